@@ -1,0 +1,304 @@
+//! run-csv's core: replay parsed records against a map, timed, sampling
+//! latency, ticking metrics, and checking the final state.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use super::latency::LatencySampler;
+use super::metrics::{METRICS_SCHEMA, MetricsSink, OpsByType, TICK_INTERVAL_SECONDS, Tick};
+use super::summary::{EventRecord, LatencySample, RUN_SUMMARY_SCHEMA, RunSummary};
+use crate::engine::{CompactionSource, Map, MapEvent};
+use crate::error::{Error, Result};
+use crate::hashing::StateChecksum;
+use crate::workload::csv::{Op, Record};
+
+/// Operations between looks at the clock for ticks and compaction: often
+/// enough for 100 ms ticks at any realistic speed, rare enough to cost
+/// nothing.
+const HOUSEKEEPING_EVERY: usize = 1024;
+
+pub struct ReplayOptions {
+    pub latency_sample_k: usize,
+    pub latency_sample_every: u64,
+    pub metrics: Option<MetricsSink>,
+    pub compact_interval: Option<Duration>,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            latency_sample_k: 1000,
+            latency_sample_every: 128,
+            metrics: None,
+            compact_interval: None,
+        }
+    }
+}
+
+/// What a replay measured, before it is labelled as a `RunSummary`.
+pub struct ReplayOutcome {
+    pub elapsed_seconds: f64,
+    pub total_ops: u64,
+    pub final_backend: String,
+    pub migrations: u64,
+    pub compactions: u64,
+    pub final_size: u64,
+    pub final_checksum: StateChecksum,
+    pub map_memory_bytes: u64,
+    pub latency: LatencySampler,
+    pub events: Vec<EventRecord>,
+}
+
+impl ReplayOutcome {
+    pub fn ops_per_second(&self) -> f64 {
+        if self.elapsed_seconds > 0.0 {
+            self.total_ops as f64 / self.elapsed_seconds
+        } else {
+            0.0
+        }
+    }
+
+    pub fn into_summary(
+        self,
+        mode: &str,
+        csv: &str,
+        hash_seed: u64,
+        parse_seconds: f64,
+    ) -> RunSummary {
+        RunSummary {
+            schema: RUN_SUMMARY_SCHEMA.into(),
+            mode: mode.into(),
+            csv: csv.into(),
+            hash_seed,
+            parse_seconds,
+            elapsed_seconds: self.elapsed_seconds,
+            total_ops: self.total_ops,
+            ops_per_second: self.ops_per_second(),
+            final_backend: self.final_backend,
+            migrations_triggered: self.migrations,
+            compactions_triggered: self.compactions,
+            final_size: self.final_size,
+            final_checksum: self.final_checksum.to_string(),
+            map_memory_bytes: self.map_memory_bytes,
+            latency_ms: self.latency.latency_ms(),
+            latency_sample: LatencySample {
+                reservoir_k_overall: self.latency.k,
+                reservoir_k_each: self.latency.k,
+                seen_overall: self.latency.seen_overall(),
+                every_n_ops: self.latency.every,
+            },
+            events: self.events,
+        }
+    }
+}
+
+#[inline(always)]
+fn apply<M: Map>(map: &mut M, r: &Record) {
+    match r.op {
+        Op::Put => map.put(&r.key, &r.value),
+        Op::Get => {
+            black_box(map.get(&r.key));
+        }
+        Op::Del => {
+            black_box(map.del(&r.key));
+        }
+    }
+}
+
+struct Counters {
+    migrations: u64,
+    compactions: u64,
+    by_type: [u64; 3],
+}
+
+/// Replay `records` against `map`.
+pub fn replay<M: Map>(
+    mut map: M,
+    records: &[Record],
+    mut opts: ReplayOptions,
+) -> Result<ReplayOutcome> {
+    let mut latency = LatencySampler::new(opts.latency_sample_k, opts.latency_sample_every);
+    let every = latency.every as usize;
+    let mut counters = Counters {
+        migrations: 0,
+        compactions: 0,
+        by_type: [0; 3],
+    };
+    let mut all_events: Vec<EventRecord> = Vec::new();
+    let mut pending: Vec<MapEvent> = Vec::new();
+    let tick_gap = Duration::from_secs_f64(TICK_INTERVAL_SECONDS);
+
+    let start = Instant::now();
+    let mut last_tick = (start, 0u64);
+    let mut last_compact = start;
+    let mut tick_events_from = 0usize;
+    if let Some(sink) = opts.metrics.as_mut() {
+        let tick = make_tick(&map, 0.0, 0, &counters, 0.0, &latency, &[]);
+        sink.write(&tick)?;
+    }
+    for (i, r) in records.iter().enumerate() {
+        counters.by_type[r.op.index()] += 1;
+        if i % every == 0 {
+            let t0 = Instant::now();
+            apply(&mut map, r);
+            latency.record(r.op, t0.elapsed().as_nanos() as u64);
+        } else {
+            apply(&mut map, r);
+        }
+        if (i + 1) % HOUSEKEEPING_EVERY == 0 {
+            let now = Instant::now();
+            if let Some(interval) = opts.compact_interval
+                && now.duration_since(last_compact) >= interval
+            {
+                map.compact(CompactionSource::Interval);
+                last_compact = now;
+            }
+            collect_events(
+                &mut map,
+                &mut pending,
+                &mut all_events,
+                &mut counters,
+                now - start,
+            );
+            if let Some(sink) = opts.metrics.as_mut()
+                && now.duration_since(last_tick.0) >= tick_gap
+            {
+                let ops = (i + 1) as u64;
+                let rate =
+                    (ops - last_tick.1) as f64 / now.duration_since(last_tick.0).as_secs_f64();
+                let t = (now - start).as_secs_f64();
+                let tick = make_tick(
+                    &map,
+                    t,
+                    ops,
+                    &counters,
+                    rate,
+                    &latency,
+                    &all_events[tick_events_from..],
+                );
+                sink.write(&tick)?;
+                tick_events_from = all_events.len();
+                last_tick = (now, ops);
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    collect_events(
+        &mut map,
+        &mut pending,
+        &mut all_events,
+        &mut counters,
+        elapsed,
+    );
+    let total_ops = records.len() as u64;
+    if let Some(mut sink) = opts.metrics.take() {
+        let since = elapsed.saturating_sub(last_tick.0 - start).as_secs_f64();
+        let rate = if since > 0.0 {
+            (total_ops - last_tick.1) as f64 / since
+        } else {
+            0.0
+        };
+        let tick = make_tick(
+            &map,
+            elapsed.as_secs_f64(),
+            total_ops,
+            &counters,
+            rate,
+            &latency,
+            &all_events[tick_events_from..],
+        );
+        sink.write(&tick)?;
+        sink.finish()?;
+    }
+
+    let (final_size, final_checksum) = verify_final_state(&map)?;
+    Ok(ReplayOutcome {
+        elapsed_seconds: elapsed.as_secs_f64(),
+        total_ops,
+        final_backend: map.backend(),
+        migrations: counters.migrations,
+        compactions: counters.compactions,
+        final_size,
+        final_checksum,
+        map_memory_bytes: map.memory_bytes() as u64,
+        latency,
+        events: all_events,
+    })
+}
+
+fn collect_events<M: Map>(
+    map: &mut M,
+    pending: &mut Vec<MapEvent>,
+    all: &mut Vec<EventRecord>,
+    counters: &mut Counters,
+    at: Duration,
+) {
+    map.take_events(pending);
+    for e in pending.drain(..) {
+        match e {
+            MapEvent::Migration { .. } => counters.migrations += 1,
+            MapEvent::Compaction { .. } => counters.compactions += 1,
+        }
+        all.push(EventRecord::from_map_event(&e, at.as_secs_f64()));
+    }
+}
+
+fn make_tick<M: Map>(
+    map: &M,
+    t: f64,
+    ops: u64,
+    counters: &Counters,
+    ops_per_second: f64,
+    latency: &LatencySampler,
+    events: &[EventRecord],
+) -> Tick {
+    let health = map.health();
+    Tick {
+        schema: METRICS_SCHEMA,
+        t,
+        backend: map.backend(),
+        ops,
+        ops_by_type: OpsByType {
+            put: counters.by_type[Op::Put.index()],
+            get: counters.by_type[Op::Get.index()],
+            del: counters.by_type[Op::Del.index()],
+        },
+        ops_per_second,
+        migrations: counters.migrations,
+        compactions: counters.compactions,
+        load_factor: health.load_factor,
+        max_group_len: health.max_group_len,
+        avg_probe_estimate: health.avg_probe_estimate,
+        tombstone_ratio: health.tombstone_ratio,
+        latency_ms: latency.latency_ms(),
+        events: events.to_vec(),
+    }
+}
+
+/// Walk the final state once: every visited pair must be found again by
+/// `get`, and the walk must see exactly `len()` pairs. Returns the size and
+/// the order-independent checksum.
+pub fn verify_final_state<M: Map + ?Sized>(map: &M) -> Result<(u64, StateChecksum)> {
+    let mut sum = StateChecksum::default();
+    let mut visited = 0u64;
+    let mut lost: Option<String> = None;
+    map.for_each(&mut |k, v| {
+        visited += 1;
+        sum.add(k, v);
+        if lost.is_none() && map.get(k) != Some(v) {
+            lost = Some(k.to_string());
+        }
+    });
+    if let Some(k) = lost {
+        return Err(Error::invariant(format!(
+            "final state: key '{k}' is stored but a lookup does not return its value"
+        )));
+    }
+    if visited != map.len() as u64 {
+        return Err(Error::invariant(format!(
+            "final state: map reports {} keys but holds {visited}",
+            map.len()
+        )));
+    }
+    Ok((visited, sum))
+}

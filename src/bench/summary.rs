@@ -1,0 +1,74 @@
+//! The run-csv JSON summary (SPEC §4). Field names and units are the
+//! original tool's; adhash only adds fields.
+
+use serde::{Deserialize, Serialize};
+
+use super::latency::LatencyMs;
+use crate::engine::{CompactionSource, MapEvent};
+
+pub const RUN_SUMMARY_SCHEMA: &str = "adhash.run_summary.v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencySample {
+    pub reservoir_k_overall: usize,
+    pub reservoir_k_each: usize,
+    pub seen_overall: u64,
+    pub every_n_ops: u64,
+}
+
+/// A migration or compaction, stamped with seconds since the replay began.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventRecord {
+    Migration {
+        t: f64,
+        from: String,
+        to: String,
+    },
+    Compaction {
+        t: f64,
+        backend: String,
+        source: String,
+    },
+}
+
+impl EventRecord {
+    pub fn from_map_event(e: &MapEvent, t: f64) -> Self {
+        match e {
+            MapEvent::Migration { from, to } => EventRecord::Migration {
+                t,
+                from: (*from).into(),
+                to: (*to).into(),
+            },
+            MapEvent::Compaction { backend, source } => EventRecord::Compaction {
+                t,
+                backend: (*backend).into(),
+                source: match source {
+                    CompactionSource::Auto => "auto".into(),
+                    CompactionSource::Interval => "interval".into(),
+                },
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub schema: String,
+    pub mode: String,
+    pub csv: String,
+    pub hash_seed: u64,
+    pub parse_seconds: f64,
+    pub elapsed_seconds: f64,
+    pub total_ops: u64,
+    pub ops_per_second: f64,
+    pub final_backend: String,
+    pub migrations_triggered: u64,
+    pub compactions_triggered: u64,
+    pub final_size: u64,
+    pub final_checksum: String,
+    pub map_memory_bytes: u64,
+    pub latency_ms: LatencyMs,
+    pub latency_sample: LatencySample,
+    pub events: Vec<EventRecord>,
+}

@@ -1,0 +1,457 @@
+//! The `adhash` command tree (SPEC §3): one struct per subcommand, and the
+//! dispatch that runs it. Each command returns a `Result`; `main` maps
+//! errors to exit codes and prints them.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::bench::metrics::MetricsSink;
+use crate::bench::profile::{PROFILE_REPEATS, profile};
+use crate::bench::replay::{ReplayOptions, replay};
+use crate::bench::summary::RunSummary;
+use crate::engine::{AdaptiveConfig, Mode};
+use crate::error::{Error, Result};
+use crate::log::{Log, human_bytes, thousands};
+use crate::with_map;
+use crate::workload::csv::{Limits, WorkloadReader, write_atomic};
+use crate::workload::generate::{GenerateParams, generate_file};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "adhash",
+    version,
+    about = "Benchmark hash-map designs on real workloads",
+    long_about = "Benchmark hash-map designs on real workloads.\n\n\
+        Modes: fast-insert (two-level chaining), fast-lookup (Robin Hood), memory-tight \
+        (compact Robin Hood), adaptive (hybrid, default), std (Rust's HashMap: the control)."
+)]
+pub struct Cli {
+    /// Backend mode.
+    #[arg(long, global = true, value_enum, default_value_t = Mode::Adaptive)]
+    pub mode: Mode,
+    /// Print the result (or the error) as one JSON object on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Write logs and errors on stderr as JSON lines.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    /// Seed of the XXH3-64 key hash.
+    #[arg(long, global = true, default_value_t = 0)]
+    pub hash_seed: u64,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a synthetic workload CSV (uniform, Zipf or adversarial keys).
+    GenerateCsv(GenerateCsvArgs),
+    /// Replay a sample against every mode and recommend the fastest.
+    Profile(ProfileArgs),
+    /// Replay a workload CSV against one mode and report throughput and latency.
+    RunCsv(RunCsvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateCsvArgs {
+    #[arg(long)]
+    pub outfile: PathBuf,
+    #[arg(long, default_value_t = 100_000)]
+    pub ops: u64,
+    #[arg(long, default_value_t = 0.8)]
+    pub read_ratio: f64,
+    /// Zipf exponent of key popularity (0 = uniform).
+    #[arg(long, default_value_t = 0.0)]
+    pub key_skew: f64,
+    #[arg(long, default_value_t = 10_000)]
+    pub key_space: u64,
+    #[arg(long, default_value_t = 1337)]
+    pub seed: u64,
+    /// Share of non-read rows that are deletes.
+    #[arg(long, default_value_t = 0.2)]
+    pub del_ratio: f64,
+    /// Share of rows whose key collides on purpose.
+    #[arg(long, default_value_t = 0.0)]
+    pub adversarial_ratio: f64,
+    /// Low hash bits that adversarial keys share (all zero).
+    #[arg(long, default_value_t = 6)]
+    pub adversarial_lowbits: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CsvLimitArgs {
+    /// Most data rows to accept (0 = no limit).
+    #[arg(long, default_value_t = crate::workload::csv::DEFAULT_MAX_ROWS)]
+    pub csv_max_rows: u64,
+    /// Largest CSV to accept in bytes (0 = no limit).
+    #[arg(long, default_value_t = crate::workload::csv::DEFAULT_MAX_BYTES)]
+    pub csv_max_bytes: u64,
+}
+
+impl CsvLimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_rows: self.csv_max_rows,
+            max_bytes: self.csv_max_bytes,
+        }
+    }
+}
+
+/// Thresholds of the adaptive mode (defaults: `AdaptiveConfig::default`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AdaptiveArgs {
+    /// Share of overflowing chaining groups that moves adaptive to Robin Hood.
+    #[arg(long, value_name = "SHARE")]
+    pub adaptive_overflow_share: Option<f64>,
+    /// Chaining load factor that moves adaptive to Robin Hood.
+    #[arg(long, value_name = "LOAD")]
+    pub adaptive_load_trigger: Option<f64>,
+    /// Mean Robin Hood probe distance that moves adaptive back to chaining.
+    #[arg(long, value_name = "SLOTS")]
+    pub adaptive_max_probe: Option<f64>,
+    /// Tombstone ratio at which Robin Hood compacts.
+    #[arg(long, value_name = "RATIO")]
+    pub adaptive_tombstone_trigger: Option<f64>,
+    /// Entries migrated per operation.
+    #[arg(long, value_name = "N")]
+    pub adaptive_migrate_batch: Option<usize>,
+    /// Operations between a migration and the next health check (doubles each time).
+    #[arg(long, value_name = "OPS")]
+    pub adaptive_cooldown_ops: Option<u64>,
+}
+
+impl AdaptiveArgs {
+    pub fn config(&self) -> Result<AdaptiveConfig> {
+        let d = AdaptiveConfig::default();
+        let cfg = AdaptiveConfig {
+            overflow_group_share: self
+                .adaptive_overflow_share
+                .unwrap_or(d.overflow_group_share),
+            overflow_group_min: d.overflow_group_min,
+            chaining_load_trigger: self
+                .adaptive_load_trigger
+                .unwrap_or(d.chaining_load_trigger),
+            max_avg_probe: self.adaptive_max_probe.unwrap_or(d.max_avg_probe),
+            tombstone_trigger: self
+                .adaptive_tombstone_trigger
+                .unwrap_or(d.tombstone_trigger),
+            migrate_batch: self.adaptive_migrate_batch.unwrap_or(d.migrate_batch),
+            cooldown_ops: self.adaptive_cooldown_ops.unwrap_or(d.cooldown_ops),
+        };
+        let positive = |name: &str, v: f64| {
+            if v > 0.0 && v.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::bad_input(format!(
+                    "--{name} must be a positive number, got {v}"
+                )))
+            }
+        };
+        positive("adaptive-overflow-share", cfg.overflow_group_share)?;
+        positive("adaptive-load-trigger", cfg.chaining_load_trigger)?;
+        positive("adaptive-max-probe", cfg.max_avg_probe)?;
+        positive("adaptive-tombstone-trigger", cfg.tombstone_trigger)?;
+        if cfg.migrate_batch == 0 {
+            return Err(Error::bad_input(
+                "--adaptive-migrate-batch must be at least 1",
+            ));
+        }
+        Ok(cfg)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Rows from the start of the CSV to replay.
+    #[arg(long, default_value_t = 100_000)]
+    pub sample_rows: u64,
+    /// Runs per mode (the median counts).
+    #[arg(long, default_value_t = PROFILE_REPEATS)]
+    pub repeats: usize,
+    #[command(flatten)]
+    pub adaptive: AdaptiveArgs,
+    /// After profiling, run adhash again with `--mode <pick>` and these arguments.
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "ARGS")]
+    pub then: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunCsvArgs {
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Write the JSON summary here.
+    #[arg(long)]
+    pub json_summary_out: Option<PathBuf>,
+    /// Latency samples kept (reservoir size, overall and per op type).
+    #[arg(long, default_value_t = 1000)]
+    pub latency_sample_k: usize,
+    /// Time every Nth operation.
+    #[arg(long, default_value_t = 128)]
+    pub latency_sample_every: u64,
+    /// Write metrics ticks to DIR/metrics.ndjson.
+    #[arg(long)]
+    pub metrics_out_dir: Option<PathBuf>,
+    /// Keep only the last N ticks.
+    #[arg(long)]
+    pub metrics_max_ticks: Option<usize>,
+    /// Compact the map every SECONDS of replay.
+    #[arg(long, value_name = "SECONDS")]
+    pub compact_interval: Option<f64>,
+    /// Check the CSV and flags, then stop without replaying.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub limits: CsvLimitArgs,
+    #[command(flatten)]
+    pub adaptive: AdaptiveArgs,
+}
+
+/// Run the parsed command line. `Ok(code)` is the exit code of a command
+/// that ran (profile --then passes its child's through).
+pub fn run(cli: Cli) -> Result<i32> {
+    let log = Log {
+        json: cli.log_json,
+        quiet: false,
+    };
+    match &cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(0)
+        }
+        Some(Command::GenerateCsv(a)) => generate_csv(&cli, a, log),
+        Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
+        Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
+    }
+}
+
+fn print_json(value: serde_json::Value) {
+    println!("{value}");
+}
+
+/// `{"ok": true, "command": ..., <fields of body>}`.
+fn envelope(command: &str, body: serde_json::Value) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("ok".into(), true.into());
+    obj.insert("command".into(), command.into());
+    if let serde_json::Value::Object(fields) = body {
+        obj.extend(fields);
+    }
+    serde_json::Value::Object(obj)
+}
+
+fn generate_csv(cli: &Cli, a: &GenerateCsvArgs, log: Log) -> Result<i32> {
+    let params = GenerateParams {
+        ops: a.ops,
+        read_ratio: a.read_ratio,
+        key_skew: a.key_skew,
+        key_space: a.key_space,
+        seed: a.seed,
+        del_ratio: a.del_ratio,
+        adversarial_ratio: a.adversarial_ratio,
+        adversarial_lowbits: a.adversarial_lowbits,
+    };
+    let t0 = Instant::now();
+    let rows = generate_file(&params, &a.outfile)?;
+    let secs = t0.elapsed().as_secs_f64();
+    let rate = rows as f64 / secs.max(1e-9);
+    if cli.json {
+        print_json(envelope(
+            "generate-csv",
+            serde_json::json!({
+                "outfile": a.outfile.display().to_string(),
+                "rows": rows,
+                "elapsed_seconds": secs,
+                "rows_per_second": rate,
+            }),
+        ));
+    } else {
+        log.info(&format!(
+            "wrote {} rows to {} in {secs:.2} s ({} rows/s)",
+            thousands(rows as f64),
+            a.outfile.display(),
+            thousands(rate)
+        ));
+    }
+    Ok(0)
+}
+
+fn read_records(path: &Path, limits: Limits) -> Result<(Vec<crate::workload::csv::Record>, f64)> {
+    let t0 = Instant::now();
+    let records = WorkloadReader::open(path, limits)?.read_all()?;
+    Ok((records, t0.elapsed().as_secs_f64()))
+}
+
+fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
+    let cfg = a.adaptive.config()?;
+    if a.sample_rows == 0 {
+        return Err(Error::bad_input("--sample-rows must be at least 1"));
+    }
+    let limits = Limits {
+        max_rows: 0,
+        max_bytes: 0,
+    };
+    let mut reader = WorkloadReader::open(&a.csv, limits)?;
+    let mut records = Vec::new();
+    while (records.len() as u64) < a.sample_rows {
+        let Some(r) = reader.next_row()? else { break };
+        records.push(crate::workload::csv::Record {
+            op: r.op,
+            key: r.key.to_string(),
+            value: r.value.to_string(),
+        });
+    }
+    log.info(&format!(
+        "profiling {} rows of {} against {} modes, {} runs each",
+        records.len(),
+        a.csv.display(),
+        Mode::ALL.len(),
+        a.repeats.max(1)
+    ));
+    let report = profile(&records, cli.hash_seed, cfg, a.repeats)?;
+    if cli.json {
+        print_json(envelope(
+            "profile",
+            serde_json::to_value(&report).map_err(|e| Error::policy(e.to_string()))?,
+        ));
+    } else {
+        println!(
+            "{:<14} {:>14} {:>8} {:>12}  final backend",
+            "mode", "median ops/s", "vs std", "memory"
+        );
+        for m in &report.modes {
+            println!(
+                "{:<14} {:>14} {:>7.2}x {:>12}  {}",
+                m.mode,
+                thousands(m.ops_per_second),
+                m.vs_std,
+                human_bytes(m.map_memory_bytes),
+                m.final_backend
+            );
+        }
+        println!("{}", report.recommended);
+    }
+    if a.then.is_empty() {
+        return Ok(0);
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::io(format!("cannot find the adhash binary: {e}")))?;
+    log.info(&format!(
+        "running: adhash --mode {} {}",
+        report.recommended,
+        a.then.join(" ")
+    ));
+    let status = std::process::Command::new(exe)
+        .arg("--mode")
+        .arg(&report.recommended)
+        .args(&a.then)
+        .status()
+        .map_err(|e| Error::io(format!("cannot run adhash for --then: {e}")))?;
+    Ok(status.code().unwrap_or(4))
+}
+
+fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
+    let cfg = a.adaptive.config()?;
+    if a.latency_sample_every == 0 {
+        return Err(Error::bad_input(
+            "--latency-sample-every must be at least 1",
+        ));
+    }
+    let compact_interval = match a.compact_interval {
+        None => None,
+        Some(s) if s > 0.0 && s.is_finite() => Some(Duration::from_secs_f64(s)),
+        Some(s) => {
+            return Err(Error::bad_input(format!(
+                "--compact-interval must be a positive number of seconds, got {s}"
+            )));
+        }
+    };
+    let (records, parse_seconds) = read_records(&a.csv, a.limits.limits())?;
+    log.info(&format!(
+        "parsed {} rows from {} in {parse_seconds:.3} s",
+        thousands(records.len() as f64),
+        a.csv.display()
+    ));
+    if a.dry_run {
+        if cli.json {
+            print_json(envelope(
+                "run-csv",
+                serde_json::json!({"dry_run": true, "csv": a.csv.display().to_string(),
+                    "total_ops": records.len(), "parse_seconds": parse_seconds}),
+            ));
+        } else {
+            println!(
+                "dry run: {} rows in {} are valid; nothing replayed",
+                thousands(records.len() as f64),
+                a.csv.display()
+            );
+        }
+        return Ok(0);
+    }
+    let metrics = match &a.metrics_out_dir {
+        Some(dir) => Some(MetricsSink::create(dir, a.metrics_max_ticks)?),
+        None => None,
+    };
+    let opts = ReplayOptions {
+        latency_sample_k: a.latency_sample_k,
+        latency_sample_every: a.latency_sample_every,
+        metrics,
+        compact_interval,
+    };
+    let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &records, opts))?;
+    let summary = outcome.into_summary(
+        cli.mode.name(),
+        &a.csv.display().to_string(),
+        cli.hash_seed,
+        parse_seconds,
+    );
+    if let Some(path) = &a.json_summary_out {
+        write_summary(path, &summary)?;
+        log.info(&format!("summary written to {}", path.display()));
+    }
+    if cli.json {
+        print_json(envelope(
+            "run-csv",
+            serde_json::to_value(&summary).map_err(|e| Error::policy(e.to_string()))?,
+        ));
+    } else {
+        print_run_summary(&summary);
+    }
+    Ok(0)
+}
+
+pub fn write_summary(path: &Path, summary: &RunSummary) -> Result<()> {
+    let text = serde_json::to_string_pretty(summary).map_err(|e| Error::policy(e.to_string()))?;
+    write_atomic(path, |w| {
+        w.write_all(text.as_bytes())
+            .and_then(|_| w.write_all(b"\n"))
+            .map_err(|e| Error::io_at("cannot write", path, &e))
+    })
+}
+
+fn print_run_summary(s: &RunSummary) {
+    println!(
+        "{}: {} ops in {:.3} s = {} ops/s",
+        s.mode,
+        thousands(s.total_ops as f64),
+        s.elapsed_seconds,
+        thousands(s.ops_per_second)
+    );
+    println!(
+        "backend {} | {} migrations | {} compactions | {} live keys | {}",
+        s.final_backend,
+        s.migrations_triggered,
+        s.compactions_triggered,
+        thousands(s.final_size as f64),
+        human_bytes(s.map_memory_bytes)
+    );
+    let l = &s.latency_ms.overall;
+    println!(
+        "latency ms p50 {:.5} | p90 {:.5} | p99 {:.5} | p999 {:.5} | max {:.5} | checksum {}",
+        l.p50, l.p90, l.p99, l.p999, l.max, s.final_checksum
+    );
+}

@@ -1,0 +1,525 @@
+//! Robin Hood linear probing with tombstones: `fast-lookup` and `memory-tight`.
+//!
+//! Every slot remembers its probe distance (how far it sits from its home
+//! slot). An insert takes the slot of any entry that is closer to home than
+//! itself, so probe sequences stay sorted by distance and a lookup can stop
+//! as soon as it meets a slot closer to home than it is. A delete leaves a
+//! tombstone that keeps its distance, so that rule still holds for the keys
+//! behind it; a put always searches past tombstones before it inserts, so a
+//! key can never exist twice (the original Python tool's bug).
+//!
+//! The two modes share the algorithm and differ in entry layout and policy:
+//! `fast-lookup` keeps the full hash beside separate key and value boxes so a
+//! probe compares 8 bytes first; `memory-tight` packs key and value into one
+//! allocation, keeps 32 bits of the hash, runs at a higher load and shrinks
+//! when sparse.
+
+use super::{CompactionSource, Health, Map, MapEvent, str_bytes};
+use crate::hashing::hash_key;
+
+const EMPTY: u32 = u32::MAX;
+const MIN_SLOTS: usize = 64;
+/// Compaction needs at least this many tombstones, so tiny tables do not
+/// rebuild on every other delete.
+pub const MIN_TOMBSTONES_TO_COMPACT: usize = 32;
+/// Compact when tombstones / (live + tombstones) reaches this. At 0.25 a
+/// quarter of every probe sequence is dead weight; rebuilding costs O(n) and
+/// needs another n/3 deletes to trigger again, so it is O(1) amortised.
+pub const DEFAULT_TOMBSTONE_TRIGGER: f64 = 0.25;
+
+/// How an entry is stored in a slot.
+pub trait RhEntry: Sized {
+    const BACKEND: &'static str;
+    fn new(hash: u64, key: &str, value: &str) -> Self;
+    fn matches(&self, hash: u64, key: &str) -> bool;
+    /// The full hash, stored or recomputed.
+    fn hash(&self, seed: u64) -> u64;
+    fn key(&self) -> &str;
+    fn value(&self) -> &str;
+    fn set_value(&mut self, value: &str);
+    fn heap_bytes(&self) -> usize;
+}
+
+/// `fast-lookup`'s entry: full hash, separate key and value.
+pub struct Pair {
+    hash: u64,
+    key: Box<str>,
+    value: Box<str>,
+}
+
+impl RhEntry for Pair {
+    const BACKEND: &'static str = "robinhood";
+    #[inline]
+    fn new(hash: u64, key: &str, value: &str) -> Self {
+        Pair {
+            hash,
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+    #[inline]
+    fn matches(&self, hash: u64, key: &str) -> bool {
+        self.hash == hash && &*self.key == key
+    }
+    #[inline]
+    fn hash(&self, _seed: u64) -> u64 {
+        self.hash
+    }
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn value(&self) -> &str {
+        &self.value
+    }
+    fn set_value(&mut self, value: &str) {
+        self.value = value.into();
+    }
+    fn heap_bytes(&self) -> usize {
+        str_bytes(&self.key) + str_bytes(&self.value)
+    }
+}
+
+/// `memory-tight`'s entry: key and value in one allocation, 32 hash bits.
+pub struct Packed {
+    data: Box<str>,
+    key_len: u32,
+    tag: u32,
+}
+
+impl RhEntry for Packed {
+    const BACKEND: &'static str = "robinhood";
+    fn new(hash: u64, key: &str, value: &str) -> Self {
+        let mut s = String::with_capacity(key.len() + value.len());
+        s.push_str(key);
+        s.push_str(value);
+        Packed {
+            data: s.into_boxed_str(),
+            key_len: key.len() as u32,
+            tag: (hash >> 32) as u32,
+        }
+    }
+    #[inline]
+    fn matches(&self, hash: u64, key: &str) -> bool {
+        self.tag == (hash >> 32) as u32 && self.key() == key
+    }
+    fn hash(&self, seed: u64) -> u64 {
+        hash_key(self.key().as_bytes(), seed)
+    }
+    #[inline]
+    fn key(&self) -> &str {
+        &self.data[..self.key_len as usize]
+    }
+    fn value(&self) -> &str {
+        &self.data[self.key_len as usize..]
+    }
+    fn set_value(&mut self, value: &str) {
+        let key = self.key();
+        let mut s = String::with_capacity(key.len() + value.len());
+        s.push_str(key);
+        s.push_str(value);
+        self.data = s.into_boxed_str();
+    }
+    fn heap_bytes(&self) -> usize {
+        self.data.len()
+    }
+}
+
+/// Tuning that tells `fast-lookup` and `memory-tight` apart.
+#[derive(Debug, Clone, Copy)]
+pub struct RhPolicy {
+    /// Grow when (live + tombstones) / slots passes this.
+    pub max_load: f64,
+    /// Shrink when live / slots falls below this (0 = never shrink).
+    pub min_load: f64,
+    pub tombstone_trigger: f64,
+}
+
+/// 0.85 keeps the mean successful probe length near 2 slots.
+pub const FAST_LOOKUP_POLICY: RhPolicy = RhPolicy {
+    max_load: 0.85,
+    min_load: 0.0,
+    tombstone_trigger: DEFAULT_TOMBSTONE_TRIGGER,
+};
+/// 0.95 trades longer probes for fewer empty slots; shrinking at 0.20
+/// returns memory after mass deletes.
+pub const MEMORY_TIGHT_POLICY: RhPolicy = RhPolicy {
+    max_load: 0.95,
+    min_load: 0.20,
+    tombstone_trigger: DEFAULT_TOMBSTONE_TRIGGER,
+};
+
+struct Slot<E> {
+    /// Probe distance; `EMPTY` for a never-used slot. A slot with a distance
+    /// and no entry is a tombstone.
+    dist: u32,
+    entry: Option<E>,
+}
+
+pub struct RobinHood<E: RhEntry> {
+    slots: Vec<Slot<E>>,
+    mask: usize,
+    len: usize,
+    tombstones: usize,
+    /// Sum of the probe distances of live entries: the average probe
+    /// estimate is this over `len`, kept exact in O(1) per operation.
+    total_dist: u64,
+    heap_bytes: usize,
+    policy: RhPolicy,
+    seed: u64,
+    events: Vec<MapEvent>,
+    /// While draining for a migration the table must not rebuild under the cursor.
+    drain_cursor: Option<usize>,
+}
+
+pub type FastLookup = RobinHood<Pair>;
+pub type MemoryTight = RobinHood<Packed>;
+
+impl RobinHood<Pair> {
+    pub fn fast_lookup(seed: u64) -> Self {
+        Self::new(seed, FAST_LOOKUP_POLICY)
+    }
+}
+
+impl RobinHood<Packed> {
+    pub fn memory_tight(seed: u64) -> Self {
+        Self::new(seed, MEMORY_TIGHT_POLICY)
+    }
+}
+
+fn empty_slots<E>(n: usize) -> Vec<Slot<E>> {
+    let mut v = Vec::with_capacity(n);
+    v.resize_with(n, || Slot {
+        dist: EMPTY,
+        entry: None,
+    });
+    v
+}
+
+impl<E: RhEntry> RobinHood<E> {
+    pub fn new(seed: u64, policy: RhPolicy) -> Self {
+        Self::with_slots(seed, policy, MIN_SLOTS)
+    }
+
+    /// A table sized so `n` entries fit without growing.
+    pub fn with_capacity(seed: u64, policy: RhPolicy, n: usize) -> Self {
+        Self::with_slots(seed, policy, Self::slots_for(n, policy.max_load))
+    }
+
+    fn slots_for(n: usize, max_load: f64) -> usize {
+        (((n + 1) as f64 / max_load).ceil() as usize)
+            .next_power_of_two()
+            .max(MIN_SLOTS)
+    }
+
+    fn with_slots(seed: u64, policy: RhPolicy, n: usize) -> Self {
+        RobinHood {
+            slots: empty_slots(n),
+            mask: n - 1,
+            len: 0,
+            tombstones: 0,
+            total_dist: 0,
+            heap_bytes: 0,
+            policy,
+            seed,
+            events: Vec::new(),
+            drain_cursor: None,
+        }
+    }
+
+    pub fn set_tombstone_trigger(&mut self, ratio: f64) {
+        self.policy.tombstone_trigger = ratio;
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn tombstones(&self) -> usize {
+        self.tombstones
+    }
+
+    pub fn avg_probe(&self) -> f64 {
+        if self.len == 0 {
+            0.0
+        } else {
+            self.total_dist as f64 / self.len as f64
+        }
+    }
+
+    pub fn tombstone_ratio(&self) -> f64 {
+        let used = self.len + self.tombstones;
+        if used == 0 {
+            0.0
+        } else {
+            self.tombstones as f64 / used as f64
+        }
+    }
+
+    #[inline]
+    fn find(&self, h: u64, key: &str) -> Option<usize> {
+        let mut i = h as usize & self.mask;
+        let mut d = 0u32;
+        loop {
+            let s = &self.slots[i];
+            // An empty slot, or one closer to home than we are, ends the
+            // search: the key would have taken that slot.
+            if s.dist == EMPTY || s.dist < d {
+                return None;
+            }
+            if let Some(e) = &s.entry
+                && e.matches(h, key)
+            {
+                return Some(i);
+            }
+            i = (i + 1) & self.mask;
+            d += 1;
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_h(&self, h: u64, key: &str) -> Option<&str> {
+        self.find(h, key)
+            .and_then(|i| self.slots[i].entry.as_ref())
+            .map(|e| e.value())
+    }
+
+    #[inline]
+    pub(crate) fn put_h(&mut self, h: u64, key: &str, value: &str) {
+        if let Some(i) = self.find(h, key) {
+            if let Some(e) = self.slots[i].entry.as_mut() {
+                self.heap_bytes -= e.heap_bytes();
+                e.set_value(value);
+                self.heap_bytes += e.heap_bytes();
+            }
+            return;
+        }
+        if (self.len + self.tombstones + 1) as f64 > self.slots.len() as f64 * self.policy.max_load
+        {
+            let mut target = Self::slots_for(self.len + 1, self.policy.max_load);
+            if target <= self.slots.len() && self.tombstones * 8 < self.len + self.tombstones {
+                // Dropping the few tombstones would buy little room: grow.
+                target = self.slots.len() * 2;
+            }
+            self.rebuild(target.max(self.slots.len()));
+        }
+        let e = E::new(h, key, value);
+        self.heap_bytes += e.heap_bytes();
+        self.len += 1;
+        self.insert_new(h, e);
+    }
+
+    /// Place an entry known to be absent, displacing richer entries.
+    fn insert_new(&mut self, h: u64, mut cur: E) {
+        let mut i = h as usize & self.mask;
+        let mut d = 0u32;
+        loop {
+            let s = &mut self.slots[i];
+            if s.dist == EMPTY {
+                s.dist = d;
+                s.entry = Some(cur);
+                self.total_dist += u64::from(d);
+                return;
+            }
+            if s.entry.is_none() && s.dist <= d {
+                // A tombstone no further from home than us: reuse it. Its
+                // distance only grows, so keys behind it still find their way.
+                s.dist = d;
+                s.entry = Some(cur);
+                self.tombstones -= 1;
+                self.total_dist += u64::from(d);
+                return;
+            }
+            if s.dist < d
+                && let Some(resident) = s.entry.as_mut()
+            {
+                // Rob the rich: take this slot and carry its entry onwards.
+                std::mem::swap(resident, &mut cur);
+                let evicted_dist = s.dist;
+                s.dist = d;
+                self.total_dist = self.total_dist + u64::from(d) - u64::from(evicted_dist);
+                d = evicted_dist;
+            }
+            i = (i + 1) & self.mask;
+            d += 1;
+        }
+    }
+
+    #[inline]
+    pub(crate) fn del_h(&mut self, h: u64, key: &str) -> bool {
+        let Some(i) = self.find(h, key) else {
+            return false;
+        };
+        self.remove_at(i);
+        if self.drain_cursor.is_none() {
+            self.maintain_after_delete();
+        }
+        true
+    }
+
+    fn remove_at(&mut self, i: usize) {
+        let s = &mut self.slots[i];
+        if let Some(e) = s.entry.take() {
+            self.heap_bytes -= e.heap_bytes();
+            self.total_dist -= u64::from(s.dist);
+            self.len -= 1;
+            self.tombstones += 1;
+        }
+    }
+
+    fn maintain_after_delete(&mut self) {
+        if self.tombstones >= MIN_TOMBSTONES_TO_COMPACT
+            && self.tombstone_ratio() >= self.policy.tombstone_trigger
+        {
+            self.compact(CompactionSource::Auto);
+        } else if self.policy.min_load > 0.0
+            && self.slots.len() > MIN_SLOTS
+            && (self.len as f64) < self.slots.len() as f64 * self.policy.min_load
+        {
+            // Shrinking also drops every tombstone, but it is a resize, not
+            // a compaction event.
+            let target = Self::slots_for(self.len, self.policy.max_load);
+            self.rebuild(target.min(self.slots.len()));
+        }
+    }
+
+    /// Rehash every live entry into `n` fresh slots (drops all tombstones).
+    fn rebuild(&mut self, n: usize) {
+        let old = std::mem::replace(&mut self.slots, empty_slots(n));
+        self.mask = n - 1;
+        self.tombstones = 0;
+        self.total_dist = 0;
+        for s in old {
+            if let Some(e) = s.entry {
+                let h = e.hash(self.seed);
+                self.insert_new(h, e);
+            }
+        }
+    }
+
+    /// Remove up to `n` entries, handing each to `sink` (used to migrate
+    /// away). Removed slots become tombstones so lookups of the keys not yet
+    /// moved still work.
+    pub(crate) fn drain_some(&mut self, n: usize, sink: &mut dyn FnMut(u64, &str, &str)) {
+        let mut cursor = self.drain_cursor.unwrap_or(0);
+        let mut moved = 0;
+        while moved < n && cursor < self.slots.len() {
+            if let Some(e) = self.slots[cursor].entry.as_ref() {
+                sink(e.hash(self.seed), e.key(), e.value());
+                self.remove_at(cursor);
+                moved += 1;
+            }
+            cursor += 1;
+        }
+        self.drain_cursor = Some(cursor);
+    }
+}
+
+impl<E: RhEntry> Map for RobinHood<E> {
+    fn put(&mut self, key: &str, value: &str) {
+        self.put_h(hash_key(key.as_bytes(), self.seed), key, value);
+    }
+    fn get(&self, key: &str) -> Option<&str> {
+        self.get_h(hash_key(key.as_bytes(), self.seed), key)
+    }
+    fn del(&mut self, key: &str) -> bool {
+        self.del_h(hash_key(key.as_bytes(), self.seed), key)
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn backend(&self) -> String {
+        E::BACKEND.into()
+    }
+    fn memory_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot<E>>() + self.heap_bytes
+    }
+    fn health(&self) -> Health {
+        Health {
+            load_factor: self.len as f64 / self.slots.len() as f64,
+            max_group_len: None,
+            avg_probe_estimate: Some(self.avg_probe()),
+            tombstone_ratio: Some(self.tombstone_ratio()),
+        }
+    }
+    fn compact(&mut self, source: CompactionSource) {
+        let target = Self::slots_for(self.len, self.policy.max_load);
+        let n = if self.policy.min_load > 0.0 {
+            target
+        } else {
+            target.max(self.slots.len())
+        };
+        self.rebuild(n);
+        self.events.push(MapEvent::Compaction {
+            backend: E::BACKEND,
+            source,
+        });
+    }
+    fn take_events(&mut self, out: &mut Vec<MapEvent>) {
+        out.append(&mut self.events);
+    }
+    fn for_each(&self, f: &mut dyn FnMut(&str, &str)) {
+        for e in self.slots.iter().filter_map(|s| s.entry.as_ref()) {
+            f(e.key(), e.value());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_after_tombstone_does_not_duplicate() {
+        // Force every key to the same home slot with a constant hash.
+        let mut m = RobinHood::<Pair>::fast_lookup(0);
+        m.put_h(0, "a", "1");
+        m.put_h(0, "b", "2");
+        m.put_h(0, "c", "3");
+        assert!(m.del_h(0, "a"));
+        // "c" lives past the tombstone left by "a": updating it must not
+        // reuse the tombstone as a second copy.
+        m.put_h(0, "c", "33");
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.get_h(0, "c"), Some("33"));
+        let mut n = 0;
+        m.for_each(&mut |k, _| n += usize::from(k == "c"));
+        assert_eq!(n, 1);
+        assert!(m.del_h(0, "c"));
+        assert_eq!(m.get_h(0, "c"), None);
+    }
+
+    #[test]
+    fn slot_layouts_differ_in_size() {
+        assert!(std::mem::size_of::<Slot<Packed>>() < std::mem::size_of::<Slot<Pair>>());
+    }
+
+    #[test]
+    fn tombstones_trigger_compaction() {
+        let mut m = RobinHood::<Pair>::fast_lookup(0);
+        for i in 0..1000 {
+            m.put(&format!("k{i}"), "v");
+        }
+        for i in 0..400 {
+            m.del(&format!("k{i}"));
+        }
+        let mut ev = Vec::new();
+        m.take_events(&mut ev);
+        assert!(!ev.is_empty());
+        assert!(m.tombstone_ratio() < DEFAULT_TOMBSTONE_TRIGGER);
+        assert_eq!(m.len(), 600);
+    }
+
+    #[test]
+    fn memory_tight_shrinks() {
+        let mut m = RobinHood::<Packed>::memory_tight(0);
+        for i in 0..10_000 {
+            m.put(&format!("k{i}"), "v");
+        }
+        let big = m.capacity();
+        for i in 0..9_900 {
+            m.del(&format!("k{i}"));
+        }
+        assert!(m.capacity() < big / 8, "{} vs {big}", m.capacity());
+        assert_eq!(m.get("k9999"), Some("v"));
+    }
+}

@@ -1,0 +1,107 @@
+//! The error type every command returns, and how it maps to an exit code and
+//! to the JSON envelope (SPEC §3).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    BadInput,
+    Invariant,
+    Policy,
+    IO,
+}
+
+impl ErrorKind {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::BadInput => 2,
+            ErrorKind::Invariant => 3,
+            ErrorKind::Policy => 4,
+            ErrorKind::IO => 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub detail: String,
+    pub hint: Option<String>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        Error {
+            kind,
+            detail: detail.into(),
+            hint: None,
+        }
+    }
+    pub fn bad_input(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadInput, detail)
+    }
+    pub fn invariant(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invariant, detail)
+    }
+    pub fn policy(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Policy, detail)
+    }
+    pub fn io(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::IO, detail)
+    }
+    /// An I/O error on `path`, worded as "<what> <path>: <os error>".
+    pub fn io_at(what: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+        Self::io(format!("{what} {}: {err}", path.display()))
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Prefix the detail with where it happened ("while reading x.csv: ...").
+    pub fn context(mut self, ctx: impl std::fmt::Display) -> Self {
+        self.detail = format!("{ctx}: {}", self.detail);
+        self
+    }
+    pub fn exit_code(&self) -> i32 {
+        self.kind.exit_code()
+    }
+    /// The one-line JSON envelope printed under `--json` / `--log-json`.
+    pub fn envelope(&self) -> serde_json::Value {
+        serde_json::json!({
+            "error": self.kind,
+            "detail": self.detail,
+            "hint": self.hint.clone().unwrap_or_default(),
+        })
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_spec() {
+        assert_eq!(Error::bad_input("x").exit_code(), 2);
+        assert_eq!(Error::invariant("x").exit_code(), 3);
+        assert_eq!(Error::policy("x").exit_code(), 4);
+        assert_eq!(Error::io("x").exit_code(), 5);
+    }
+
+    #[test]
+    fn envelope_names_kind() {
+        let e = Error::io("cannot open f").with_hint("check the path");
+        let v = e.envelope();
+        assert_eq!(v["error"], "IO");
+        assert_eq!(v["hint"], "check the path");
+    }
+}

@@ -1,0 +1,13 @@
+//! adhash: benchmark hash-map designs on real workloads.
+//!
+//! Data flows one way: workload CSV → engine (the maps) → bench (replay,
+//! latency, summary, metrics) → batch (suites of CLI runs and reports).
+//! `cli` is the `adhash` command tree over all of it.
+
+pub mod bench;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod hashing;
+pub mod log;
+pub mod workload;

@@ -1,0 +1,451 @@
+//! The workload CSV (SPEC §1): a streaming reader with errors that name the
+//! file and the physical line, and a writer.
+//!
+//! One reader serves `run-csv`, `profile` and `workload-dna`: `next_row`
+//! lends out borrowed fields so a streaming pass allocates nothing per row,
+//! and `read_all` collects owned records for a replay.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Default `--csv-max-rows`.
+pub const DEFAULT_MAX_ROWS: u64 = 5_000_000;
+/// Default `--csv-max-bytes`.
+pub const DEFAULT_MAX_BYTES: u64 = 524_288_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Put,
+    Get,
+    Del,
+}
+
+impl Op {
+    pub const ALL: [Op; 3] = [Op::Put, Op::Get, Op::Del];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Put => "put",
+            Op::Get => "get",
+            Op::Del => "del",
+        }
+    }
+
+    /// Trimmed, case-insensitive.
+    fn parse(field: &str) -> Option<Op> {
+        let f = field.trim();
+        if f.eq_ignore_ascii_case("put") {
+            Some(Op::Put)
+        } else if f.eq_ignore_ascii_case("get") {
+            Some(Op::Get)
+        } else if f.eq_ignore_ascii_case("del") {
+            Some(Op::Del)
+        } else {
+            None
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One owned row, as a replay keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub op: Op,
+    pub key: String,
+    /// Empty for `get` and `del`.
+    pub value: String,
+}
+
+/// One borrowed row from `WorkloadReader::next_row`.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub op: Op,
+    pub key: &'a str,
+    pub value: &'a str,
+    /// 1-based physical line of the row.
+    pub line: u64,
+}
+
+/// Row and size limits (0 disables one).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_rows: u64,
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: DEFAULT_MAX_ROWS,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// Counts bytes as the csv parser pulls them, for progress reporting.
+struct Counting<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+pub struct WorkloadReader<R: Read> {
+    inner: csv::Reader<Counting<R>>,
+    record: csv::ByteRecord,
+    /// Column of op, key, value.
+    cols: [usize; 3],
+    limits: Limits,
+    rows: u64,
+    source: String,
+}
+
+impl WorkloadReader<BufReader<File>> {
+    /// Open `path`: a missing or unreadable file is an I/O error, a file over
+    /// `--csv-max-bytes` is bad input.
+    pub fn open(path: &Path, limits: Limits) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io_at("cannot open CSV", path, &e))?;
+        let size = file
+            .metadata()
+            .map_err(|e| Error::io_at("cannot read CSV", path, &e))?
+            .len();
+        if limits.max_bytes > 0 && size > limits.max_bytes {
+            return Err(Error::bad_input(format!(
+                "{}: file is {size} bytes, over the --csv-max-bytes limit of {}",
+                path.display(),
+                limits.max_bytes
+            ))
+            .with_hint("raise --csv-max-bytes, or pass 0 to disable the limit"));
+        }
+        Self::from_reader(
+            BufReader::with_capacity(1 << 16, file),
+            &path.display().to_string(),
+            limits,
+        )
+    }
+}
+
+impl<R: Read> WorkloadReader<R> {
+    /// Read the header from `reader`; `source` names it in errors.
+    pub fn from_reader(reader: R, source: &str, limits: Limits) -> Result<Self> {
+        let mut inner = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(Counting {
+                inner: reader,
+                bytes: 0,
+            });
+        let mut record = csv::ByteRecord::new();
+        let ctx = |e: Error| e.context(source);
+        let got = inner
+            .read_byte_record(&mut record)
+            .map_err(|e| ctx(csv_error(e, 1)))?;
+        if !got {
+            return Err(ctx(Error::bad_input(
+                "CSV is empty: expected the header op,key,value",
+            )));
+        }
+        let mut cols = [usize::MAX; 3];
+        let mut extra = Vec::new();
+        for (i, raw) in record.iter().enumerate() {
+            let name = std::str::from_utf8(raw)
+                .map_err(|_| ctx(Error::bad_input("Invalid UTF-8 at line 1")))?
+                .trim()
+                .trim_start_matches('\u{feff}');
+            match name {
+                "op" if cols[0] == usize::MAX => cols[0] = i,
+                "key" if cols[1] == usize::MAX => cols[1] = i,
+                "value" if cols[2] == usize::MAX => cols[2] = i,
+                other => extra.push(other.to_string()),
+            }
+        }
+        let missing: Vec<&str> = ["op", "key", "value"]
+            .iter()
+            .zip(cols)
+            .filter(|(_, c)| *c == usize::MAX)
+            .map(|(n, _)| *n)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ctx(Error::bad_input(format!(
+                "Missing header columns: {}",
+                missing.join(", ")
+            ))
+            .with_hint("the first line must be the header op,key,value")));
+        }
+        if !extra.is_empty() {
+            return Err(ctx(Error::bad_input(format!(
+                "Unexpected column(s) in header: {}",
+                extra.join(", ")
+            ))));
+        }
+        Ok(WorkloadReader {
+            inner,
+            record,
+            cols,
+            limits,
+            rows: 0,
+            source: source.to_string(),
+        })
+    }
+
+    /// Bytes consumed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.inner.get_ref().bytes
+    }
+
+    /// Data rows returned so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next row, or `None` at the end. Errors name the source and line.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
+        let line = self.inner.position().line();
+        let got = self
+            .inner
+            .read_byte_record(&mut self.record)
+            .map_err(|e| csv_error(e, line).context(&self.source))?;
+        if !got {
+            if self.rows == 0 {
+                return Err(Error::bad_input("CSV contains no data rows").context(&self.source));
+            }
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(line, |p| p.line());
+        self.rows += 1;
+        if self.limits.max_rows > 0 && self.rows > self.limits.max_rows {
+            return Err(Error::bad_input(format!(
+                "more than {} data rows (the --csv-max-rows limit) at line {line}",
+                self.limits.max_rows
+            ))
+            .context(&self.source)
+            .with_hint("raise --csv-max-rows, or pass 0 to disable the limit"));
+        }
+        if self.limits.max_bytes > 0 && self.bytes_read() > self.limits.max_bytes {
+            return Err(Error::bad_input(format!(
+                "more than {} bytes (the --csv-max-bytes limit) at line {line}",
+                self.limits.max_bytes
+            ))
+            .context(&self.source));
+        }
+        let field = |i: usize| -> Result<&str> {
+            match self.record.get(i) {
+                None => Ok(""),
+                Some(raw) => std::str::from_utf8(raw).map_err(|_| {
+                    Error::bad_input(format!("Invalid UTF-8 at line {line}")).context(&self.source)
+                }),
+            }
+        };
+        let op_field = field(self.cols[0])?;
+        let op = Op::parse(op_field).ok_or_else(|| {
+            Error::bad_input(format!("Unknown op '{}' at line {line}", op_field.trim()))
+                .context(&self.source)
+                .with_hint("op must be put, get or del")
+        })?;
+        let key = field(self.cols[1])?.trim();
+        if key.is_empty() {
+            return Err(
+                Error::bad_input(format!("Missing key at line {line}")).context(&self.source)
+            );
+        }
+        let value = if op == Op::Put {
+            let v = field(self.cols[2])?.trim();
+            if v.is_empty() {
+                return Err(
+                    Error::bad_input(format!("PUT missing value at line {line}"))
+                        .context(&self.source),
+                );
+            }
+            v
+        } else {
+            ""
+        };
+        Ok(Some(Row {
+            op,
+            key,
+            value,
+            line,
+        }))
+    }
+
+    /// Every row as owned records.
+    pub fn read_all(mut self) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next_row()? {
+            out.push(Record {
+                op: r.op,
+                key: r.key.to_string(),
+                value: r.value.to_string(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn csv_error(e: csv::Error, line: u64) -> Error {
+    let line = e.position().map_or(line, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Io(io) => Error::io(format!("read error near line {line}: {io}")),
+        csv::ErrorKind::Utf8 { .. } => Error::bad_input(format!("Invalid UTF-8 at line {line}")),
+        _ => Error::bad_input(format!("malformed CSV at line {line}: {e}")),
+    }
+}
+
+/// Read a whole workload file.
+pub fn read_workload(path: &Path, limits: Limits) -> Result<Vec<Record>> {
+    WorkloadReader::open(path, limits)?.read_all()
+}
+
+/// Writes a workload CSV with LF line endings. Keys and values are written
+/// as CSV fields (quoted only when they need it).
+pub struct WorkloadWriter<W: std::io::Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> WorkloadWriter<W> {
+    pub fn new(w: W) -> Result<Self> {
+        let mut inner = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(w);
+        inner
+            .write_record(["op", "key", "value"])
+            .map_err(|e| Error::io(format!("cannot write CSV: {e}")))?;
+        Ok(WorkloadWriter { inner })
+    }
+
+    pub fn write(&mut self, op: Op, key: &str, value: &str) -> Result<()> {
+        self.inner
+            .write_record([op.name(), key, value])
+            .map_err(|e| Error::io(format!("cannot write CSV: {e}")))
+    }
+
+    pub fn finish(self) -> Result<W> {
+        self.inner
+            .into_inner()
+            .map_err(|e| Error::io(format!("cannot write CSV: {}", e.error())))
+    }
+}
+
+/// Write `contents` to `path` atomically: a temporary file in the same
+/// folder, then a rename, so a crash never leaves a half-written file over a
+/// good one. Parent folders are created.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    let dir = parent_dir(path);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| Error::io_at("cannot create a temporary file in", &dir, &e))?;
+    {
+        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buf)?;
+        std::io::Write::flush(&mut buf).map_err(|e| Error::io_at("cannot write", path, &e))?;
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io_at("cannot write", path, &e.error))?;
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Record>> {
+        WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default())?.read_all()
+    }
+
+    #[test]
+    fn reads_crlf_and_mixed_case() {
+        let rows = parse("op,key,value\r\nPUT, a ,1\r\nget,a,\r\n Del ,a,\r\n").unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].key, "a");
+        assert_eq!(rows[0].op, Op::Put);
+        assert_eq!(rows[2].op, Op::Del);
+    }
+
+    #[test]
+    fn header_in_any_order() {
+        let rows = parse("key,value,op\nk,v,put\n").unwrap();
+        assert_eq!(rows[0].value, "v");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = parse("op,key,value\nput,a,1\nx,b,2\n").unwrap_err();
+        assert_eq!(e.detail, "t.csv: Unknown op 'x' at line 3");
+        assert_eq!(e.exit_code(), 2);
+        let e = parse("op,key,value\nput,a,1\nget,,\n").unwrap_err();
+        assert!(e.detail.ends_with("Missing key at line 3"), "{}", e.detail);
+        let e = parse("op,key,value\nput,a,\n").unwrap_err();
+        assert!(e.detail.ends_with("PUT missing value at line 2"));
+        let e = parse("op,key\nput,a\n").unwrap_err();
+        assert!(e.detail.ends_with("Missing header columns: value"));
+        let e = parse("op,key,value,extra\n").unwrap_err();
+        assert!(e.detail.ends_with("Unexpected column(s) in header: extra"));
+        let e = parse("op,key,value\n").unwrap_err();
+        assert!(e.detail.ends_with("CSV contains no data rows"));
+        let e = parse("op,key,value\nput,a,1\nput,\u{0}b\u{0},1\nput,c,\n").unwrap_err();
+        assert!(e.detail.ends_with("line 4"), "{}", e.detail);
+    }
+
+    #[test]
+    fn invalid_utf8_names_line() {
+        let mut bytes = b"op,key,value\nput,a,1\nput,".to_vec();
+        bytes.extend([0xff, 0xfe]);
+        bytes.extend(b",1\n");
+        let e = WorkloadReader::from_reader(&bytes[..], "t.csv", Limits::default())
+            .unwrap()
+            .read_all()
+            .unwrap_err();
+        assert_eq!(e.detail, "t.csv: Invalid UTF-8 at line 3");
+    }
+
+    #[test]
+    fn row_limit() {
+        let limits = Limits {
+            max_rows: 2,
+            max_bytes: 0,
+        };
+        let text = "op,key,value\nget,a,\nget,b,\nget,c,\n";
+        let e = WorkloadReader::from_reader(text.as_bytes(), "t.csv", limits)
+            .unwrap()
+            .read_all()
+            .unwrap_err();
+        assert!(e.detail.contains("--csv-max-rows"), "{}", e.detail);
+    }
+
+    #[test]
+    fn writer_round_trips() {
+        let mut w = WorkloadWriter::new(Vec::new()).unwrap();
+        w.write(Op::Put, "k,1", "v\"x").unwrap();
+        w.write(Op::Get, "k2", "").unwrap();
+        let bytes = w.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains('\r'));
+        let rows = parse(&text).unwrap();
+        assert_eq!(rows[0].key, "k,1");
+        assert_eq!(rows[0].value, "v\"x");
+    }
+}

@@ -1,0 +1,4 @@
+//! Workloads: the CSV format (read and write), the generator, and Workload DNA.
+
+pub mod csv;
+pub mod generate;
