@@ -89,15 +89,29 @@ impl Default for Limits {
     }
 }
 
-/// Counts bytes as the csv parser pulls them, for progress reporting.
+/// Counts bytes as the csv parser pulls them, for progress reporting, and
+/// notes whether the first line ends in CRLF: the csv crate reports the
+/// line of a CRLF file's rows one too low (it counts the `\n` of the
+/// previous row's terminator as part of the next row), so we correct it.
 struct Counting<R> {
     inner: R,
     bytes: u64,
+    crlf: Option<bool>,
+    last: u8,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if self.crlf.is_none()
+            && let Some(i) = buf[..n].iter().position(|&b| b == b'\n')
+        {
+            let before = if i == 0 { self.last } else { buf[i - 1] };
+            self.crlf = Some(before == b'\r');
+        }
+        if n > 0 {
+            self.last = buf[n - 1];
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -148,6 +162,8 @@ impl<R: Read> WorkloadReader<R> {
             .from_reader(Counting {
                 inner: reader,
                 bytes: 0,
+                crlf: None,
+                last: 0,
             });
         let mut record = csv::ByteRecord::new();
         let ctx = |e: Error| e.context(source);
@@ -225,7 +241,10 @@ impl<R: Read> WorkloadReader<R> {
             }
             return Ok(None);
         }
-        let line = self.record.position().map_or(line, |p| p.line());
+        let mut line = self.record.position().map_or(line, |p| p.line());
+        if self.inner.get_ref().crlf == Some(true) {
+            line += 1;
+        }
         self.rows += 1;
         if self.limits.max_rows > 0 && self.rows > self.limits.max_rows {
             return Err(Error::bad_input(format!(
@@ -383,6 +402,14 @@ mod tests {
         assert_eq!(rows[0].key, "a");
         assert_eq!(rows[0].op, Op::Put);
         assert_eq!(rows[2].op, Op::Del);
+    }
+
+    #[test]
+    fn crlf_errors_name_the_physical_line() {
+        let e = parse("op,key,value\r\nput,a,1\r\nfrob,b,2\r\n").unwrap_err();
+        assert_eq!(e.detail, "t.csv: Unknown op 'frob' at line 3");
+        let e = parse("op,key,value\r\nput,a,1\r\nput,b,\r\n").unwrap_err();
+        assert_eq!(e.detail, "t.csv: PUT missing value at line 3");
     }
 
     #[test]

@@ -1,0 +1,277 @@
+//! End-to-end tests of the real `adhash` binary: flags, outputs, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn adhash(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(args)
+        .output()
+        .expect("run adhash")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn gen_csv(dir: &Path, name: &str, extra: &[&str]) -> String {
+    let path = dir.join(name).display().to_string();
+    let mut args = vec!["generate-csv", "--outfile", &path, "--ops", "20000"];
+    args.extend_from_slice(extra);
+    let o = adhash(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    path
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = gen_csv(
+        dir.path(),
+        "a.csv",
+        &["--key-skew", "1.1", "--adversarial-ratio", "0.2"],
+    );
+    let b = gen_csv(
+        dir.path(),
+        "b.csv",
+        &["--key-skew", "1.1", "--adversarial-ratio", "0.2"],
+    );
+    let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert_eq!(a, b);
+    assert!(a.starts_with(b"op,key,value\n"));
+    assert!(!a.contains(&b'\r'));
+}
+
+#[test]
+fn generate_rejects_bad_ratios() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv").display().to_string();
+    let o = adhash(&["generate-csv", "--outfile", &out, "--read-ratio", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--read-ratio"), "{}", stderr(&o));
+    let o = adhash(&["generate-csv", "--outfile", &out, "--ops", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn run_csv_writes_full_summary_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let summary = dir.path().join("out/summary.json");
+    let metrics = dir.path().join("metrics");
+    let o = adhash(&[
+        "--mode",
+        "fast-lookup",
+        "run-csv",
+        "--csv",
+        &csv,
+        "--json-summary-out",
+        summary.to_str().unwrap(),
+        "--metrics-out-dir",
+        metrics.to_str().unwrap(),
+        "--latency-sample-every",
+        "16",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ops/s"));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    for field in [
+        "elapsed_seconds",
+        "total_ops",
+        "ops_per_second",
+        "final_backend",
+        "migrations_triggered",
+        "compactions_triggered",
+        "latency_ms",
+        "latency_sample",
+        "schema",
+        "mode",
+        "csv",
+        "hash_seed",
+        "parse_seconds",
+        "final_size",
+        "final_checksum",
+        "map_memory_bytes",
+        "events",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(v["schema"], "adhash.run_summary.v1");
+    assert_eq!(v["total_ops"], 20000);
+    assert_eq!(v["final_backend"], "robinhood");
+    for op in ["overall", "put", "get", "del"] {
+        for p in ["p50", "p90", "p99", "p999", "max"] {
+            assert!(v["latency_ms"][op][p].is_number(), "{op}.{p}");
+        }
+    }
+    assert_eq!(v["latency_sample"]["every_n_ops"], 16);
+    assert_eq!(v["latency_sample"]["seen_overall"], 1250);
+    let ticks = std::fs::read_to_string(metrics.join("metrics.ndjson")).unwrap();
+    let lines: Vec<serde_json::Value> = ticks
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 2, "start and end ticks");
+    assert_eq!(lines[0]["schema"], "metrics.v1");
+    assert_eq!(lines.last().unwrap()["ops"], 20000);
+    assert!(lines.last().unwrap()["avg_probe_estimate"].is_number());
+}
+
+#[test]
+fn every_mode_prints_same_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &["--adversarial-ratio", "0.3"]);
+    let mut sums = Vec::new();
+    for mode in [
+        "fast-insert",
+        "fast-lookup",
+        "memory-tight",
+        "adaptive",
+        "std",
+    ] {
+        let o = adhash(&["--json", "--mode", mode, "run-csv", "--csv", &csv]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["ok"], true);
+        assert_eq!(v["command"], "run-csv");
+        sums.push((v["final_checksum"].clone(), v["final_size"].clone()));
+    }
+    assert!(sums.windows(2).all(|w| w[0] == w[1]), "{sums:?}");
+}
+
+#[test]
+fn metrics_max_ticks_keeps_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let metrics = dir.path().join("m");
+    let o = adhash(&[
+        "run-csv",
+        "--csv",
+        &csv,
+        "--metrics-out-dir",
+        metrics.to_str().unwrap(),
+        "--metrics-max-ticks",
+        "1",
+        "--compact-interval",
+        "0.000001",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ticks = std::fs::read_to_string(metrics.join("metrics.ndjson")).unwrap();
+    assert_eq!(ticks.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(ticks.trim()).unwrap();
+    assert_eq!(v["ops"], 20000);
+    assert!(
+        v["compactions"].as_u64().unwrap() >= 1,
+        "interval compactions counted"
+    );
+}
+
+#[test]
+fn bad_csv_exits_2_naming_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.csv");
+    std::fs::write(&p, "op,key,value\r\nput,a,1\r\nfrob,b,2\r\n").unwrap();
+    let o = adhash(&["run-csv", "--csv", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("Unknown op 'frob' at line 3"), "{err}");
+    assert!(err.contains("bad.csv"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1);
+
+    let o = adhash(&["--json", "run-csv", "--csv", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(v["error"], "BadInput");
+}
+
+#[test]
+fn missing_csv_exits_5() {
+    let o = adhash(&["run-csv", "--csv", "/nonexistent/w.csv"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("/nonexistent/w.csv"));
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    assert_eq!(
+        adhash(&["--mode", "turbo", "run-csv", "--csv", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(adhash(&["run-csv"]).status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let o = adhash(&["run-csv", "--csv", &csv, "--compact-interval", "-1"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn dry_run_validates_without_replaying() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let summary = dir.path().join("s.json");
+    let o = adhash(&[
+        "run-csv",
+        "--csv",
+        &csv,
+        "--dry-run",
+        "--json-summary-out",
+        summary.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("dry run"));
+    assert!(!summary.exists());
+}
+
+#[test]
+fn profile_last_line_is_mode_and_then_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let o = adhash(&["profile", "--csv", &csv, "--sample-rows", "5000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().unwrap().trim().to_string();
+    assert!(
+        ["fast-insert", "fast-lookup", "memory-tight", "adaptive"].contains(&last.as_str()),
+        "{out}"
+    );
+
+    let o = adhash(&["--json", "profile", "--csv", &csv, "--sample-rows", "2000"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["modes"].as_array().unwrap().len(), 5);
+
+    let summary = dir.path().join("then.json");
+    let o = adhash(&[
+        "profile",
+        "--csv",
+        &csv,
+        "--sample-rows",
+        "2000",
+        "--then",
+        "run-csv",
+        "--csv",
+        &csv,
+        "--json-summary-out",
+        summary.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    let picked = stdout(&o)
+        .lines()
+        .find(|l| !l.contains(' '))
+        .unwrap()
+        .to_string();
+    assert_eq!(v["mode"], picked.as_str());
+}
+
+#[test]
+fn no_subcommand_prints_help() {
+    let o = adhash(&[]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("run-csv"));
+}
