@@ -1,4 +1,6 @@
 //! Workloads: the CSV format (read and write), the generator, and Workload DNA.
 
 pub mod csv;
+pub mod dna;
 pub mod generate;
+pub mod stats;

@@ -1,0 +1,670 @@
+//! Workload DNA (SPEC §6): a workload's fingerprint in one streaming pass
+//! with bounded memory — op mix, key popularity, and how its keys spread
+//! over 4096 hash buckets (the low 12 bits of XXH3-64, seed 0: what the
+//! maps see with the default seed).
+//!
+//! What is exact and what is approximate:
+//! - exact: row and op counts, distinct keys (a set of 64-bit key hashes;
+//!   two keys sharing all 64 bits is vanishingly unlikely), per-key counts,
+//!   entropy, coverage targets, bucket counts and every statistic of them;
+//! - approximate: *which* keys are listed as hot. Key strings are kept for
+//!   at most `max_tracked_keys` candidates; when full, the half with the
+//!   lowest counts is evicted. Any key hotter than the median candidate
+//!   survives, and the counts shown for listed keys are exact.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::csv::{Limits, Op, WorkloadReader};
+use super::stats::{Running, SummaryStats, chi_square_sf, nearest_rank};
+use crate::error::{Error, Result};
+use crate::hashing::hash_key;
+
+pub const DNA_SCHEMA: &str = "workload_dna.v1";
+pub const BUCKET_BITS: u32 = 12;
+pub const BUCKETS: usize = 1 << BUCKET_BITS;
+pub const HASH_DESCRIPTION: &str = "xxh3-64/seed0/low12";
+/// `skew_verdict` is "skewed" when the chi-square p-value is below this.
+pub const SKEW_P_VALUE: f64 = 0.001;
+/// Fullest buckets listed in `hash_collision_hotspots`.
+pub const HOTSPOTS: usize = 64;
+/// Rows between progress reports and cancel checks.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpCounts {
+    pub put: u64,
+    pub get: u64,
+    pub del: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpMix {
+    pub put: f64,
+    pub get: f64,
+    pub del: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotKey {
+    pub key: String,
+    pub count: u64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CoverageTargets {
+    pub p50: u64,
+    pub p80: u64,
+    pub p95: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BucketPercentiles {
+    pub p50: u64,
+    pub p75: u64,
+    pub p90: u64,
+    pub p95: u64,
+    pub p99: u64,
+}
+
+/// `{"depth": value}` with depths 0..len in numeric order (a JSON object
+/// whose keys are decimal depths).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DepthMap<T>(pub Vec<T>);
+
+impl<T: Serialize> Serialize for DepthMap<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (d, v) in self.0.iter().enumerate() {
+            m.serialize_entry(&d.to_string(), v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Default + Clone> Deserialize<'de> for DepthMap<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Default + Clone> Visitor<'de> for V<T> {
+            type Value = DepthMap<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object keyed by depth")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut out: Vec<T> = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, T>()? {
+                    let d: usize = k.parse().map_err(serde::de::Error::custom)?;
+                    if d > 1_000_000 {
+                        return Err(serde::de::Error::custom("depth out of range"));
+                    }
+                    if out.len() <= d {
+                        out.resize(d + 1, T::default());
+                    }
+                    out[d] = v;
+                }
+                Ok(DepthMap(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// `{"0x0a3": count}`, fullest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hotspots(pub Vec<(u16, u64)>);
+
+impl Serialize for Hotspots {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (b, c) in &self.0 {
+            m.serialize_entry(&format!("0x{b:03x}"), c)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Hotspots {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Hotspots;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object keyed by bucket id")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<Hotspots, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, u64>()? {
+                    let b = u16::from_str_radix(k.trim_start_matches("0x"), 16)
+                        .map_err(serde::de::Error::custom)?;
+                    out.push((b, v));
+                }
+                Ok(Hotspots(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The DNA of one workload. Field names are SPEC §6's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DnaReport {
+    pub schema: String,
+    pub csv_path: String,
+    pub file_size_bytes: u64,
+    pub total_rows: u64,
+    pub op_counts: OpCounts,
+    pub op_mix: OpMix,
+    pub mutation_fraction: f64,
+    pub unique_keys_estimated: u64,
+    pub key_space_depth: f64,
+    pub key_length_stats: SummaryStats,
+    pub value_size_stats: SummaryStats,
+    pub key_entropy_bits: f64,
+    pub key_entropy_normalised: f64,
+    pub hot_keys: Vec<HotKey>,
+    pub coverage_targets: CoverageTargets,
+    pub numeric_key_fraction: f64,
+    pub sequential_numeric_step_fraction: f64,
+    pub adjacent_duplicate_fraction: f64,
+    pub hash_collision_hotspots: Hotspots,
+    pub bucket_counts: Vec<u64>,
+    pub bucket_percentiles: BucketPercentiles,
+    pub collision_depth_histogram: DepthMap<u64>,
+    pub non_empty_buckets: u64,
+    pub max_bucket_depth: u64,
+    pub hash: String,
+    pub chi_square: f64,
+    pub chi_square_p_value: f64,
+    pub expected_depth_histogram: DepthMap<f64>,
+    pub skew_verdict: String,
+    pub elapsed_seconds: f64,
+}
+
+impl DnaReport {
+    pub fn is_skewed(&self) -> bool {
+        self.skew_verdict == "skewed"
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DnaOptions {
+    pub top_keys: usize,
+    pub max_tracked_keys: usize,
+    pub limits: Limits,
+}
+
+impl Default for DnaOptions {
+    fn default() -> Self {
+        DnaOptions {
+            top_keys: 10,
+            max_tracked_keys: 200_000,
+            limits: Limits {
+                max_rows: 0,
+                max_bytes: 0,
+            },
+        }
+    }
+}
+
+/// Where an analysis is, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DnaProgress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// The map from key hash to count already holds XXH3 output: hashing it
+/// again would only cost time.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed")
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashCounts<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// Key strings of the hot-key candidates (see the module docs).
+struct HotKeyCandidates {
+    cap: usize,
+    keys: HashCounts<Box<str>>,
+}
+
+impl HotKeyCandidates {
+    #[inline]
+    fn offer(&mut self, h: u64, key: &str, counts: &HashCounts<u32>) {
+        if self.cap == 0 || self.keys.contains_key(&h) {
+            return;
+        }
+        if self.keys.len() >= self.cap {
+            self.evict_half(counts);
+        }
+        self.keys.insert(h, key.into());
+    }
+
+    fn evict_half(&mut self, counts: &HashCounts<u32>) {
+        let mut cs: Vec<u32> = self
+            .keys
+            .keys()
+            .map(|h| counts.get(h).copied().unwrap_or(0))
+            .collect();
+        let mid = cs.len() / 2;
+        let (_, median, _) = cs.select_nth_unstable(mid);
+        let median = *median;
+        let mut to_drop = self.keys.len() - mid;
+        self.keys.retain(|h, _| {
+            if to_drop > 0 && counts.get(h).copied().unwrap_or(0) <= median {
+                to_drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+fn parse_int(key: &str) -> Option<i128> {
+    let digits = key.strip_prefix(['-', '+']).unwrap_or(key);
+    if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse().ok()
+}
+
+/// Analyse the workload at `path`.
+pub fn analyze_file(
+    path: &Path,
+    opts: DnaOptions,
+    progress: &mut dyn FnMut(DnaProgress),
+    cancel: &AtomicBool,
+) -> Result<DnaReport> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io_at("cannot open CSV", path, &e))?
+        .len();
+    let reader = WorkloadReader::open(path, opts.limits)?;
+    analyze(reader, &path.display().to_string(), size, opts, progress, cancel)
+}
+
+/// Analyse a workload from any reader (`size` is its length in bytes, for
+/// `file_size_bytes` and progress).
+pub fn analyze<R: Read>(
+    mut reader: WorkloadReader<R>,
+    csv_path: &str,
+    size: u64,
+    opts: DnaOptions,
+    progress: &mut dyn FnMut(DnaProgress),
+    cancel: &AtomicBool,
+) -> Result<DnaReport> {
+    let t0 = Instant::now();
+    let mut counts: HashCounts<u32> = HashCounts::default();
+    let mut buckets = vec![0u64; BUCKETS];
+    let mut candidates = HotKeyCandidates {
+        cap: opts.max_tracked_keys,
+        keys: HashCounts::default(),
+    };
+    let mut ops = [0u64; 3];
+    let mut key_len = Running::default();
+    let mut value_len = Running::default();
+    let mut numeric = 0u64;
+    let mut sequential = 0u64;
+    let mut adjacent_dup = 0u64;
+    let mut prev_hash: Option<u64> = None;
+    let mut prev_num: Option<i128> = None;
+    let mut rows = 0u64;
+
+    while let Some(row) = reader.next_row()? {
+        rows += 1;
+        ops[row.op.index()] += 1;
+        key_len.add(row.key.len() as f64);
+        if row.op == Op::Put {
+            value_len.add(row.value.len() as f64);
+        }
+        let h = hash_key(row.key.as_bytes(), 0);
+        let c = counts.entry(h).or_insert(0);
+        if *c == 0 {
+            buckets[(h & (BUCKETS as u64 - 1)) as usize] += 1;
+        }
+        *c = c.saturating_add(1);
+        candidates.offer(h, row.key, &counts);
+        if prev_hash == Some(h) {
+            adjacent_dup += 1;
+        }
+        prev_hash = Some(h);
+        let num = parse_int(row.key);
+        if let Some(n) = num {
+            numeric += 1;
+            if prev_num.is_some_and(|p| n == p + 1) {
+                sequential += 1;
+            }
+        }
+        prev_num = num;
+        if rows % PROGRESS_EVERY == 0 {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::policy(format!("analysis of {csv_path} cancelled")));
+            }
+            progress(DnaProgress {
+                rows,
+                bytes: reader.bytes_read(),
+                total_bytes: size,
+            });
+        }
+    }
+    progress(DnaProgress {
+        rows,
+        bytes: size,
+        total_bytes: size,
+    });
+
+    let total = rows as f64;
+    let unique = counts.len() as u64;
+    // Per-key counts, hottest first: entropy and coverage are exact.
+    let mut freq: Vec<u32> = counts.values().copied().collect();
+    freq.sort_unstable_by(|a, b| b.cmp(a));
+    let entropy: f64 = freq
+        .iter()
+        .map(|&c| {
+            let p = f64::from(c) / total;
+            -p * p.log2()
+        })
+        .sum();
+    let coverage = |share: f64| {
+        let target = share * total;
+        let mut acc = 0.0;
+        for (i, &c) in freq.iter().enumerate() {
+            acc += f64::from(c);
+            if acc >= target - 1e-9 {
+                return i as u64 + 1;
+            }
+        }
+        freq.len() as u64
+    };
+    let mut hot: Vec<HotKey> = candidates
+        .keys
+        .iter()
+        .map(|(h, k)| {
+            let count = u64::from(counts.get(h).copied().unwrap_or(0));
+            HotKey {
+                key: k.to_string(),
+                count,
+                share: count as f64 / total,
+            }
+        })
+        .collect();
+    hot.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    hot.truncate(opts.top_keys);
+
+    let buckets_view = BucketView::new(&buckets, unique);
+    let op_counts = OpCounts {
+        put: ops[Op::Put.index()],
+        get: ops[Op::Get.index()],
+        del: ops[Op::Del.index()],
+    };
+    let after_first = (rows.saturating_sub(1)).max(1) as f64;
+    Ok(DnaReport {
+        schema: DNA_SCHEMA.into(),
+        csv_path: csv_path.into(),
+        file_size_bytes: size,
+        total_rows: rows,
+        op_counts,
+        op_mix: OpMix {
+            put: op_counts.put as f64 / total,
+            get: op_counts.get as f64 / total,
+            del: op_counts.del as f64 / total,
+        },
+        mutation_fraction: (op_counts.put + op_counts.del) as f64 / total,
+        unique_keys_estimated: unique,
+        key_space_depth: total / unique.max(1) as f64,
+        key_length_stats: key_len.summary(),
+        value_size_stats: value_len.summary(),
+        key_entropy_bits: entropy,
+        key_entropy_normalised: if unique > 1 {
+            entropy / (unique as f64).log2()
+        } else {
+            0.0
+        },
+        hot_keys: hot,
+        coverage_targets: CoverageTargets {
+            p50: coverage(0.50),
+            p80: coverage(0.80),
+            p95: coverage(0.95),
+        },
+        numeric_key_fraction: numeric as f64 / total,
+        sequential_numeric_step_fraction: sequential as f64 / after_first,
+        adjacent_duplicate_fraction: adjacent_dup as f64 / after_first,
+        hash_collision_hotspots: buckets_view.hotspots(),
+        bucket_percentiles: buckets_view.percentiles(),
+        collision_depth_histogram: DepthMap(buckets_view.depth_histogram.clone()),
+        non_empty_buckets: buckets_view.non_empty,
+        max_bucket_depth: buckets_view.max_depth,
+        hash: HASH_DESCRIPTION.into(),
+        chi_square: buckets_view.chi_square,
+        chi_square_p_value: buckets_view.p_value,
+        expected_depth_histogram: DepthMap(buckets_view.expected_depths()),
+        skew_verdict: if buckets_view.p_value < SKEW_P_VALUE {
+            "skewed"
+        } else {
+            "uniform"
+        }
+        .into(),
+        bucket_counts: buckets,
+        elapsed_seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Statistics of the 4096 bucket counts.
+struct BucketView<'a> {
+    counts: &'a [u64],
+    unique: u64,
+    non_empty: u64,
+    max_depth: u64,
+    depth_histogram: Vec<u64>,
+    chi_square: f64,
+    p_value: f64,
+}
+
+impl<'a> BucketView<'a> {
+    fn new(counts: &'a [u64], unique: u64) -> Self {
+        let max_depth = counts.iter().copied().max().unwrap_or(0);
+        let mut depth_histogram = vec![0u64; max_depth as usize + 1];
+        for &c in counts {
+            depth_histogram[c as usize] += 1;
+        }
+        let expected = unique as f64 / counts.len() as f64;
+        let chi_square = if expected > 0.0 {
+            counts
+                .iter()
+                .map(|&c| {
+                    let d = c as f64 - expected;
+                    d * d / expected
+                })
+                .sum()
+        } else {
+            0.0
+        };
+        let p_value = if expected > 0.0 {
+            chi_square_sf(chi_square, (counts.len() - 1) as f64)
+        } else {
+            1.0
+        };
+        BucketView {
+            counts,
+            unique,
+            non_empty: counts.iter().filter(|&&c| c > 0).count() as u64,
+            max_depth,
+            depth_histogram,
+            chi_square,
+            p_value,
+        }
+    }
+
+    fn hotspots(&self) -> Hotspots {
+        let mut v: Vec<(u16, u64)> = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 1)
+            .map(|(b, c)| (b as u16, *c))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(HOTSPOTS);
+        Hotspots(v)
+    }
+
+    fn percentiles(&self) -> BucketPercentiles {
+        let mut nz: Vec<u64> = self.counts.iter().copied().filter(|&c| c > 0).collect();
+        nz.sort_unstable();
+        BucketPercentiles {
+            p50: nearest_rank(&nz, 0.50),
+            p75: nearest_rank(&nz, 0.75),
+            p90: nearest_rank(&nz, 0.90),
+            p95: nearest_rank(&nz, 0.95),
+            p99: nearest_rank(&nz, 0.99),
+        }
+    }
+
+    /// Poisson(λ = unique / buckets) × buckets, for depths 0..=max_depth.
+    fn expected_depths(&self) -> Vec<f64> {
+        let n = self.counts.len() as f64;
+        let lambda = self.unique as f64 / n;
+        let mut out = Vec::with_capacity(self.depth_histogram.len());
+        // Work in logs: λ^d / d! overflows long before deep adversarial buckets.
+        for d in 0..self.depth_histogram.len() {
+            let ln_p = if lambda > 0.0 {
+                -lambda + d as f64 * lambda.ln() - super::stats::ln_gamma(d as f64 + 1.0)
+            } else if d == 0 {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            };
+            out.push(n * ln_p.exp());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dna(text: &str) -> DnaReport {
+        let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        analyze(r, "t.csv", text.len() as u64, DnaOptions::default(), &mut |_| {}, &AtomicBool::new(false))
+            .unwrap()
+    }
+
+    #[test]
+    fn known_answers_small_csv() {
+        let text = "op,key,value\nput,1,aa\nput,2,bbbb\nget,2,\nget,2,\ndel,x,\nget,3,\n";
+        let r = dna(text);
+        assert_eq!(r.total_rows, 6);
+        assert_eq!(r.op_counts, OpCounts { put: 2, get: 3, del: 1 });
+        assert!((r.op_mix.get - 0.5).abs() < 1e-12);
+        assert!((r.mutation_fraction - 0.5).abs() < 1e-12);
+        assert_eq!(r.unique_keys_estimated, 4);
+        assert!((r.key_space_depth - 1.5).abs() < 1e-12);
+        assert_eq!(r.key_length_stats.count, 6);
+        assert_eq!(r.key_length_stats.max, 1.0);
+        assert_eq!(r.value_size_stats.count, 2);
+        assert_eq!(r.value_size_stats.mean, 3.0);
+        assert_eq!(r.hot_keys[0].key, "2");
+        assert_eq!(r.hot_keys[0].count, 3);
+        assert!((r.hot_keys[0].share - 0.5).abs() < 1e-12);
+        // counts 3,1,1,1: entropy = 0.5*1 + 3*(1/6*log2 6)
+        let expected = 0.5 + 0.5 * 6f64.log2();
+        assert!((r.key_entropy_bits - expected).abs() < 1e-12);
+        assert!((r.key_entropy_normalised - expected / 2.0).abs() < 1e-12);
+        assert_eq!(r.coverage_targets.p50, 1);
+        assert_eq!(r.coverage_targets.p80, 3);
+        assert_eq!(r.coverage_targets.p95, 4);
+        // numeric keys: 1,2,2,2,3 of 6; steps 1->2 only (2->2 no, x breaks, 3 after x no)
+        assert!((r.numeric_key_fraction - 5.0 / 6.0).abs() < 1e-12);
+        assert!((r.sequential_numeric_step_fraction - 1.0 / 5.0).abs() < 1e-12);
+        assert!((r.adjacent_duplicate_fraction - 2.0 / 5.0).abs() < 1e-12);
+        assert_eq!(r.file_size_bytes, text.len() as u64);
+    }
+
+    #[test]
+    fn bucket_invariants() {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..5000 {
+            text.push_str(&format!("put,key{i},v\nget,key{i},\n"));
+        }
+        let r = dna(&text);
+        assert_eq!(r.bucket_counts.len(), BUCKETS);
+        assert_eq!(r.bucket_counts.iter().sum::<u64>(), r.unique_keys_estimated);
+        assert_eq!(r.collision_depth_histogram.0.iter().sum::<u64>(), BUCKETS as u64);
+        assert_eq!(r.collision_depth_histogram.0.len() as u64, r.max_bucket_depth + 1);
+        assert_eq!(r.expected_depth_histogram.0.len(), r.collision_depth_histogram.0.len());
+        let exp_total: f64 = r.expected_depth_histogram.0.iter().sum();
+        assert!((exp_total - BUCKETS as f64).abs() < 50.0, "{exp_total}");
+        assert!((r.op_mix.put + r.op_mix.get + r.op_mix.del - 1.0).abs() < 1e-12);
+        assert_eq!(
+            r.non_empty_buckets,
+            r.bucket_counts.iter().filter(|&&c| c > 0).count() as u64
+        );
+        assert_eq!(r.skew_verdict, "uniform");
+        assert!(r.hash_collision_hotspots.0.len() <= HOTSPOTS);
+        assert!(r.hash_collision_hotspots.0.windows(2).all(|w| w[0].1 >= w[1].1));
+    }
+
+    #[test]
+    fn json_round_trip_keeps_order() {
+        let r = dna("op,key,value\nput,a,1\nput,b,1\n");
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains("\"collision_depth_histogram\":{\"0\":"));
+        let back: DnaReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.bucket_counts, r.bucket_counts);
+        assert_eq!(back.collision_depth_histogram, r.collision_depth_histogram);
+        assert_eq!(back.hash_collision_hotspots, r.hash_collision_hotspots);
+        assert_eq!(back.total_rows, r.total_rows);
+    }
+
+    #[test]
+    fn cancel_stops_analysis() {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("get,k{i},\n"));
+        }
+        let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        let cancel = AtomicBool::new(true);
+        let e = analyze(r, "t.csv", 0, DnaOptions::default(), &mut |_| {}, &cancel).unwrap_err();
+        assert!(e.detail.contains("cancelled"));
+    }
+
+    #[test]
+    fn hot_keys_survive_eviction() {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("get,cold{i},\n"));
+            if i % 10 == 0 {
+                text.push_str("get,HOT,\n");
+            }
+        }
+        let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        let opts = DnaOptions {
+            max_tracked_keys: 100,
+            ..DnaOptions::default()
+        };
+        let d = analyze(r, "t.csv", 0, opts, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+        assert_eq!(d.hot_keys[0].key, "HOT");
+        assert_eq!(d.hot_keys[0].count, 2000);
+    }
+}
