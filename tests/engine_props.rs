@@ -15,6 +15,7 @@ enum Step {
     Put(usize, u32),
     Get(usize),
     Del(usize),
+    Compact,
 }
 
 fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
@@ -22,6 +23,7 @@ fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
         4 => (0usize..300, any::<u32>()).prop_map(|(k, v)| Step::Put(k, v)),
         3 => (0usize..300).prop_map(Step::Get),
         3 => (0usize..300).prop_map(Step::Del),
+        1 => Just(Step::Compact),
     ];
     prop::collection::vec(step, 1..max_len)
 }
@@ -33,11 +35,12 @@ fn key_pool() -> Vec<String> {
     keys
 }
 
-/// An adaptive config that migrates and compacts as often as it can.
+/// An adaptive config that migrates (on load and probe length, back and
+/// forth) and compacts as often as it can.
 fn restless() -> AdaptiveConfig {
     AdaptiveConfig {
         overflow_group_share: 0.0001,
-        overflow_group_min: 1,
+        overflow_group_min: usize::MAX,
         chaining_load_trigger: 0.02,
         max_avg_probe: 0.05,
         tombstone_trigger: 0.05,
@@ -67,6 +70,7 @@ fn check_against_model(
                 let key = &keys[k % keys.len()];
                 prop_assert_eq!(map.del(key), model.remove(key).is_some());
             }
+            Step::Compact => map.compact(adhash::engine::CompactionSource::Interval),
         }
         prop_assert_eq!(map.len(), model.len());
     }
@@ -98,6 +102,10 @@ proptest! {
     fn restless_adaptive_matches_model(steps in steps(4000)) {
         let keys = key_pool();
         let mut map = new_map(Mode::Adaptive, 0, restless());
+        check_against_model(map.as_mut(), &steps, &keys)?;
+        // The same, but overflowing groups may trigger too.
+        let skew_sensitive = AdaptiveConfig { overflow_group_min: 1, ..restless() };
+        let mut map = new_map(Mode::Adaptive, 0, skew_sensitive);
         check_against_model(map.as_mut(), &steps, &keys)?;
     }
 }

@@ -128,6 +128,10 @@ pub struct Adaptive {
     ops_since_migration: u64,
     cooldown: u64,
     migrations: usize,
+    /// Chaining was left because its groups overflowed: the keys collide in
+    /// the low bits, which hurts chaining at least as much as Robin Hood, so
+    /// long probes must not send the map back (it would only thrash).
+    chaining_skewed: bool,
 }
 
 impl Adaptive {
@@ -142,6 +146,7 @@ impl Adaptive {
             ops_since_migration: 0,
             cooldown: cfg.cooldown_ops,
             migrations: 0,
+            chaining_skewed: false,
         }
     }
 
@@ -179,13 +184,15 @@ impl Adaptive {
                     .max(self.cfg.overflow_group_min);
                 let skewed = t.overflowing_groups() >= overflow_limit;
                 let full = t.load_factor() > self.cfg.chaining_load_trigger;
+                self.chaining_skewed |= skewed;
                 (skewed || full).then(|| {
                     let mut rh = RobinHood::with_capacity(self.seed, FAST_LOOKUP_POLICY, t.len());
                     rh.set_tombstone_trigger(self.cfg.tombstone_trigger);
                     Table::RobinHood(rh)
                 })
             }
-            Table::RobinHood(t) => (t.avg_probe() > self.cfg.max_avg_probe)
+            Table::RobinHood(t) => (!self.chaining_skewed
+                && t.avg_probe() > self.cfg.max_avg_probe)
                 .then(|| Table::Chaining(Chaining::with_capacity(self.seed, t.len()))),
         };
         if let Some(new) = target {

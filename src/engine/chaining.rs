@@ -1,12 +1,13 @@
 //! Two-level chaining, the `fast-insert` mode.
 //!
-//! The table is `buckets × GROUPS_PER_BUCKET` small groups: the low bits of
-//! the hash pick the bucket, the next bits the group within it, which together
-//! are simply the low bits of the hash over a flat array of groups. A put
-//! appends to a short vector and never moves other entries, which is what
-//! makes inserts cheap; a group longer than `GROUP_CAPACITY` "overflows", and
-//! the number of overflowing groups is the skew signal the adaptive mode
-//! watches.
+//! The table is `buckets × GROUPS_PER_BUCKET` groups: the low bits of the
+//! hash pick the bucket, the next bits the group within it, which together
+//! are simply the low bits of the hash over a flat array of group heads.
+//! Entries live in one arena and a group is a chain of arena indices, so a
+//! put appends to the arena and links one index, and growing the table only
+//! relinks indices: no entry ever moves. That is what makes inserts cheap.
+//! A group longer than `GROUP_CAPACITY` "overflows"; the number of
+//! overflowing groups is the skew signal the adaptive mode watches.
 
 use super::{CompactionSource, Health, Map, MapEvent, str_bytes};
 use crate::hashing::hash_key;
@@ -16,26 +17,41 @@ pub const GROUPS_PER_BUCKET: usize = 4;
 /// A group holding more entries than this overflows. With a good hash at the
 /// maximum load of 1.0 the chance of a group passing 8 entries is about 1e-6,
 /// so overflowing groups mean the keys collide, not bad luck.
-pub const GROUP_CAPACITY: usize = 8;
-/// Grow (double) when live entries / groups passes this.
+pub const GROUP_CAPACITY: u32 = 8;
+/// Grow (double the groups) when live entries / groups passes this.
 pub const CHAINING_MAX_LOAD: f64 = 1.0;
 const INITIAL_GROUPS: usize = 64 * GROUPS_PER_BUCKET;
+const NIL: u32 = u32::MAX;
 
-pub(crate) struct Entry {
-    pub hash: u64,
-    pub key: Box<str>,
-    pub value: Box<str>,
+/// A group: the first arena index of its chain and the chain's length,
+/// side by side so one cache line holds eight groups.
+#[derive(Clone, Copy)]
+struct Group {
+    head: u32,
+    len: u32,
+}
+
+const EMPTY_GROUP: Group = Group { head: NIL, len: 0 };
+
+struct Entry {
+    hash: u64,
+    next: u32,
+    key: Box<str>,
+    value: Box<str>,
 }
 
 pub struct Chaining {
-    groups: Vec<Vec<Entry>>,
+    groups: Vec<Group>,
     mask: usize,
+    arena: Vec<Entry>,
+    /// Free arena slots, linked through `next`.
+    free: u32,
     len: usize,
     heap_bytes: usize,
     overflowing: usize,
     /// High-water mark of group length since the last rebuild (an O(1)
     /// upper bound; exact right after a rebuild).
-    max_group_len: usize,
+    max_group_len: u32,
     seed: u64,
     events: Vec<MapEvent>,
     /// Next group to drain from during a migration away from this table.
@@ -52,15 +68,17 @@ impl Chaining {
         let groups = ((n as f64 / CHAINING_MAX_LOAD).ceil() as usize)
             .next_power_of_two()
             .max(INITIAL_GROUPS);
-        Self::with_groups(seed, groups)
+        let mut t = Self::with_groups(seed, groups);
+        t.arena.reserve(n);
+        t
     }
 
     fn with_groups(seed: u64, groups: usize) -> Self {
-        let mut v = Vec::with_capacity(groups);
-        v.resize_with(groups, Vec::new);
         Chaining {
-            groups: v,
+            groups: vec![EMPTY_GROUP; groups],
             mask: groups - 1,
+            arena: Vec::new(),
+            free: NIL,
             len: 0,
             heap_bytes: 0,
             overflowing: 0,
@@ -85,96 +103,141 @@ impl Chaining {
     }
 
     #[inline]
+    fn find(&self, h: u64, key: &str) -> Option<u32> {
+        let mut i = self.groups[h as usize & self.mask].head;
+        while i != NIL {
+            let e = &self.arena[i as usize];
+            if e.hash == h && &*e.key == key {
+                return Some(i);
+            }
+            i = e.next;
+        }
+        None
+    }
+
+    #[inline]
     pub(crate) fn get_h(&self, h: u64, key: &str) -> Option<&str> {
-        self.groups[h as usize & self.mask]
-            .iter()
-            .find(|e| e.hash == h && &*e.key == key)
-            .map(|e| &*e.value)
+        self.find(h, key).map(|i| &*self.arena[i as usize].value)
     }
 
     #[inline]
     pub(crate) fn put_h(&mut self, h: u64, key: &str, value: &str) {
-        let gi = h as usize & self.mask;
-        let group = &mut self.groups[gi];
-        if let Some(e) = group.iter_mut().find(|e| e.hash == h && &*e.key == key) {
+        if let Some(i) = self.find(h, key) {
+            let e = &mut self.arena[i as usize];
             self.heap_bytes = self.heap_bytes + str_bytes(value) - str_bytes(&e.value);
             e.value = value.into();
             return;
         }
-        group.push(Entry {
+        let gi = h as usize & self.mask;
+        let entry = Entry {
             hash: h,
+            next: self.groups[gi].head,
             key: key.into(),
             value: value.into(),
-        });
-        let glen = group.len();
-        self.note_grown_group(glen);
-        self.len += 1;
-        self.heap_bytes += str_bytes(key) + str_bytes(value);
-        if self.len as f64 > self.groups.len() as f64 * CHAINING_MAX_LOAD {
-            self.rebuild(self.groups.len() * 2);
-        }
-    }
-
-    #[inline]
-    fn note_grown_group(&mut self, glen: usize) {
+        };
+        let idx = if self.free != NIL {
+            let idx = self.free;
+            self.free = self.arena[idx as usize].next;
+            self.arena[idx as usize] = entry;
+            idx
+        } else {
+            self.arena.push(entry);
+            (self.arena.len() - 1) as u32
+        };
+        let g = &mut self.groups[gi];
+        g.head = idx;
+        g.len += 1;
+        let glen = g.len;
         if glen == GROUP_CAPACITY + 1 {
             self.overflowing += 1;
         }
-        if glen > self.max_group_len {
-            self.max_group_len = glen;
+        self.max_group_len = self.max_group_len.max(glen);
+        self.len += 1;
+        self.heap_bytes += str_bytes(key) + str_bytes(value);
+        if self.len as f64 > self.groups.len() as f64 * CHAINING_MAX_LOAD {
+            self.relink(self.groups.len() * 2);
         }
     }
 
     #[inline]
     pub(crate) fn del_h(&mut self, h: u64, key: &str) -> bool {
-        let group = &mut self.groups[h as usize & self.mask];
-        let Some(pos) = group.iter().position(|e| e.hash == h && &*e.key == key) else {
-            return false;
-        };
-        let e = group.swap_remove(pos);
-        if group.len() == GROUP_CAPACITY {
+        let gi = h as usize & self.mask;
+        let mut prev = NIL;
+        let mut i = self.groups[gi].head;
+        while i != NIL {
+            let e = &self.arena[i as usize];
+            if e.hash == h && &*e.key == key {
+                let next = e.next;
+                if prev == NIL {
+                    self.groups[gi].head = next;
+                } else {
+                    self.arena[prev as usize].next = next;
+                }
+                self.unlink_done(gi, i);
+                return true;
+            }
+            prev = i;
+            i = e.next;
+        }
+        false
+    }
+
+    /// Bookkeeping after arena slot `i` left group `gi`: free it.
+    fn unlink_done(&mut self, gi: usize, i: u32) -> (Box<str>, Box<str>, u64) {
+        let g = &mut self.groups[gi];
+        if g.len == GROUP_CAPACITY + 1 {
             self.overflowing -= 1;
         }
+        g.len -= 1;
+        let e = &mut self.arena[i as usize];
+        let key = std::mem::take(&mut e.key);
+        let value = std::mem::take(&mut e.value);
+        let hash = e.hash;
+        e.next = self.free;
+        self.free = i;
         self.len -= 1;
-        self.heap_bytes -= str_bytes(&e.key) + str_bytes(&e.value);
-        true
+        self.heap_bytes -= str_bytes(&key) + str_bytes(&value);
+        (key, value, hash)
     }
 
     /// Remove up to `n` entries, handing each to `sink` (used to migrate away).
     pub(crate) fn drain_some(&mut self, n: usize, sink: &mut dyn FnMut(u64, &str, &str)) {
         let mut moved = 0;
         while moved < n && self.drain_cursor < self.groups.len() {
-            let group = &mut self.groups[self.drain_cursor];
-            match group.pop() {
-                Some(e) => {
-                    if group.len() == GROUP_CAPACITY {
-                        self.overflowing -= 1;
-                    }
-                    self.len -= 1;
-                    self.heap_bytes -= str_bytes(&e.key) + str_bytes(&e.value);
-                    sink(e.hash, &e.key, &e.value);
-                    moved += 1;
-                }
-                None => {
-                    // Free the emptied group's memory as we go.
-                    *group = Vec::new();
-                    self.drain_cursor += 1;
-                }
+            let gi = self.drain_cursor;
+            let head = self.groups[gi].head;
+            if head == NIL {
+                self.drain_cursor += 1;
+                continue;
             }
+            self.groups[gi].head = self.arena[head as usize].next;
+            let (k, v, h) = self.unlink_done(gi, head);
+            sink(h, &k, &v);
+            moved += 1;
+        }
+        if self.len == 0 {
+            // Fully drained: give the arena's memory back.
+            self.arena = Vec::new();
+            self.free = NIL;
         }
     }
 
-    fn rebuild(&mut self, groups: usize) {
-        let mut fresh: Vec<Vec<Entry>> = Vec::with_capacity(groups);
-        fresh.resize_with(groups, Vec::new);
-        let mask = groups - 1;
-        for group in self.groups.drain(..) {
-            for e in group {
-                fresh[e.hash as usize & mask].push(e);
+    /// Re-chain every entry over `groups` fresh groups. Entries stay put.
+    fn relink(&mut self, groups: usize) {
+        let old = std::mem::replace(&mut self.groups, vec![EMPTY_GROUP; groups]);
+        self.mask = groups - 1;
+        for g in old {
+            let mut i = g.head;
+            while i != NIL {
+                let e = &mut self.arena[i as usize];
+                let next = e.next;
+                let ng = &mut self.groups[e.hash as usize & self.mask];
+                e.next = ng.head;
+                ng.head = i;
+                ng.len += 1;
+                i = next;
             }
         }
-        self.groups = fresh;
-        self.mask = mask;
         self.recount();
     }
 
@@ -182,14 +245,19 @@ impl Chaining {
         self.overflowing = self
             .groups
             .iter()
-            .filter(|g| g.len() > GROUP_CAPACITY)
+            .filter(|g| g.len > GROUP_CAPACITY)
             .count();
-        self.max_group_len = self.groups.iter().map(Vec::len).max().unwrap_or(0);
+        self.max_group_len = self.groups.iter().map(|g| g.len).max().unwrap_or(0);
     }
 
-    pub(crate) fn for_each_hashed(&self, f: &mut dyn FnMut(&str, &str)) {
-        for e in self.groups.iter().flatten() {
-            f(&e.key, &e.value);
+    fn visit(&self, f: &mut dyn FnMut(&Entry)) {
+        for g in &self.groups {
+            let mut i = g.head;
+            while i != NIL {
+                let e = &self.arena[i as usize];
+                f(e);
+                i = e.next;
+            }
         }
     }
 }
@@ -211,26 +279,40 @@ impl Map for Chaining {
         "chaining".into()
     }
     fn memory_bytes(&self) -> usize {
-        let headers = self.groups.capacity() * std::mem::size_of::<Vec<Entry>>();
-        let entries: usize = self
-            .groups
-            .iter()
-            .map(|g| g.capacity() * std::mem::size_of::<Entry>())
-            .sum();
-        headers + entries + self.heap_bytes
+        self.groups.capacity() * std::mem::size_of::<Group>()
+            + self.arena.capacity() * std::mem::size_of::<Entry>()
+            + self.heap_bytes
     }
     fn health(&self) -> Health {
         Health {
             load_factor: self.load_factor(),
-            max_group_len: Some(self.max_group_len),
+            max_group_len: Some(self.max_group_len as usize),
             avg_probe_estimate: None,
             tombstone_ratio: None,
         }
     }
     fn compact(&mut self, source: CompactionSource) {
-        // Chaining has no tombstones: compaction releases slack in the groups.
-        for g in &mut self.groups {
-            g.shrink_to_fit();
+        // Chaining has no tombstones: compaction packs the arena (dropping
+        // freed slots) and re-chains it.
+        let mut old: Vec<Option<Entry>> = std::mem::take(&mut self.arena)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.arena.reserve_exact(self.len);
+        for gi in 0..self.groups.len() {
+            let mut i = self.groups[gi].head;
+            while let Some(e) = old.get_mut(i as usize).and_then(Option::take) {
+                i = e.next;
+                self.arena.push(e);
+            }
+        }
+        self.free = NIL;
+        self.groups.fill(EMPTY_GROUP);
+        for (i, e) in self.arena.iter_mut().enumerate() {
+            let g = &mut self.groups[e.hash as usize & self.mask];
+            e.next = g.head;
+            g.head = i as u32;
+            g.len += 1;
         }
         self.recount();
         self.events.push(MapEvent::Compaction {
@@ -242,6 +324,6 @@ impl Map for Chaining {
         out.append(&mut self.events);
     }
     fn for_each(&self, f: &mut dyn FnMut(&str, &str)) {
-        self.for_each_hashed(f);
+        self.visit(&mut |e| f(&e.key, &e.value));
     }
 }

@@ -31,7 +31,6 @@ pub const DEFAULT_TOMBSTONE_TRIGGER: f64 = 0.25;
 pub trait RhEntry: Sized {
     const BACKEND: &'static str;
     fn new(hash: u64, key: &str, value: &str) -> Self;
-    fn matches(&self, hash: u64, key: &str) -> bool;
     /// The full hash, stored or recomputed.
     fn hash(&self, seed: u64) -> u64;
     fn key(&self) -> &str;
@@ -58,10 +57,6 @@ impl RhEntry for Pair {
         }
     }
     #[inline]
-    fn matches(&self, hash: u64, key: &str) -> bool {
-        self.hash == hash && &*self.key == key
-    }
-    #[inline]
     fn hash(&self, _seed: u64) -> u64 {
         self.hash
     }
@@ -79,28 +74,23 @@ impl RhEntry for Pair {
     }
 }
 
-/// `memory-tight`'s entry: key and value in one allocation, 32 hash bits.
+/// `memory-tight`'s entry: key and value in one allocation; the hash is
+/// recomputed when the table is rebuilt.
 pub struct Packed {
     data: Box<str>,
     key_len: u32,
-    tag: u32,
 }
 
 impl RhEntry for Packed {
     const BACKEND: &'static str = "robinhood";
-    fn new(hash: u64, key: &str, value: &str) -> Self {
+    fn new(_hash: u64, key: &str, value: &str) -> Self {
         let mut s = String::with_capacity(key.len() + value.len());
         s.push_str(key);
         s.push_str(value);
         Packed {
             data: s.into_boxed_str(),
             key_len: key.len() as u32,
-            tag: (hash >> 32) as u32,
         }
-    }
-    #[inline]
-    fn matches(&self, hash: u64, key: &str) -> bool {
-        self.tag == (hash >> 32) as u32 && self.key() == key
     }
     fn hash(&self, seed: u64) -> u64 {
         hash_key(self.key().as_bytes(), seed)
@@ -148,15 +138,30 @@ pub const MEMORY_TIGHT_POLICY: RhPolicy = RhPolicy {
     tombstone_trigger: DEFAULT_TOMBSTONE_TRIGGER,
 };
 
-struct Slot<E> {
+/// What a probe reads: eight bytes per slot, eight slots per cache line,
+/// so walking a probe sequence rarely touches the entries themselves.
+#[derive(Clone, Copy)]
+struct Meta {
     /// Probe distance; `EMPTY` for a never-used slot. A slot with a distance
     /// and no entry is a tombstone.
     dist: u32,
-    entry: Option<E>,
+    /// The hash's upper 32 bits: a key is compared only when its tag matches.
+    tag: u32,
+}
+
+const EMPTY_META: Meta = Meta {
+    dist: EMPTY,
+    tag: 0,
+};
+
+#[inline]
+fn tag_of(h: u64) -> u32 {
+    (h >> 32) as u32
 }
 
 pub struct RobinHood<E: RhEntry> {
-    slots: Vec<Slot<E>>,
+    meta: Vec<Meta>,
+    entries: Vec<Option<E>>,
     mask: usize,
     len: usize,
     tombstones: usize,
@@ -186,12 +191,9 @@ impl RobinHood<Packed> {
     }
 }
 
-fn empty_slots<E>(n: usize) -> Vec<Slot<E>> {
+fn empty_entries<E>(n: usize) -> Vec<Option<E>> {
     let mut v = Vec::with_capacity(n);
-    v.resize_with(n, || Slot {
-        dist: EMPTY,
-        entry: None,
-    });
+    v.resize_with(n, || None);
     v
 }
 
@@ -213,7 +215,8 @@ impl<E: RhEntry> RobinHood<E> {
 
     fn with_slots(seed: u64, policy: RhPolicy, n: usize) -> Self {
         RobinHood {
-            slots: empty_slots(n),
+            meta: vec![EMPTY_META; n],
+            entries: empty_entries(n),
             mask: n - 1,
             len: 0,
             tombstones: 0,
@@ -231,7 +234,7 @@ impl<E: RhEntry> RobinHood<E> {
     }
 
     pub fn capacity(&self) -> usize {
-        self.slots.len()
+        self.meta.len()
     }
 
     pub fn tombstones(&self) -> usize {
@@ -257,17 +260,19 @@ impl<E: RhEntry> RobinHood<E> {
 
     #[inline]
     fn find(&self, h: u64, key: &str) -> Option<usize> {
+        let tag = tag_of(h);
         let mut i = h as usize & self.mask;
         let mut d = 0u32;
         loop {
-            let s = &self.slots[i];
+            let m = self.meta[i];
             // An empty slot, or one closer to home than we are, ends the
             // search: the key would have taken that slot.
-            if s.dist == EMPTY || s.dist < d {
+            if m.dist == EMPTY || m.dist < d {
                 return None;
             }
-            if let Some(e) = &s.entry
-                && e.matches(h, key)
+            if m.tag == tag
+                && let Some(e) = &self.entries[i]
+                && e.key() == key
             {
                 return Some(i);
             }
@@ -279,28 +284,28 @@ impl<E: RhEntry> RobinHood<E> {
     #[inline]
     pub(crate) fn get_h(&self, h: u64, key: &str) -> Option<&str> {
         self.find(h, key)
-            .and_then(|i| self.slots[i].entry.as_ref())
+            .and_then(|i| self.entries[i].as_ref())
             .map(|e| e.value())
     }
 
     #[inline]
     pub(crate) fn put_h(&mut self, h: u64, key: &str, value: &str) {
         if let Some(i) = self.find(h, key) {
-            if let Some(e) = self.slots[i].entry.as_mut() {
+            if let Some(e) = self.entries[i].as_mut() {
                 self.heap_bytes -= e.heap_bytes();
                 e.set_value(value);
                 self.heap_bytes += e.heap_bytes();
             }
             return;
         }
-        if (self.len + self.tombstones + 1) as f64 > self.slots.len() as f64 * self.policy.max_load
-        {
+        let slots = self.capacity();
+        if (self.len + self.tombstones + 1) as f64 > slots as f64 * self.policy.max_load {
             let mut target = Self::slots_for(self.len + 1, self.policy.max_load);
-            if target <= self.slots.len() && self.tombstones * 8 < self.len + self.tombstones {
+            if target <= slots && self.tombstones * 8 < self.len + self.tombstones {
                 // Dropping the few tombstones would buy little room: grow.
-                target = self.slots.len() * 2;
+                target = slots * 2;
             }
-            self.rebuild(target.max(self.slots.len()));
+            self.rebuild(target.max(slots));
         }
         let e = E::new(h, key, value);
         self.heap_bytes += e.heap_bytes();
@@ -310,34 +315,38 @@ impl<E: RhEntry> RobinHood<E> {
 
     /// Place an entry known to be absent, displacing richer entries.
     fn insert_new(&mut self, h: u64, mut cur: E) {
+        let mut tag = tag_of(h);
         let mut i = h as usize & self.mask;
         let mut d = 0u32;
         loop {
-            let s = &mut self.slots[i];
-            if s.dist == EMPTY {
-                s.dist = d;
-                s.entry = Some(cur);
+            let m = &mut self.meta[i];
+            if m.dist == EMPTY {
+                *m = Meta { dist: d, tag };
+                self.entries[i] = Some(cur);
                 self.total_dist += u64::from(d);
                 return;
             }
-            if s.entry.is_none() && s.dist <= d {
-                // A tombstone no further from home than us: reuse it. Its
-                // distance only grows, so keys behind it still find their way.
-                s.dist = d;
-                s.entry = Some(cur);
-                self.tombstones -= 1;
-                self.total_dist += u64::from(d);
-                return;
-            }
-            if s.dist < d
-                && let Some(resident) = s.entry.as_mut()
-            {
-                // Rob the rich: take this slot and carry its entry onwards.
-                std::mem::swap(resident, &mut cur);
-                let evicted_dist = s.dist;
-                s.dist = d;
-                self.total_dist = self.total_dist + u64::from(d) - u64::from(evicted_dist);
-                d = evicted_dist;
+            let slot = &mut self.entries[i];
+            match slot {
+                None if m.dist <= d => {
+                    // A tombstone no further from home than us: reuse it. Its
+                    // distance only grows, so keys behind it still find their way.
+                    *m = Meta { dist: d, tag };
+                    *slot = Some(cur);
+                    self.tombstones -= 1;
+                    self.total_dist += u64::from(d);
+                    return;
+                }
+                Some(resident) if m.dist < d => {
+                    // Rob the rich: take this slot and carry its entry onwards.
+                    std::mem::swap(resident, &mut cur);
+                    let evicted = *m;
+                    *m = Meta { dist: d, tag };
+                    self.total_dist = self.total_dist + u64::from(d) - u64::from(evicted.dist);
+                    d = evicted.dist;
+                    tag = evicted.tag;
+                }
+                _ => {}
             }
             i = (i + 1) & self.mask;
             d += 1;
@@ -357,10 +366,9 @@ impl<E: RhEntry> RobinHood<E> {
     }
 
     fn remove_at(&mut self, i: usize) {
-        let s = &mut self.slots[i];
-        if let Some(e) = s.entry.take() {
+        if let Some(e) = self.entries[i].take() {
             self.heap_bytes -= e.heap_bytes();
-            self.total_dist -= u64::from(s.dist);
+            self.total_dist -= u64::from(self.meta[i].dist);
             self.len -= 1;
             self.tombstones += 1;
         }
@@ -372,27 +380,26 @@ impl<E: RhEntry> RobinHood<E> {
         {
             self.compact(CompactionSource::Auto);
         } else if self.policy.min_load > 0.0
-            && self.slots.len() > MIN_SLOTS
-            && (self.len as f64) < self.slots.len() as f64 * self.policy.min_load
+            && self.capacity() > MIN_SLOTS
+            && (self.len as f64) < self.capacity() as f64 * self.policy.min_load
         {
             // Shrinking also drops every tombstone, but it is a resize, not
             // a compaction event.
             let target = Self::slots_for(self.len, self.policy.max_load);
-            self.rebuild(target.min(self.slots.len()));
+            self.rebuild(target.min(self.capacity()));
         }
     }
 
     /// Rehash every live entry into `n` fresh slots (drops all tombstones).
     fn rebuild(&mut self, n: usize) {
-        let old = std::mem::replace(&mut self.slots, empty_slots(n));
+        let old = std::mem::replace(&mut self.entries, empty_entries(n));
+        self.meta = vec![EMPTY_META; n];
         self.mask = n - 1;
         self.tombstones = 0;
         self.total_dist = 0;
-        for s in old {
-            if let Some(e) = s.entry {
-                let h = e.hash(self.seed);
-                self.insert_new(h, e);
-            }
+        for e in old.into_iter().flatten() {
+            let h = e.hash(self.seed);
+            self.insert_new(h, e);
         }
     }
 
@@ -402,8 +409,8 @@ impl<E: RhEntry> RobinHood<E> {
     pub(crate) fn drain_some(&mut self, n: usize, sink: &mut dyn FnMut(u64, &str, &str)) {
         let mut cursor = self.drain_cursor.unwrap_or(0);
         let mut moved = 0;
-        while moved < n && cursor < self.slots.len() {
-            if let Some(e) = self.slots[cursor].entry.as_ref() {
+        while moved < n && cursor < self.capacity() {
+            if let Some(e) = self.entries[cursor].as_ref() {
                 sink(e.hash(self.seed), e.key(), e.value());
                 self.remove_at(cursor);
                 moved += 1;
@@ -431,11 +438,13 @@ impl<E: RhEntry> Map for RobinHood<E> {
         E::BACKEND.into()
     }
     fn memory_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot<E>>() + self.heap_bytes
+        self.meta.capacity() * std::mem::size_of::<Meta>()
+            + self.entries.capacity() * std::mem::size_of::<Option<E>>()
+            + self.heap_bytes
     }
     fn health(&self) -> Health {
         Health {
-            load_factor: self.len as f64 / self.slots.len() as f64,
+            load_factor: self.len as f64 / self.capacity() as f64,
             max_group_len: None,
             avg_probe_estimate: Some(self.avg_probe()),
             tombstone_ratio: Some(self.tombstone_ratio()),
@@ -446,7 +455,7 @@ impl<E: RhEntry> Map for RobinHood<E> {
         let n = if self.policy.min_load > 0.0 {
             target
         } else {
-            target.max(self.slots.len())
+            target.max(self.capacity())
         };
         self.rebuild(n);
         self.events.push(MapEvent::Compaction {
@@ -458,7 +467,7 @@ impl<E: RhEntry> Map for RobinHood<E> {
         out.append(&mut self.events);
     }
     fn for_each(&self, f: &mut dyn FnMut(&str, &str)) {
-        for e in self.slots.iter().filter_map(|s| s.entry.as_ref()) {
+        for e in self.entries.iter().flatten() {
             f(e.key(), e.value());
         }
     }
@@ -490,7 +499,7 @@ mod tests {
 
     #[test]
     fn slot_layouts_differ_in_size() {
-        assert!(std::mem::size_of::<Slot<Packed>>() < std::mem::size_of::<Slot<Pair>>());
+        assert!(std::mem::size_of::<Option<Packed>>() < std::mem::size_of::<Option<Pair>>());
     }
 
     #[test]

@@ -99,7 +99,10 @@ impl<'de, T: Deserialize<'de> + Default + Clone> Deserialize<'de> for DepthMap<T
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object keyed by depth")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out: Vec<T> = Vec::new();
                 while let Some((k, v)) = a.next_entry::<String, T>()? {
                     let d: usize = k.parse().map_err(serde::de::Error::custom)?;
@@ -140,7 +143,10 @@ impl<'de> Deserialize<'de> for Hotspots {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object keyed by bucket id")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<Hotspots, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Hotspots, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = a.next_entry::<String, u64>()? {
                     let b = u16::from_str_radix(k.trim_start_matches("0x"), 16)
@@ -300,7 +306,14 @@ pub fn analyze_file(
         .map_err(|e| Error::io_at("cannot open CSV", path, &e))?
         .len();
     let reader = WorkloadReader::open(path, opts.limits)?;
-    analyze(reader, &path.display().to_string(), size, opts, progress, cancel)
+    analyze(
+        reader,
+        &path.display().to_string(),
+        size,
+        opts,
+        progress,
+        cancel,
+    )
 }
 
 /// Analyse a workload from any reader (`size` is its length in bytes, for
@@ -566,8 +579,15 @@ mod tests {
 
     fn dna(text: &str) -> DnaReport {
         let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
-        analyze(r, "t.csv", text.len() as u64, DnaOptions::default(), &mut |_| {}, &AtomicBool::new(false))
-            .unwrap()
+        analyze(
+            r,
+            "t.csv",
+            text.len() as u64,
+            DnaOptions::default(),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -575,7 +595,14 @@ mod tests {
         let text = "op,key,value\nput,1,aa\nput,2,bbbb\nget,2,\nget,2,\ndel,x,\nget,3,\n";
         let r = dna(text);
         assert_eq!(r.total_rows, 6);
-        assert_eq!(r.op_counts, OpCounts { put: 2, get: 3, del: 1 });
+        assert_eq!(
+            r.op_counts,
+            OpCounts {
+                put: 2,
+                get: 3,
+                del: 1
+            }
+        );
         assert!((r.op_mix.get - 0.5).abs() < 1e-12);
         assert!((r.mutation_fraction - 0.5).abs() < 1e-12);
         assert_eq!(r.unique_keys_estimated, 4);
@@ -610,9 +637,18 @@ mod tests {
         let r = dna(&text);
         assert_eq!(r.bucket_counts.len(), BUCKETS);
         assert_eq!(r.bucket_counts.iter().sum::<u64>(), r.unique_keys_estimated);
-        assert_eq!(r.collision_depth_histogram.0.iter().sum::<u64>(), BUCKETS as u64);
-        assert_eq!(r.collision_depth_histogram.0.len() as u64, r.max_bucket_depth + 1);
-        assert_eq!(r.expected_depth_histogram.0.len(), r.collision_depth_histogram.0.len());
+        assert_eq!(
+            r.collision_depth_histogram.0.iter().sum::<u64>(),
+            BUCKETS as u64
+        );
+        assert_eq!(
+            r.collision_depth_histogram.0.len() as u64,
+            r.max_bucket_depth + 1
+        );
+        assert_eq!(
+            r.expected_depth_histogram.0.len(),
+            r.collision_depth_histogram.0.len()
+        );
         let exp_total: f64 = r.expected_depth_histogram.0.iter().sum();
         assert!((exp_total - BUCKETS as f64).abs() < 50.0, "{exp_total}");
         assert!((r.op_mix.put + r.op_mix.get + r.op_mix.del - 1.0).abs() < 1e-12);
@@ -622,7 +658,12 @@ mod tests {
         );
         assert_eq!(r.skew_verdict, "uniform");
         assert!(r.hash_collision_hotspots.0.len() <= HOTSPOTS);
-        assert!(r.hash_collision_hotspots.0.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert!(
+            r.hash_collision_hotspots
+                .0
+                .windows(2)
+                .all(|w| w[0].1 >= w[1].1)
+        );
     }
 
     #[test]

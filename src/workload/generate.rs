@@ -83,16 +83,36 @@ impl GenerateParams {
 /// bits all zero, within the search budget.
 pub fn adversarial_keys(n: u64, lowbits: u32) -> Vec<String> {
     let mask = (1u64 << lowbits) - 1;
+    let limit = ADVERSARIAL_SEARCH_BUDGET.max(mask + 1) * 4;
     let mut keys = Vec::new();
+    // "A" then j in decimal, incremented in place: no formatting per candidate.
+    let mut buf: Vec<u8> = b"A0".to_vec();
     let mut j = 0u64;
-    while (keys.len() as u64) < n && j < ADVERSARIAL_SEARCH_BUDGET.max(mask + 1) * 4 {
-        let k = format!("A{j}");
-        if hash_key(k.as_bytes(), 0) & mask == 0 {
-            keys.push(k);
+    while (keys.len() as u64) < n && j < limit {
+        if hash_key(&buf, 0) & mask == 0 {
+            keys.push(String::from_utf8_lossy(&buf).into_owned());
         }
+        increment_decimal(&mut buf);
         j += 1;
     }
     keys
+}
+
+/// Add one to the decimal number after the first byte of `buf`.
+fn increment_decimal(buf: &mut Vec<u8>) {
+    let mut i = buf.len() - 1;
+    loop {
+        if buf[i] < b'9' {
+            buf[i] += 1;
+            return;
+        }
+        buf[i] = b'0';
+        if i == 1 {
+            buf.insert(1, b'1');
+            return;
+        }
+        i -= 1;
+    }
 }
 
 /// Draws key indices uniformly or from a Zipf law (index 0 hottest).
@@ -194,6 +214,15 @@ mod tests {
             ..p.clone()
         };
         assert_ne!(gen_text(&p), gen_text(&q));
+    }
+
+    #[test]
+    fn decimal_counter_counts() {
+        let mut b = b"A0".to_vec();
+        for _ in 0..1000 {
+            increment_decimal(&mut b);
+        }
+        assert_eq!(b, b"A1000");
     }
 
     #[test]
