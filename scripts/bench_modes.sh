@@ -19,10 +19,13 @@ for w in uniform zipf adversarial; do
   echo
   echo "workload $w (1M ops, read 0.8, key space 200k), median of $RUNS"
   printf '%-14s %14s %8s %12s %10s  %s\n' mode ops/s "vs std" memory p99_us backend
-  for m in std fast-insert fast-lookup memory-tight adaptive; do
-    for r in $(seq "$RUNS"); do
-      "$B" --json --mode "$m" run-csv --csv "$WORK/$w.csv" 2>/dev/null
-    done > "$WORK/$w.$m.jsonl"
+  MODES="std fast-insert fast-lookup memory-tight adaptive"
+  for m in $MODES; do : > "$WORK/$w.$m.jsonl"; done
+  # Rounds interleave the modes so machine noise hits them alike.
+  for r in $(seq "$RUNS"); do
+    for m in $MODES; do
+      "$B" --json --mode "$m" run-csv --csv "$WORK/$w.csv" 2>/dev/null >> "$WORK/$w.$m.jsonl"
+    done
   done
   python3 - "$WORK" "$w" <<'PY'
 import json, sys, statistics

@@ -21,11 +21,14 @@ use crate::hashing::hash_key;
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct AdaptiveConfig {
     /// Migrate chaining → Robin Hood when this share of groups overflows
-    /// (holds more than `chaining::GROUP_CAPACITY` entries). With a good hash almost no
-    /// group overflows, so 1% means the keys really collide.
+    /// (holds more than `chaining::GROUP_CAPACITY` entries). With a good
+    /// hash at load 1.0 a group passes 8 entries with probability ~1e-6, so
+    /// even 0.01% of groups overflowing means the keys really collide; keys
+    /// sharing their low 12 bits touch only 1/4096 of the groups, so a
+    /// larger share would miss them.
     pub overflow_group_share: f64,
-    /// ... and at least this many groups overflow, so a tiny table is not
-    /// judged on one unlucky group.
+    /// ... and at least this many groups overflow, so a small table is not
+    /// judged on a few unlucky groups.
     pub overflow_group_min: usize,
     /// Migrate chaining → Robin Hood when chaining's load passes this: a
     /// large, settled table reads faster from one flat array than from a
@@ -49,8 +52,8 @@ pub struct AdaptiveConfig {
 impl Default for AdaptiveConfig {
     fn default() -> Self {
         AdaptiveConfig {
-            overflow_group_share: 0.01,
-            overflow_group_min: 4,
+            overflow_group_share: 1e-4,
+            overflow_group_min: 8,
             chaining_load_trigger: 0.9,
             max_avg_probe: 6.0,
             tombstone_trigger: super::robinhood::DEFAULT_TOMBSTONE_TRIGGER,
@@ -132,6 +135,10 @@ pub struct Adaptive {
     /// the low bits, which hurts chaining at least as much as Robin Hood, so
     /// long probes must not send the map back (it would only thrash).
     chaining_skewed: bool,
+    /// Robin Hood was left because its probes grew long: its keys cluster,
+    /// and more room would not help, so load alone must not send the map
+    /// back to it (overflowing groups still may).
+    robinhood_clustered: bool,
 }
 
 impl Adaptive {
@@ -147,6 +154,7 @@ impl Adaptive {
             cooldown: cfg.cooldown_ops,
             migrations: 0,
             chaining_skewed: false,
+            robinhood_clustered: false,
         }
     }
 
@@ -183,7 +191,8 @@ impl Adaptive {
                     as usize)
                     .max(self.cfg.overflow_group_min);
                 let skewed = t.overflowing_groups() >= overflow_limit;
-                let full = t.load_factor() > self.cfg.chaining_load_trigger;
+                let full =
+                    !self.robinhood_clustered && t.load_factor() > self.cfg.chaining_load_trigger;
                 self.chaining_skewed |= skewed;
                 (skewed || full).then(|| {
                     let mut rh = RobinHood::with_capacity(self.seed, FAST_LOOKUP_POLICY, t.len());
@@ -191,9 +200,12 @@ impl Adaptive {
                     Table::RobinHood(rh)
                 })
             }
-            Table::RobinHood(t) => (!self.chaining_skewed
-                && t.avg_probe() > self.cfg.max_avg_probe)
-                .then(|| Table::Chaining(Chaining::with_capacity(self.seed, t.len()))),
+            Table::RobinHood(t) => {
+                let clustered = t.avg_probe() > self.cfg.max_avg_probe;
+                self.robinhood_clustered |= clustered;
+                (clustered && !self.chaining_skewed)
+                    .then(|| Table::Chaining(Chaining::with_capacity(self.seed, t.len())))
+            }
         };
         if let Some(new) = target {
             self.old = Some(std::mem::replace(&mut self.active, new));

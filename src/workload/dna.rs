@@ -369,7 +369,7 @@ pub fn analyze<R: Read>(
             }
         }
         prev_num = num;
-        if rows % PROGRESS_EVERY == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::policy(format!("analysis of {csv_path} cancelled")));
             }
