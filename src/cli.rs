@@ -52,6 +52,28 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Replay a workload CSV against one mode and report throughput and latency.
     RunCsv(RunCsvArgs),
+    /// Fingerprint a workload: op mix, hot keys, hash-bucket heatmap, skew verdict.
+    WorkloadDna(WorkloadDnaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkloadDnaArgs {
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Hottest keys to list.
+    #[arg(long, default_value_t = 10)]
+    pub top_keys: usize,
+    /// Key strings kept as hot-key candidates (bounds memory).
+    #[arg(long, default_value_t = 200_000)]
+    pub max_tracked_keys: usize,
+    /// Write the DNA report as JSON here.
+    #[arg(long)]
+    pub json_out: Option<PathBuf>,
+    /// Indent the --json-out file.
+    #[arg(long)]
+    pub pretty: bool,
+    #[command(flatten)]
+    pub limits: CsvLimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +248,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::GenerateCsv(a)) => generate_csv(&cli, a, log),
         Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
+        Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
     }
 }
 
@@ -454,4 +477,38 @@ fn print_run_summary(s: &RunSummary) {
         "latency ms p50 {:.5} | p90 {:.5} | p99 {:.5} | p999 {:.5} | max {:.5} | checksum {}",
         l.p50, l.p90, l.p99, l.p999, l.max, s.final_checksum
     );
+}
+
+fn workload_dna(cli: &Cli, a: &WorkloadDnaArgs, log: Log) -> Result<i32> {
+    use crate::workload::dna::{DnaOptions, analyze_file};
+    let opts = DnaOptions {
+        top_keys: a.top_keys,
+        max_tracked_keys: a.max_tracked_keys,
+        limits: a.limits.limits(),
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let report = analyze_file(&a.csv, opts, &mut |_| {}, &cancel)?;
+    if let Some(path) = &a.json_out {
+        let text = if a.pretty {
+            serde_json::to_string_pretty(&report)
+        } else {
+            serde_json::to_string(&report)
+        }
+        .map_err(|e| Error::policy(e.to_string()))?;
+        write_atomic(path, |w| {
+            w.write_all(text.as_bytes())
+                .and_then(|_| w.write_all(b"\n"))
+                .map_err(|e| Error::io_at("cannot write", path, &e))
+        })?;
+        log.info(&format!("DNA written to {}", path.display()));
+    }
+    if cli.json {
+        print_json(envelope(
+            "workload-dna",
+            serde_json::to_value(&report).map_err(|e| Error::policy(e.to_string()))?,
+        ));
+    } else {
+        print!("{}", crate::workload::dna::render_text(&report));
+    }
+    Ok(0)
 }

@@ -275,3 +275,112 @@ fn no_subcommand_prints_help() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("run-csv"));
 }
+
+#[test]
+fn workload_dna_verdicts_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let uniform = gen_csv(dir.path(), "u.csv", &["--key-space", "20000"]);
+    let adv = gen_csv(
+        dir.path(),
+        "a.csv",
+        &["--adversarial-ratio", "0.3", "--adversarial-lowbits", "8"],
+    );
+    let out = dir.path().join("dna/u.json");
+    let o = adhash(&[
+        "workload-dna",
+        "--csv",
+        &uniform,
+        "--json-out",
+        out.to_str().unwrap(),
+        "--pretty",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("UNIFORM"), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("\n  \"schema\": \"workload_dna.v1\""),
+        "pretty JSON"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["skew_verdict"], "uniform");
+    assert_eq!(v["bucket_counts"].as_array().unwrap().len(), 4096);
+    assert_eq!(v["hash"], "xxh3-64/seed0/low12");
+    for f in [
+        "csv_path",
+        "file_size_bytes",
+        "total_rows",
+        "op_counts",
+        "op_mix",
+        "mutation_fraction",
+        "unique_keys_estimated",
+        "key_space_depth",
+        "key_length_stats",
+        "value_size_stats",
+        "key_entropy_bits",
+        "key_entropy_normalised",
+        "hot_keys",
+        "coverage_targets",
+        "numeric_key_fraction",
+        "sequential_numeric_step_fraction",
+        "adjacent_duplicate_fraction",
+        "hash_collision_hotspots",
+        "bucket_percentiles",
+        "collision_depth_histogram",
+        "non_empty_buckets",
+        "max_bucket_depth",
+        "chi_square",
+        "chi_square_p_value",
+        "expected_depth_histogram",
+        "elapsed_seconds",
+    ] {
+        assert!(v.get(f).is_some(), "missing {f}");
+    }
+
+    let o = adhash(&["--json", "workload-dna", "--csv", &adv]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["command"], "workload-dna");
+    assert_eq!(v["skew_verdict"], "skewed");
+    // Adversarial keys pile into buckets that are multiples of 2^8.
+    let hottest = v["hash_collision_hotspots"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(hottest.ends_with("00"), "{hottest}");
+}
+
+#[test]
+fn workload_dna_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.csv");
+    for (text, needle) in [
+        (
+            "op,key,value\r\nput,a,1\r\nput,b,\r\n",
+            "PUT missing value at line 3",
+        ),
+        ("op,key\nput,a\n", "Missing header columns: value"),
+        ("op,key,value\n", "CSV contains no data rows"),
+        ("op,key,value\nzap,a,1\n", "Unknown op 'zap' at line 2"),
+    ] {
+        std::fs::write(&p, text).unwrap();
+        let o = adhash(&["workload-dna", "--csv", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+    let o = adhash(&["workload-dna", "--csv", "/nonexistent.csv"]);
+    assert_eq!(o.status.code(), Some(5));
+}
+
+#[cfg(unix)]
+#[test]
+fn generated_files_are_not_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = gen_csv(dir.path(), "w.csv", &[]);
+    let mode = std::fs::metadata(p).unwrap().permissions().mode();
+    assert_eq!(mode & 0o044, 0o044, "{mode:o}");
+}

@@ -368,7 +368,17 @@ pub fn write_atomic(
 ) -> Result<()> {
     let dir = parent_dir(path);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".adhash-tmp");
+    // A temporary file is private (0600) by default; the result should be an
+    // ordinary file (0644 less the umask, as `File::create` makes).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder
+        .tempfile_in(&dir)
         .map_err(|e| Error::io_at("cannot create a temporary file in", &dir, &e))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());

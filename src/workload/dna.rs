@@ -573,6 +573,106 @@ impl<'a> BucketView<'a> {
     }
 }
 
+/// The human summary `adhash workload-dna` prints.
+pub fn render_text(r: &DnaReport) -> String {
+    use crate::log::{human_bytes, thousands};
+    use std::fmt::Write;
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let mut o = String::new();
+    let _ = writeln!(o, "Workload DNA: {}", r.csv_path);
+    let _ = writeln!(
+        o,
+        "  rows          {} ({})",
+        thousands(r.total_rows as f64),
+        human_bytes(r.file_size_bytes)
+    );
+    let _ = writeln!(
+        o,
+        "  op mix        put {} | get {} | del {}  (mutations {})",
+        pct(r.op_mix.put),
+        pct(r.op_mix.get),
+        pct(r.op_mix.del),
+        pct(r.mutation_fraction)
+    );
+    let _ = writeln!(
+        o,
+        "  keys          {} distinct, {:.2} rows per key, adjacent repeats {}",
+        thousands(r.unique_keys_estimated as f64),
+        r.key_space_depth,
+        pct(r.adjacent_duplicate_fraction)
+    );
+    let _ = writeln!(
+        o,
+        "  key length    {:.1} mean ({}..{} bytes); value size {:.1} mean ({}..{} bytes)",
+        r.key_length_stats.mean,
+        r.key_length_stats.min,
+        r.key_length_stats.max,
+        r.value_size_stats.mean,
+        r.value_size_stats.min,
+        r.value_size_stats.max
+    );
+    let _ = writeln!(
+        o,
+        "  numeric keys  {} (sequential steps {})",
+        pct(r.numeric_key_fraction),
+        pct(r.sequential_numeric_step_fraction)
+    );
+    let _ = writeln!(
+        o,
+        "  entropy       {:.2} bits ({:.3} of the maximum)",
+        r.key_entropy_bits, r.key_entropy_normalised
+    );
+    let _ = writeln!(
+        o,
+        "  coverage      50% of rows in {} keys, 80% in {}, 95% in {}",
+        thousands(r.coverage_targets.p50 as f64),
+        thousands(r.coverage_targets.p80 as f64),
+        thousands(r.coverage_targets.p95 as f64)
+    );
+    if !r.hot_keys.is_empty() {
+        let _ = writeln!(o, "  hot keys");
+        for k in &r.hot_keys {
+            let _ = writeln!(
+                o,
+                "    {:<24} {:>12} {:>8.3}%",
+                k.key,
+                thousands(k.count as f64),
+                k.share * 100.0
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  buckets       {} of {BUCKETS} used, deepest {}, p50/p90/p99 depth {}/{}/{}",
+        r.non_empty_buckets,
+        r.max_bucket_depth,
+        r.bucket_percentiles.p50,
+        r.bucket_percentiles.p90,
+        r.bucket_percentiles.p99
+    );
+    let _ = writeln!(
+        o,
+        "  verdict       {} (chi-square {:.1} on {} dof, p = {:.3e}; hash {})",
+        r.skew_verdict.to_uppercase(),
+        r.chi_square,
+        BUCKETS - 1,
+        r.chi_square_p_value,
+        r.hash
+    );
+    if !r.hash_collision_hotspots.0.is_empty() {
+        let top: Vec<String> = r
+            .hash_collision_hotspots
+            .0
+            .iter()
+            .take(8)
+            .map(|(b, c)| format!("0x{b:03x}:{c}"))
+            .collect();
+        let _ = writeln!(o, "  fullest       {}", top.join("  "));
+    }
+    let _ = writeln!(o, "  analysed in {:.3} s", r.elapsed_seconds);
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
