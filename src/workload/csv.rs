@@ -35,14 +35,15 @@ impl Op {
         }
     }
 
-    /// Trimmed, case-insensitive.
-    fn parse(field: &str) -> Option<Op> {
-        let f = field.trim();
-        if f.eq_ignore_ascii_case("put") {
+    /// Trimmed, case-insensitive; works on raw bytes so the common case
+    /// needs no UTF-8 check.
+    fn parse(field: &[u8]) -> Option<Op> {
+        let f = field.trim_ascii();
+        if f.eq_ignore_ascii_case(b"put") {
             Some(Op::Put)
-        } else if f.eq_ignore_ascii_case("get") {
+        } else if f.eq_ignore_ascii_case(b"get") {
             Some(Op::Get)
-        } else if f.eq_ignore_ascii_case("del") {
+        } else if f.eq_ignore_ascii_case(b"del") {
             Some(Op::Del)
         } else {
             None
@@ -261,28 +262,30 @@ impl<R: Read> WorkloadReader<R> {
             ))
             .context(&self.source));
         }
+        // Fields are trimmed of ASCII whitespace before the UTF-8 check.
         let field = |i: usize| -> Result<&str> {
-            match self.record.get(i) {
-                None => Ok(""),
-                Some(raw) => std::str::from_utf8(raw).map_err(|_| {
-                    Error::bad_input(format!("Invalid UTF-8 at line {line}")).context(&self.source)
-                }),
-            }
+            let raw = self.record.get(i).unwrap_or_default().trim_ascii();
+            std::str::from_utf8(raw).map_err(|_| {
+                Error::bad_input(format!("Invalid UTF-8 at line {line}")).context(&self.source)
+            })
         };
-        let op_field = field(self.cols[0])?;
-        let op = Op::parse(op_field).ok_or_else(|| {
-            Error::bad_input(format!("Unknown op '{}' at line {line}", op_field.trim()))
-                .context(&self.source)
-                .with_hint("op must be put, get or del")
-        })?;
-        let key = field(self.cols[1])?.trim();
+        let op_raw = self.record.get(self.cols[0]).unwrap_or_default();
+        let Some(op) = Op::parse(op_raw) else {
+            let shown = String::from_utf8_lossy(op_raw.trim_ascii()).into_owned();
+            return Err(
+                Error::bad_input(format!("Unknown op '{shown}' at line {line}"))
+                    .context(&self.source)
+                    .with_hint("op must be put, get or del"),
+            );
+        };
+        let key = field(self.cols[1])?;
         if key.is_empty() {
             return Err(
                 Error::bad_input(format!("Missing key at line {line}")).context(&self.source)
             );
         }
         let value = if op == Op::Put {
-            let v = field(self.cols[2])?.trim();
+            let v = field(self.cols[2])?;
             if v.is_empty() {
                 return Err(
                     Error::bad_input(format!("PUT missing value at line {line}"))

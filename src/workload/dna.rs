@@ -9,11 +9,11 @@
 //!   entropy, coverage targets, bucket counts and every statistic of them;
 //! - approximate: *which* keys are listed as hot. Key strings are kept for
 //!   at most `max_tracked_keys` candidates; when full, the half with the
-//!   lowest counts is evicted. Any key hotter than the median candidate
-//!   survives, and the counts shown for listed keys are exact.
+//!   lowest counts is evicted and only keys at least as hot as the median
+//!   are taken in again. Hot keys keep their place, and the counts shown
+//!   for listed keys are exact.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +24,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::csv::{Limits, Op, WorkloadReader};
+use super::key_counter::KeyCounter;
 use super::stats::{Running, SummaryStats, chi_square_sf, nearest_rank};
 use crate::error::{Error, Result};
 use crate::hashing::hash_key;
@@ -229,62 +230,80 @@ pub struct DnaProgress {
     pub total_bytes: u64,
 }
 
-/// The map from key hash to count already holds XXH3 output: hashing it
-/// again would only cost time.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed")
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type HashCounts<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
-
-/// Key strings of the hot-key candidates (see the module docs).
+/// Key strings of the hot-key candidates (see the module docs). A key is
+/// kept once its count reaches `threshold`; when `cap` keys are kept, the
+/// half with the lowest counts is dropped and the threshold rises to their
+/// median, so memory stays bounded and hot keys keep their place. Strings
+/// live in one arena (no allocation per key), rebuilt at each eviction.
 struct HotKeyCandidates {
     cap: usize,
-    keys: HashCounts<Box<str>>,
+    threshold: u32,
+    /// Key hash → (offset, length) in `arena`.
+    keys: HashMap<u64, (u32, u32)>,
+    arena: String,
 }
 
 impl HotKeyCandidates {
-    #[inline]
-    fn offer(&mut self, h: u64, key: &str, counts: &HashCounts<u32>) {
-        if self.cap == 0 || self.keys.contains_key(&h) {
-            return;
+    fn new(cap: usize) -> Self {
+        HotKeyCandidates {
+            cap,
+            threshold: 1,
+            keys: HashMap::new(),
+            arena: String::new(),
         }
-        if self.keys.len() >= self.cap {
-            self.evict_half(counts);
-        }
-        self.keys.insert(h, key.into());
     }
 
-    fn evict_half(&mut self, counts: &HashCounts<u32>) {
-        let mut cs: Vec<u32> = self
-            .keys
-            .keys()
-            .map(|h| counts.get(h).copied().unwrap_or(0))
-            .collect();
+    #[inline]
+    fn offer(&mut self, h: u64, key: &str, count: u32, counter: &mut KeyCounter) {
+        if self.cap == 0 || count < self.threshold {
+            return;
+        }
+        if self.keys.len() >= self.cap || self.arena.len() + key.len() > u32::MAX as usize {
+            self.evict_half(counter);
+            if count < self.threshold {
+                return;
+            }
+        }
+        self.keys
+            .insert(h, (self.arena.len() as u32, key.len() as u32));
+        self.arena.push_str(key);
+        counter.set_tracked(h, true);
+    }
+
+    fn key(&self, span: (u32, u32)) -> &str {
+        let start = span.0 as usize;
+        self.arena
+            .get(start..start + span.1 as usize)
+            .unwrap_or_default()
+    }
+
+    fn evict_half(&mut self, counter: &mut KeyCounter) {
+        let mut cs: Vec<u32> = self.keys.keys().map(|h| counter.count(*h)).collect();
         let mid = cs.len() / 2;
         let (_, median, _) = cs.select_nth_unstable(mid);
         let median = *median;
-        let mut to_drop = self.keys.len() - mid;
-        self.keys.retain(|h, _| {
-            if to_drop > 0 && counts.get(h).copied().unwrap_or(0) <= median {
-                to_drop -= 1;
-                false
+        let mut arena = String::with_capacity(self.arena.len() / 2);
+        let mut kept = HashMap::with_capacity(self.keys.len());
+        for (h, span) in &self.keys {
+            if counter.count(*h) > median {
+                kept.insert(*h, (arena.len() as u32, span.1));
+                arena.push_str(self.key(*span));
             } else {
-                true
+                counter.set_tracked(*h, false);
             }
-        });
+        }
+        self.keys = kept;
+        self.arena = arena;
+        self.threshold = median.saturating_add(1);
     }
+}
+
+/// Rows parsed ahead of counting, so their table lookups can overlap.
+const BATCH: usize = 64;
+
+struct BatchRow {
+    hash: u64,
+    key_end: usize,
 }
 
 fn parse_int(key: &str) -> Option<i128> {
@@ -327,12 +346,9 @@ pub fn analyze<R: Read>(
     cancel: &AtomicBool,
 ) -> Result<DnaReport> {
     let t0 = Instant::now();
-    let mut counts: HashCounts<u32> = HashCounts::default();
+    let mut counter = KeyCounter::default();
     let mut buckets = vec![0u64; BUCKETS];
-    let mut candidates = HotKeyCandidates {
-        cap: opts.max_tracked_keys,
-        keys: HashCounts::default(),
-    };
+    let mut candidates = HotKeyCandidates::new(opts.max_tracked_keys);
     let mut ops = [0u64; 3];
     let mut key_len = Running::default();
     let mut value_len = Running::default();
@@ -342,54 +358,72 @@ pub fn analyze<R: Read>(
     let mut prev_hash: Option<u64> = None;
     let mut prev_num: Option<i128> = None;
     let mut rows = 0u64;
+    let mut batch: Vec<BatchRow> = Vec::with_capacity(BATCH);
+    let mut batch_keys = String::new();
 
-    while let Some(row) = reader.next_row()? {
-        rows += 1;
-        ops[row.op.index()] += 1;
-        key_len.add(row.key.len() as f64);
-        if row.op == Op::Put {
-            value_len.add(row.value.len() as f64);
-        }
-        let h = hash_key(row.key.as_bytes(), 0);
-        let c = counts.entry(h).or_insert(0);
-        if *c == 0 {
-            buckets[(h & (BUCKETS as u64 - 1)) as usize] += 1;
-        }
-        *c = c.saturating_add(1);
-        candidates.offer(h, row.key, &counts);
-        if prev_hash == Some(h) {
-            adjacent_dup += 1;
-        }
-        prev_hash = Some(h);
-        let num = parse_int(row.key);
-        if let Some(n) = num {
-            numeric += 1;
-            if prev_num.is_some_and(|p| n == p + 1) {
-                sequential += 1;
+    let mut more = true;
+    while more {
+        batch.clear();
+        batch_keys.clear();
+        while batch.len() < BATCH {
+            let Some(row) = reader.next_row()? else {
+                more = false;
+                break;
+            };
+            rows += 1;
+            ops[row.op.index()] += 1;
+            key_len.add(row.key.len() as f64);
+            if row.op == Op::Put {
+                value_len.add(row.value.len() as f64);
             }
+            let h = hash_key(row.key.as_bytes(), 0);
+            if prev_hash == Some(h) {
+                adjacent_dup += 1;
+            }
+            prev_hash = Some(h);
+            let num = parse_int(row.key);
+            if let Some(n) = num {
+                numeric += 1;
+                if prev_num.is_some_and(|p| n == p + 1) {
+                    sequential += 1;
+                }
+            }
+            prev_num = num;
+            batch_keys.push_str(row.key);
+            batch.push(BatchRow {
+                hash: h,
+                key_end: batch_keys.len(),
+            });
         }
-        prev_num = num;
-        if rows.is_multiple_of(PROGRESS_EVERY) {
+        counter.prefetch(batch.iter().map(|r| r.hash));
+        let mut key_start = 0;
+        for r in &batch {
+            let (count, tracked) = counter.increment(r.hash);
+            if count == 1 {
+                buckets[(r.hash & (BUCKETS as u64 - 1)) as usize] += 1;
+            }
+            if !tracked {
+                let key = &batch_keys[key_start..r.key_end];
+                candidates.offer(r.hash, key, count, &mut counter);
+            }
+            key_start = r.key_end;
+        }
+        if rows % PROGRESS_EVERY < BATCH as u64 || !more {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::policy(format!("analysis of {csv_path} cancelled")));
             }
             progress(DnaProgress {
                 rows,
-                bytes: reader.bytes_read(),
+                bytes: if more { reader.bytes_read() } else { size },
                 total_bytes: size,
             });
         }
     }
-    progress(DnaProgress {
-        rows,
-        bytes: size,
-        total_bytes: size,
-    });
 
     let total = rows as f64;
-    let unique = counts.len() as u64;
+    let unique = counter.len() as u64;
     // Per-key counts, hottest first: entropy and coverage are exact.
-    let mut freq: Vec<u32> = counts.values().copied().collect();
+    let mut freq: Vec<u32> = counter.counts().collect();
     freq.sort_unstable_by(|a, b| b.cmp(a));
     let entropy: f64 = freq
         .iter()
@@ -412,10 +446,10 @@ pub fn analyze<R: Read>(
     let mut hot: Vec<HotKey> = candidates
         .keys
         .iter()
-        .map(|(h, k)| {
-            let count = u64::from(counts.get(h).copied().unwrap_or(0));
+        .map(|(h, span)| {
+            let count = u64::from(counter.count(*h));
             HotKey {
-                key: k.to_string(),
+                key: candidates.key(*span).to_string(),
                 count,
                 share: count as f64 / total,
             }

@@ -3,4 +3,5 @@
 pub mod csv;
 pub mod dna;
 pub mod generate;
+pub mod key_counter;
 pub mod stats;
