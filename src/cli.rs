@@ -54,6 +54,25 @@ pub enum Command {
     RunCsv(RunCsvArgs),
     /// Fingerprint a workload: op mix, hot keys, hash-bucket heatmap, skew verdict.
     WorkloadDna(WorkloadDnaArgs),
+    /// Run a suite of jobs from a TOML spec and write Markdown/HTML/JSON reports.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["spec", "list"])))]
+pub struct BatchArgs {
+    /// The suite to run.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// List the bundled specs (docs/examples/*.toml).
+    #[arg(long)]
+    pub list: bool,
+    /// Interpreter for a `.py` hashmap_cli.
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<String>,
+    /// Do not print the jobs' output, only progress and results.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +268,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
+        Some(Command::Batch(a)) => batch_cmd(&cli, a),
     }
 }
 
@@ -511,4 +531,133 @@ fn workload_dna(cli: &Cli, a: &WorkloadDnaArgs, log: Log) -> Result<i32> {
         print!("{}", crate::workload::dna::render_text(&report));
     }
     Ok(0)
+}
+
+fn self_exe() -> Result<PathBuf> {
+    std::env::current_exe().map_err(|e| Error::io(format!("cannot find the adhash binary: {e}")))
+}
+
+fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
+    use crate::batch::runner::{BatchEvent, CancelToken, JobStatus, Stream, run_suite};
+    use crate::batch::spec::{bundled_specs, load, spec_folders};
+    let exe = self_exe()?;
+    if a.list {
+        let entries = bundled_specs(&spec_folders(), a.python.as_deref(), &exe);
+        if cli.json {
+            let list: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| match &e.spec {
+                    Ok(s) => serde_json::json!({"path": e.path.display().to_string(),
+                        "description": s.description, "jobs": s.jobs.len()}),
+                    Err(err) => {
+                        serde_json::json!({"path": e.path.display().to_string(), "error": err})
+                    }
+                })
+                .collect();
+            print_json(envelope("batch", serde_json::json!({ "specs": list })));
+        } else if entries.is_empty() {
+            println!("no bundled specs found (looked in docs/examples)");
+        } else {
+            for e in &entries {
+                match &e.spec {
+                    Ok(s) => println!(
+                        "{}  ({} jobs)  {}",
+                        e.path.display(),
+                        s.jobs.len(),
+                        s.description.as_deref().unwrap_or("")
+                    ),
+                    Err(err) => println!("{}  INVALID: {err}", e.path.display()),
+                }
+            }
+        }
+        return Ok(0);
+    }
+    let Some(spec_path) = &a.spec else {
+        return Err(Error::bad_input("give --spec PATH or --list"));
+    };
+    let spec = load(spec_path, a.python.as_deref(), &exe)?;
+    let cancel = CancelToken::new();
+    {
+        let c = cancel.clone();
+        // A second Ctrl-C is not needed: the first stops the running job's
+        // process group and skips the rest; reports are still written.
+        let _ = ctrlc::set_handler(move || {
+            eprintln!("\ncancelling: stopping the running job, reports will still be written");
+            c.cancel();
+        });
+    }
+    let (tx, rx) = crossbeam_channel::bounded(4096);
+    let worker_spec = spec.clone();
+    let worker_cancel = cancel.clone();
+    let worker = std::thread::spawn(move || {
+        run_suite(&worker_spec, tx, std::sync::Arc::new(|| {}), worker_cancel)
+    });
+    let total = spec.jobs.len();
+    let width = spec.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
+    let mut reports = None;
+    for ev in rx {
+        match ev {
+            BatchEvent::SuiteStarted { spec, jobs } => {
+                eprintln!("suite {} ({} jobs)", spec.display(), jobs.len());
+            }
+            BatchEvent::JobStarted {
+                job,
+                name,
+                run,
+                runs,
+                command_line,
+            } => {
+                let rep = if runs > 1 {
+                    format!(" run {run}/{runs}")
+                } else {
+                    String::new()
+                };
+                eprintln!("[{}/{total}] {name}{rep}: {command_line}", job + 1);
+            }
+            BatchEvent::Log { job, stream, line } => {
+                if a.quiet && stream != Stream::Runner {
+                    continue;
+                }
+                let name = &spec.jobs[job].name;
+                match stream {
+                    Stream::Stdout => println!("{name:<width$} | {line}"),
+                    Stream::Stderr | Stream::Runner => eprintln!("{name:<width$} ! {line}"),
+                }
+            }
+            BatchEvent::JobFinished { job, result } => {
+                let figures = match (result.ops_per_second, &result.recommendation) {
+                    (Some(ops), _) => format!(", {} ops/s", thousands(ops)),
+                    (None, Some(r)) => format!(", recommends {r}"),
+                    _ => String::new(),
+                };
+                eprintln!(
+                    "[{}/{total}] {}: {} in {:.2} s{figures}",
+                    job + 1,
+                    result.name,
+                    result.status.name(),
+                    result.duration_seconds
+                );
+            }
+            BatchEvent::SuiteFinished { reports: r, .. } => reports = Some(r),
+        }
+    }
+    let suite = worker
+        .join()
+        .map_err(|_| Error::policy("the batch runner thread panicked"))?;
+    match reports {
+        Some(Ok(paths)) => {
+            for p in paths.all() {
+                println!("report: {}", p.display());
+            }
+        }
+        Some(Err(e)) => return Err(Error::io(format!("cannot write the reports: {e}"))),
+        None => return Err(Error::policy("the batch runner ended without a result")),
+    }
+    let ok = suite
+        .jobs
+        .iter()
+        .filter(|j| j.status == JobStatus::Ok)
+        .count();
+    eprintln!("{ok}/{total} jobs ok in {:.2} s", suite.wall_seconds);
+    Ok(if suite.all_ok() { 0 } else { 1 })
 }

@@ -4,6 +4,7 @@
 //! latency, summary, metrics) → batch (suites of CLI runs and reports).
 //! `cli` is the `adhash` command tree over all of it.
 
+pub mod batch;
 pub mod bench;
 pub mod cli;
 pub mod engine;

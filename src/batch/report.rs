@@ -1,0 +1,440 @@
+//! The batch report (SPEC §8) as Markdown, self-contained HTML and JSON:
+//! pure functions from a `SuiteResult` to text, plus one atomic write of
+//! each file. `adhash batch` and Mission Control's export share this code.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::runner::{JobResult, JobStatus, SPREAD_WARNING, SuiteResult};
+use super::spec::BatchSpec;
+use crate::error::{Error, Result};
+use crate::log::thousands;
+use crate::workload::csv::write_atomic;
+
+pub const REPORT_TITLE: &str = "Adaptive Hash Map Batch Report";
+pub const BATCH_REPORT_SCHEMA: &str = "adhash.batch_report.v1";
+/// Characters of a job's log shown in the report (the tail is kept).
+pub const LOG_CHARS: usize = 4000;
+const BAR_WIDTH: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportPaths {
+    pub markdown: PathBuf,
+    pub html: Option<PathBuf>,
+    pub json: PathBuf,
+}
+
+impl ReportPaths {
+    pub fn all(&self) -> Vec<&Path> {
+        let mut v = vec![self.markdown.as_path()];
+        v.extend(self.html.as_deref());
+        v.push(self.json.as_path());
+        v
+    }
+}
+
+/// Which report format a file name asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+impl ReportFormat {
+    /// From the extension: `.html`/`.htm`, `.json`, anything else Markdown.
+    pub fn from_path(path: &Path) -> ReportFormat {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("html" | "htm") => ReportFormat::Html,
+            Some("json") => ReportFormat::Json,
+            _ => ReportFormat::Markdown,
+        }
+    }
+
+    pub fn render(self, suite: &SuiteResult) -> String {
+        match self {
+            ReportFormat::Markdown => markdown(suite),
+            ReportFormat::Html => html(suite),
+            ReportFormat::Json => json(suite),
+        }
+    }
+}
+
+/// Write every report the spec asks for, atomically.
+pub fn write_reports(spec: &BatchSpec, suite: &SuiteResult) -> Result<ReportPaths> {
+    let paths = ReportPaths {
+        markdown: spec.report.clone(),
+        html: spec.html_report.clone(),
+        json: spec.json_report.clone(),
+    };
+    write_report(&paths.markdown, ReportFormat::Markdown, suite)?;
+    if let Some(h) = &paths.html {
+        write_report(h, ReportFormat::Html, suite)?;
+    }
+    write_report(&paths.json, ReportFormat::Json, suite)?;
+    Ok(paths)
+}
+
+/// Render `suite` in `format` and write it to `path` (temp file + rename).
+pub fn write_report(path: &Path, format: ReportFormat, suite: &SuiteResult) -> Result<()> {
+    let text = format.render(suite);
+    write_atomic(path, |w| {
+        w.write_all(text.as_bytes())
+            .map_err(|e| Error::io_at("cannot write report", path, &e))
+    })
+}
+
+fn status_icon(s: JobStatus) -> &'static str {
+    if s == JobStatus::Ok { "✅" } else { "❌" }
+}
+
+/// "-" or the value formatted.
+fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
+    v.map_or_else(|| "-".to_string(), f)
+}
+
+/// Δ vs. the fastest: `0.0%` when |Δ| < 0.05, else signed with one decimal.
+pub fn delta_text(ops: f64, best: f64) -> String {
+    if best <= 0.0 {
+        return "-".into();
+    }
+    let d = (ops - best) / best * 100.0;
+    if d.abs() < 0.05 {
+        "0.0%".into()
+    } else {
+        format!("{d:+.1}%")
+    }
+}
+
+/// Jobs with ops/s, fastest first.
+pub fn ranked(suite: &SuiteResult) -> Vec<&JobResult> {
+    let mut v: Vec<&JobResult> = suite
+        .jobs
+        .iter()
+        .filter(|j| j.ops_per_second.is_some())
+        .collect();
+    v.sort_by(|a, b| {
+        b.ops_per_second
+            .unwrap_or(0.0)
+            .total_cmp(&a.ops_per_second.unwrap_or(0.0))
+    });
+    v
+}
+
+/// The Backend cell: the summary's backend, or a profile job's pick.
+fn backend_cell(j: &JobResult) -> String {
+    match (&j.final_backend, &j.recommendation) {
+        (Some(b), _) => b.clone(),
+        (None, Some(r)) => format!("recommends {r}"),
+        (None, None) => "-".into(),
+    }
+}
+
+/// A job's log for the report: control characters removed, the tail kept
+/// within `LOG_CHARS` with `…` marking the cut.
+pub fn log_excerpt(j: &JobResult) -> String {
+    let clean: String = j
+        .log
+        .text()
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    let clean = clean.trim_end();
+    if clean.is_empty() {
+        return "(no output)".into();
+    }
+    let n = clean.chars().count();
+    let mut out = if n > LOG_CHARS {
+        let tail: String = clean.chars().skip(n - LOG_CHARS).collect();
+        format!("…{tail}")
+    } else {
+        clean.to_string()
+    };
+    if j.log.dropped > 0 {
+        out = format!("({} earlier lines not kept)\n{out}", j.log.dropped);
+    }
+    out
+}
+
+/// Markdown table cells must not break the table.
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+pub fn markdown(suite: &SuiteResult) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "# {REPORT_TITLE}\n\nGenerated: {}\n\n",
+        suite.generated_at
+    ));
+    if let Some(d) = &suite.description {
+        o.push_str(&format!("{}\n\n", md_cell(d)));
+    }
+    o.push_str("| Job | Command | Status | Duration (s) | Ops/s | Backend |\n");
+    o.push_str("|---|---|---|---:|---:|---|\n");
+    for j in &suite.jobs {
+        o.push_str(&format!(
+            "| {} | {} | {} | {:.2} | {} | {} |\n",
+            md_cell(&j.name),
+            j.command,
+            status_icon(j.status),
+            j.duration_seconds,
+            opt(j.ops_per_second, thousands),
+            md_cell(&backend_cell(j)),
+        ));
+    }
+    let ranked = ranked(suite);
+    if let Some(best) = ranked.first().and_then(|j| j.ops_per_second) {
+        o.push_str("\n## Comparative Summary\n\n");
+        o.push_str("| Job | Ops/s | Δ vs. max | p99 latency (ms) |\n");
+        o.push_str("|---|---:|---:|---:|\n");
+        for j in &ranked {
+            let ops = j.ops_per_second.unwrap_or(0.0);
+            o.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md_cell(&j.name),
+                thousands(ops),
+                delta_text(ops, best),
+                opt(j.p99_ms, |p| format!("{p:.3}")),
+            ));
+        }
+        let width = ranked
+            .iter()
+            .map(|j| j.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        o.push_str("\n```text\n");
+        for j in &ranked {
+            let ops = j.ops_per_second.unwrap_or(0.0);
+            let n = ((ops / best) * BAR_WIDTH as f64).round() as usize;
+            o.push_str(&format!(
+                "{:<width$}  {:<bw$}  {}\n",
+                j.name,
+                "█".repeat(n.max(1)),
+                thousands(ops),
+                bw = BAR_WIDTH
+            ));
+        }
+        o.push_str("```\n");
+        let spreads: Vec<String> = ranked
+            .iter()
+            .filter_map(|j| {
+                j.spread().map(|(min, max, s)| {
+                    let warn = if s > SPREAD_WARNING {
+                        " ⚠ runs differ by more than 5%"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "- {}: median of {} runs, {} – {} ops/s (spread {:.1}%){warn}\n",
+                        md_cell(&j.name),
+                        j.ops_per_second_runs.len(),
+                        thousands(min),
+                        thousands(max),
+                        s * 100.0
+                    )
+                })
+            })
+            .collect();
+        if !spreads.is_empty() {
+            o.push('\n');
+            o.extend(spreads);
+        }
+    }
+    o.push_str("\n## Job Logs\n");
+    for j in &suite.jobs {
+        o.push_str(&format!("\n### {}\n\n", md_cell(&j.name)));
+        if j.status != JobStatus::Ok {
+            o.push_str(&format!(
+                "Status: {}{}\n\n",
+                j.status.name(),
+                j.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ));
+        }
+        // A fence longer than any backtick run in the log keeps it closed.
+        let log = log_excerpt(j);
+        let fence = "`".repeat(3.max(longest_backtick_run(&log) + 1));
+        o.push_str(&format!("{fence}text\n{log}\n{fence}\n"));
+    }
+    o
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    let mut best = 0;
+    let mut cur = 0;
+    for c in s.chars() {
+        if c == '`' {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;background:#fbfcfe;padding:0 1rem}\
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d8dee9;padding-bottom:.3rem}\
+.meta{color:#5b6475}table{border-collapse:collapse;width:100%;margin:.8rem 0}\
+th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e8f0;text-align:left}th{background:#eef2f8}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1a7f37}.bad{color:#c62828;font-weight:600}\
+.bars{margin:1rem 0}.bar-row{display:grid;grid-template-columns:14rem 1fr 9rem;gap:.6rem;align-items:center;margin:.25rem 0}\
+.bar-track{background:#e9eef6;border-radius:3px;height:1.1rem}.bar{background:#3b6fd8;height:100%;border-radius:3px}\
+.bar.best{background:#1a7f37}.bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\
+pre{background:#141923;color:#e6e9ef;padding:.8rem;border-radius:4px;overflow:auto;font-size:.82rem;max-height:28rem}\
+.warn{color:#9a6700}";
+
+pub fn html(suite: &SuiteResult) -> String {
+    let mut o = String::new();
+    o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+    o.push_str(&format!(
+        "<title>{} — {}</title>\n",
+        REPORT_TITLE,
+        esc(&suite.spec)
+    ));
+    o.push_str(&format!("<style>{CSS}</style></head><body>\n"));
+    o.push_str(&format!("<h1>{REPORT_TITLE}</h1>\n"));
+    o.push_str(&format!(
+        "<p class=\"meta\">Generated: {} · spec {} · CLI {}</p>\n",
+        esc(&suite.generated_at),
+        esc(&suite.spec),
+        esc(&suite.cli)
+    ));
+    if let Some(d) = &suite.description {
+        o.push_str(&format!("<p>{}</p>\n", esc(d)));
+    }
+    o.push_str("<table><thead><tr><th>Job</th><th>Command</th><th>Status</th><th>Duration (s)</th><th>Ops/s</th><th>Backend</th></tr></thead><tbody>\n");
+    for j in &suite.jobs {
+        let (cls, label) = if j.status == JobStatus::Ok {
+            ("ok", "✅ ok".to_string())
+        } else {
+            ("bad", format!("❌ {}", j.status.name()))
+        };
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{label}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            esc(&j.name),
+            esc(&j.command),
+            j.duration_seconds,
+            opt(j.ops_per_second, thousands),
+            esc(&backend_cell(j)),
+        ));
+    }
+    o.push_str("</tbody></table>\n");
+    let ranked = ranked(suite);
+    if let Some(best) = ranked.first().and_then(|j| j.ops_per_second) {
+        o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th></tr></thead><tbody>\n");
+        for j in &ranked {
+            let ops = j.ops_per_second.unwrap_or(0.0);
+            o.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                esc(&j.name),
+                thousands(ops),
+                delta_text(ops, best),
+                opt(j.p99_ms, |p| format!("{p:.3}")),
+            ));
+        }
+        o.push_str("</tbody></table>\n<div class=\"bars\">\n");
+        for (i, j) in ranked.iter().enumerate() {
+            let ops = j.ops_per_second.unwrap_or(0.0);
+            let pct = (ops / best * 100.0).clamp(0.5, 100.0);
+            o.push_str(&format!(
+                "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{n}\">{n}</span><div class=\"bar-track\"><div class=\"bar{best}\" style=\"width:{pct:.1}%\"></div></div><span class=\"num\">{} ops/s</span></div>\n",
+                thousands(ops),
+                n = esc(&j.name),
+                best = if i == 0 { " best" } else { "" },
+            ));
+        }
+        o.push_str("</div>\n");
+        for j in &ranked {
+            if let Some((min, max, s)) = j.spread() {
+                let cls = if s > SPREAD_WARNING {
+                    " class=\"warn\""
+                } else {
+                    ""
+                };
+                o.push_str(&format!(
+                    "<p{cls}>{}: median of {} runs, {} – {} ops/s (spread {:.1}%)</p>\n",
+                    esc(&j.name),
+                    j.ops_per_second_runs.len(),
+                    thousands(min),
+                    thousands(max),
+                    s * 100.0
+                ));
+            }
+        }
+    }
+    o.push_str("<h2>Job Logs</h2>\n");
+    for j in &suite.jobs {
+        o.push_str(&format!("<h3>{}</h3>\n", esc(&j.name)));
+        o.push_str(&format!(
+            "<p class=\"meta\"><code>{}</code></p>\n",
+            esc(&j.command_line)
+        ));
+        if j.status != JobStatus::Ok {
+            o.push_str(&format!(
+                "<p class=\"bad\">{}{}</p>\n",
+                j.status.name(),
+                esc(&j
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default())
+            ));
+        }
+        o.push_str(&format!("<pre>{}</pre>\n", esc(&log_excerpt(j))));
+    }
+    o.push_str("</body></html>\n");
+    o
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    generated_at: &'a str,
+    spec: &'a str,
+    description: Option<&'a str>,
+    cli: &'a str,
+    wall_seconds: f64,
+    jobs: &'a [JobResult],
+}
+
+pub fn json(suite: &SuiteResult) -> String {
+    let r = JsonReport {
+        schema: BATCH_REPORT_SCHEMA,
+        generated_at: &suite.generated_at,
+        spec: &suite.spec,
+        description: suite.description.as_deref(),
+        cli: &suite.cli,
+        wall_seconds: suite.wall_seconds,
+        jobs: &suite.jobs,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

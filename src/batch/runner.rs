@@ -1,0 +1,707 @@
+//! Runs a suite's jobs one after another as child processes and reports
+//! what happens as `BatchEvent`s over a crossbeam channel. It never touches
+//! a GUI: a wake-up callback tells the consumer that events are waiting.
+//!
+//! Each job runs in its own process group with the spec's folder as cwd;
+//! stdout and stderr are read line by line as they arrive. A timeout or a
+//! cancel terminates the whole group (SIGTERM, then SIGKILL after a grace
+//! period), so no child outlives the runner. Reports are written at the end
+//! even when the suite was cancelled.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use serde::Serialize;
+
+use super::report::{ReportPaths, write_reports};
+use super::spec::{BatchSpec, JobCommand, JobSpec};
+
+/// Lines of a job's output kept in memory (the report shows the tail).
+pub const LOG_TAIL_LINES: usize = 2000;
+/// Bytes of a job's output kept in memory.
+pub const LOG_TAIL_BYTES: usize = 512 * 1024;
+/// A longer line is split: a job printing megabytes without a newline must
+/// not exhaust memory.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+/// How long a terminated job may take to exit before it is killed.
+pub const KILL_GRACE: Duration = Duration::from_secs(2);
+/// Runs differing by more than this (max/min - 1) get a warning.
+pub const SPREAD_WARNING: f64 = 0.05;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    /// A note from the runner itself (launch, timeout, missing CSV...).
+    Runner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Ok,
+    Failed,
+    Timeout,
+    Cancelled,
+    Skipped,
+}
+
+impl JobStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobStatus::Ok => "ok",
+            JobStatus::Failed => "failed",
+            JobStatus::Timeout => "timeout",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// A job's output, bounded: the oldest lines go first.
+#[derive(Debug, Clone, Default)]
+pub struct LogTail {
+    pub lines: VecDeque<(Stream, String)>,
+    bytes: usize,
+    pub dropped: u64,
+}
+
+impl LogTail {
+    pub fn push(&mut self, stream: Stream, line: String) {
+        self.bytes += line.len();
+        self.lines.push_back((stream, line));
+        while self.lines.len() > LOG_TAIL_LINES || self.bytes > LOG_TAIL_BYTES {
+            match self.lines.pop_front() {
+                Some((_, l)) => {
+                    self.bytes -= l.len();
+                    self.dropped += 1;
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// The kept lines joined, as they arrived.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (_, l) in &self.lines {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// The outcome of one job (all its repeats).
+#[derive(Debug, Clone, Serialize)]
+pub struct JobResult {
+    pub name: String,
+    pub command: String,
+    pub mode: String,
+    pub status: JobStatus,
+    pub exit_code: Option<i32>,
+    pub duration_seconds: f64,
+    /// Median over the runs.
+    pub ops_per_second: Option<f64>,
+    pub ops_per_second_runs: Vec<f64>,
+    pub final_backend: Option<String>,
+    pub p99_ms: Option<f64>,
+    pub summary_path: Option<String>,
+    /// A profile job's pick (its last stdout line).
+    pub recommendation: Option<String>,
+    pub command_line: String,
+    /// Why the job did not end ok.
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub log: LogTail,
+}
+
+impl JobResult {
+    fn new(job: &JobSpec, command_line: String) -> Self {
+        JobResult {
+            name: job.name.clone(),
+            command: job.command.name().into(),
+            mode: job.mode.name().into(),
+            status: JobStatus::Skipped,
+            exit_code: None,
+            duration_seconds: 0.0,
+            ops_per_second: None,
+            ops_per_second_runs: Vec::new(),
+            final_backend: None,
+            p99_ms: None,
+            summary_path: None,
+            recommendation: None,
+            command_line,
+            reason: None,
+            log: LogTail::default(),
+        }
+    }
+
+    /// (min, max, relative spread) of the runs' ops/s, with two or more runs.
+    pub fn spread(&self) -> Option<(f64, f64, f64)> {
+        if self.ops_per_second_runs.len() < 2 {
+            return None;
+        }
+        let min = self
+            .ops_per_second_runs
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let max = self.ops_per_second_runs.iter().copied().fold(0.0, f64::max);
+        Some((min, max, if min > 0.0 { max / min - 1.0 } else { 0.0 }))
+    }
+}
+
+/// A whole suite's outcome: what the reports are made from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteResult {
+    pub spec: String,
+    pub description: Option<String>,
+    pub cli: String,
+    /// Local time, `YYYY-MM-DD HH:MM:SS`.
+    pub generated_at: String,
+    pub wall_seconds: f64,
+    pub jobs: Vec<JobResult>,
+}
+
+impl SuiteResult {
+    pub fn all_ok(&self) -> bool {
+        self.jobs.iter().all(|j| j.status == JobStatus::Ok)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum BatchEvent {
+    SuiteStarted {
+        spec: PathBuf,
+        jobs: Vec<String>,
+    },
+    JobStarted {
+        job: usize,
+        name: String,
+        run: u32,
+        runs: u32,
+        command_line: String,
+    },
+    Log {
+        job: usize,
+        stream: Stream,
+        line: String,
+    },
+    JobFinished {
+        job: usize,
+        result: Box<JobResult>,
+    },
+    SuiteFinished {
+        result: Box<SuiteResult>,
+        reports: Result<ReportPaths, String>,
+    },
+}
+
+/// Stops a running suite from any thread.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Sends events and wakes the consumer. A consumer that went away does not
+/// stop the suite (its reports are still written).
+struct Events {
+    tx: Sender<BatchEvent>,
+    wake: Waker,
+}
+
+impl Events {
+    fn send(&self, e: BatchEvent) {
+        let _ = self.tx.send(e);
+        (self.wake)();
+    }
+}
+
+/// Run every job of `spec`, write the reports, and return the result.
+pub fn run_suite(
+    spec: &BatchSpec,
+    tx: Sender<BatchEvent>,
+    wake: Waker,
+    cancel: CancelToken,
+) -> SuiteResult {
+    let events = Events { tx, wake };
+    let started = Instant::now();
+    let generated_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    events.send(BatchEvent::SuiteStarted {
+        spec: spec.path.clone(),
+        jobs: spec.jobs.iter().map(|j| j.name.clone()).collect(),
+    });
+    // Summaries of run-csv jobs that name none go here, so every run-csv
+    // job reports its throughput.
+    let scratch = tempfile::Builder::new()
+        .prefix("adhash-batch")
+        .tempdir()
+        .ok();
+    let mut results = Vec::with_capacity(spec.jobs.len());
+    for (i, job) in spec.jobs.iter().enumerate() {
+        let result = if cancel.is_cancelled() {
+            let mut r = JobResult::new(job, spec.command_line(job, job.json_summary.as_deref()));
+            r.reason = Some("suite cancelled before this job started".into());
+            r
+        } else {
+            run_job(
+                spec,
+                i,
+                job,
+                scratch.as_ref().map(|d| d.path()),
+                &events,
+                &cancel,
+            )
+        };
+        events.send(BatchEvent::JobFinished {
+            job: i,
+            result: Box::new(result.clone()),
+        });
+        results.push(result);
+    }
+    let suite = SuiteResult {
+        spec: spec.path.display().to_string(),
+        description: spec.description.clone(),
+        cli: spec.cli.describe(),
+        generated_at,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        jobs: results,
+    };
+    let reports = write_reports(spec, &suite).map_err(|e| e.detail);
+    events.send(BatchEvent::SuiteFinished {
+        result: Box::new(suite.clone()),
+        reports,
+    });
+    suite
+}
+
+fn run_job(
+    spec: &BatchSpec,
+    index: usize,
+    job: &JobSpec,
+    scratch: Option<&Path>,
+    events: &Events,
+    cancel: &CancelToken,
+) -> JobResult {
+    let summary_arg: Option<String> = match (job.command, &job.json_summary) {
+        (JobCommand::RunCsv, Some(p)) => Some(p.clone()),
+        (JobCommand::RunCsv, None) => scratch.map(|d| {
+            d.join(format!("job-{}.summary.json", index + 1))
+                .display()
+                .to_string()
+        }),
+        (JobCommand::Profile, _) => None,
+    };
+    let command_line = spec.command_line(job, summary_arg.as_deref());
+    let mut result = JobResult::new(job, command_line.clone());
+    result.summary_path = job
+        .json_summary
+        .as_ref()
+        .map(|p| spec.resolve(p).display().to_string());
+    let note = |result: &mut JobResult, line: String| {
+        events.send(BatchEvent::Log {
+            job: index,
+            stream: Stream::Runner,
+            line: line.clone(),
+        });
+        result.log.push(Stream::Runner, line);
+    };
+
+    let csv = spec.resolve(&job.csv);
+    if !csv.is_file() {
+        result.status = JobStatus::Failed;
+        let why = format!("CSV not found: {} (job not launched)", csv.display());
+        note(&mut result, format!("[adhash] {why}"));
+        result.reason = Some(why);
+        return result;
+    }
+    for out in job.outputs() {
+        if let Some(parent) = spec.resolve(out).parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            result.status = JobStatus::Failed;
+            let why = format!("cannot create output folder {}: {e}", parent.display());
+            note(&mut result, format!("[adhash] {why}"));
+            result.reason = Some(why);
+            return result;
+        }
+    }
+
+    let t0 = Instant::now();
+    let (prog, mut args) = spec.cli.argv();
+    args.extend(job.args(summary_arg.as_deref()));
+    let mut backends = Vec::new();
+    let mut p99s = Vec::new();
+    result.status = JobStatus::Ok;
+    for run in 1..=job.repeat {
+        events.send(BatchEvent::JobStarted {
+            job: index,
+            name: job.name.clone(),
+            run,
+            runs: job.repeat,
+            command_line: command_line.clone(),
+        });
+        let launched_at = SystemTime::now();
+        let outcome = run_process(
+            &prog,
+            &args,
+            &spec.dir,
+            job.timeout_s,
+            index,
+            events,
+            cancel,
+            &mut result.log,
+        );
+        result.exit_code = outcome.exit_code;
+        if outcome.status != JobStatus::Ok {
+            result.status = outcome.status;
+            let why = outcome.reason.unwrap_or_else(|| "failed".into());
+            note(
+                &mut result,
+                format!("[adhash] run {run}/{}: {why}", job.repeat),
+            );
+            result.reason = Some(why);
+            break;
+        }
+        if job.command == JobCommand::Profile {
+            result.recommendation = outcome
+                .last_stdout
+                .filter(|l| !l.contains(char::is_whitespace));
+        }
+        if let Some(path) = &summary_arg {
+            match read_fresh_summary(&spec.resolve(path), launched_at) {
+                Ok(s) => {
+                    if let Some(ops) = s.ops_per_second {
+                        result.ops_per_second_runs.push(ops);
+                    }
+                    backends.extend(s.final_backend);
+                    p99s.extend(s.p99_ms);
+                }
+                Err(why) => note(
+                    &mut result,
+                    format!("[adhash] run {run}: summary not used: {why}"),
+                ),
+            }
+        }
+    }
+    result.duration_seconds = t0.elapsed().as_secs_f64();
+    result.ops_per_second = median(&result.ops_per_second_runs);
+    result.final_backend = backends.pop();
+    result.p99_ms = median(&p99s);
+    if let Some((min, max, spread)) = result.spread()
+        && spread > SPREAD_WARNING
+    {
+        note(
+            &mut result,
+            format!(
+                "[adhash] warning: runs differ by {:.1}% (ops/s {:.0}..{:.0}); the machine may be busy",
+                spread * 100.0,
+                min,
+                max
+            ),
+        );
+    }
+    result
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    Some(if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    })
+}
+
+/// The summary fields the report uses, read leniently (a Python CLI's
+/// summary has the same names).
+#[derive(Debug, Default)]
+struct SummaryFigures {
+    ops_per_second: Option<f64>,
+    final_backend: Option<String>,
+    p99_ms: Option<f64>,
+}
+
+/// Read the summary at `path` only if this run wrote it (modified after
+/// `since`): a stale file from an earlier run must not count.
+fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|_| format!("{} was not written", path.display()))?;
+    let modified = meta.modified().map_err(|e| e.to_string())?;
+    // Allow for filesystems that keep coarse timestamps.
+    if modified + Duration::from_secs(1) < since {
+        return Err(format!("{} is older than this run (stale)", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+    Ok(SummaryFigures {
+        ops_per_second: v["ops_per_second"].as_f64(),
+        final_backend: v["final_backend"].as_str().map(str::to_string),
+        p99_ms: v["latency_ms"]["overall"]["p99"].as_f64(),
+    })
+}
+
+struct ProcessOutcome {
+    status: JobStatus,
+    exit_code: Option<i32>,
+    reason: Option<String>,
+    last_stdout: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_process(
+    prog: &str,
+    args: &[String],
+    cwd: &Path,
+    timeout_s: f64,
+    index: usize,
+    events: &Events,
+    cancel: &CancelToken,
+    log: &mut LogTail,
+) -> ProcessOutcome {
+    let mut cmd = Command::new(prog);
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return ProcessOutcome {
+                status: JobStatus::Failed,
+                exit_code: None,
+                reason: Some(format!("cannot start {prog}: {e}")),
+                last_stdout: None,
+            };
+        }
+    };
+    // Bounded: a job that floods its output waits for us, not our memory.
+    let (ltx, lrx) = crossbeam_channel::bounded::<(Stream, String)>(1024);
+    if let Some(out) = child.stdout.take() {
+        spawn_reader(out, Stream::Stdout, ltx.clone());
+    }
+    if let Some(err) = child.stderr.take() {
+        spawn_reader(err, Stream::Stderr, ltx.clone());
+    }
+    drop(ltx);
+
+    let deadline = Instant::now() + Duration::from_secs_f64(timeout_s);
+    let mut last_stdout = None;
+    let mut forward = |stream: Stream, line: String, log: &mut LogTail| {
+        if stream == Stream::Stdout && !line.trim().is_empty() {
+            last_stdout = Some(line.trim().to_string());
+        }
+        events.send(BatchEvent::Log {
+            job: index,
+            stream,
+            line: line.clone(),
+        });
+        log.push(stream, line);
+    };
+    let mut stop: Option<(JobStatus, String)> = None;
+    let mut readers_done = false;
+    let exit = loop {
+        if !readers_done {
+            match lrx.recv_timeout(Duration::from_millis(20)) {
+                Ok((s, l)) => {
+                    forward(s, l, log);
+                    // Drain what is already there before checking the clock.
+                    while let Ok((s, l)) = lrx.try_recv() {
+                        forward(s, l, log);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => readers_done = true,
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if stop.is_none() {
+            if cancel.is_cancelled() {
+                stop = Some((JobStatus::Cancelled, "cancelled".into()));
+            } else if Instant::now() >= deadline {
+                stop = Some((JobStatus::Timeout, format!("timed out after {timeout_s} s")));
+            }
+            if stop.is_some() {
+                let code = terminate_group(&mut child);
+                drain(&lrx, &mut |s, l| forward(s, l, log));
+                break code;
+            }
+        }
+        match child.try_wait() {
+            Ok(Some(status)) if readers_done => break Some(status),
+            Ok(Some(status)) => {
+                // Output may still be in the pipes; the readers end when it is read.
+                if wait_readers(&lrx, &mut |s, l| forward(s, l, log)) {
+                    break Some(status);
+                }
+                readers_done = true;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                stop = Some((JobStatus::Failed, format!("cannot wait for the job: {e}")));
+                break terminate_group(&mut child);
+            }
+        }
+    };
+    // Whatever the job left behind in its process group goes too.
+    kill_group(&child, libc::SIGKILL);
+    if let Some((status, reason)) = stop {
+        return ProcessOutcome {
+            status,
+            exit_code: exit.and_then(|s| s.code()),
+            reason: Some(reason),
+            last_stdout,
+        };
+    }
+    let code = exit.and_then(|s| s.code());
+    match exit {
+        Some(s) if s.success() => ProcessOutcome {
+            status: JobStatus::Ok,
+            exit_code: code,
+            reason: None,
+            last_stdout,
+        },
+        Some(s) => ProcessOutcome {
+            status: JobStatus::Failed,
+            exit_code: code,
+            reason: Some(match code {
+                Some(c) => format!("exited with code {c}"),
+                None => format!("killed by a signal ({s})"),
+            }),
+            last_stdout,
+        },
+        None => ProcessOutcome {
+            status: JobStatus::Failed,
+            exit_code: None,
+            reason: Some("exit status unknown".into()),
+            last_stdout,
+        },
+    }
+}
+
+/// After the child exited, read what is left; false if the pipes stay open
+/// (a grandchild holds them) past a short wait.
+fn wait_readers(lrx: &Receiver<(Stream, String)>, f: &mut dyn FnMut(Stream, String)) -> bool {
+    let until = Instant::now() + Duration::from_secs(2);
+    loop {
+        match lrx.recv_deadline(until) {
+            Ok((s, l)) => f(s, l),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return true,
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => return false,
+        }
+    }
+}
+
+fn drain(lrx: &Receiver<(Stream, String)>, f: &mut dyn FnMut(Stream, String)) {
+    let until = Instant::now() + Duration::from_millis(500);
+    while let Ok((s, l)) = lrx.recv_deadline(until) {
+        f(s, l);
+    }
+}
+
+fn kill_group(child: &Child, signal: i32) {
+    #[cfg(unix)]
+    {
+        // The child leads its own group (process_group(0)), so its pid is the group id.
+        let pgid = child.id() as i32;
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+        unsafe {
+            libc::kill(-pgid, signal);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = signal;
+        let _ = child;
+    }
+}
+
+/// SIGTERM the group, give it `KILL_GRACE`, then SIGKILL; reap the child.
+fn terminate_group(child: &mut Child) -> Option<std::process::ExitStatus> {
+    kill_group(child, libc::SIGTERM);
+    let until = Instant::now() + KILL_GRACE;
+    while Instant::now() < until {
+        if let Ok(Some(s)) = child.try_wait() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill_group(child, libc::SIGKILL);
+    let _ = child.kill();
+    child.wait().ok()
+}
+
+/// Read `r` line by line (lossy UTF-8, long lines split) into `tx`.
+fn spawn_reader<R: Read + Send + 'static>(r: R, stream: Stream, tx: Sender<(Stream, String)>) {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::with_capacity(64 * 1024, r);
+        let mut line: Vec<u8> = Vec::new();
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok([]) => break,
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            let room = MAX_LINE_BYTES - line.len();
+            let (used, complete) = match buf.iter().take(room).position(|&b| b == b'\n') {
+                Some(i) => {
+                    line.extend_from_slice(&buf[..i]);
+                    (i + 1, true)
+                }
+                None => {
+                    let n = buf.len().min(room);
+                    line.extend_from_slice(&buf[..n]);
+                    (n, line.len() >= MAX_LINE_BYTES)
+                }
+            };
+            reader.consume(used);
+            if complete {
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                let text = String::from_utf8_lossy(&line).into_owned();
+                line.clear();
+                if tx.send((stream, text)).is_err() {
+                    return;
+                }
+            }
+        }
+        if !line.is_empty() {
+            let _ = tx.send((stream, String::from_utf8_lossy(&line).into_owned()));
+        }
+    });
+}

@@ -1,0 +1,523 @@
+//! The batch spec (SPEC §7): TOML → `BatchSpec`, strictly. Every error names
+//! the spec file and, where it applies, the job and the field. Paths resolve
+//! against the spec's folder, which is also every job's working directory.
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use crate::engine::Mode;
+use crate::error::{Error, Result};
+
+/// Default `timeout_s` of a job.
+pub const DEFAULT_TIMEOUT_S: f64 = 600.0;
+pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
+
+/// The program that runs each job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CliProgram {
+    /// The running `adhash` itself (no `hashmap_cli` in the spec).
+    SelfExe(PathBuf),
+    /// A `.py` CLI run under an interpreter.
+    Python {
+        interpreter: String,
+        script: PathBuf,
+    },
+    /// Any other file, executed directly.
+    Executable(PathBuf),
+}
+
+impl CliProgram {
+    /// Program and leading arguments.
+    pub fn argv(&self) -> (String, Vec<String>) {
+        match self {
+            CliProgram::SelfExe(p) | CliProgram::Executable(p) => {
+                (p.display().to_string(), Vec::new())
+            }
+            CliProgram::Python {
+                interpreter,
+                script,
+            } => (interpreter.clone(), vec![script.display().to_string()]),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            CliProgram::SelfExe(p) => format!("{} (this adhash)", p.display()),
+            CliProgram::Python {
+                interpreter,
+                script,
+            } => format!("{interpreter} {}", script.display()),
+            CliProgram::Executable(p) => p.display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobCommand {
+    Profile,
+    RunCsv,
+}
+
+impl JobCommand {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobCommand::Profile => "profile",
+            JobCommand::RunCsv => "run-csv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSpec {
+    pub name: String,
+    pub command: JobCommand,
+    /// As written in the spec (relative to the spec folder, the job's cwd).
+    pub csv: String,
+    pub mode: Mode,
+    pub json_summary: Option<String>,
+    pub latency_sample_k: Option<u64>,
+    pub latency_sample_every: Option<u64>,
+    pub metrics_out_dir: Option<String>,
+    pub extra_args: Vec<String>,
+    pub repeat: u32,
+    pub timeout_s: f64,
+}
+
+impl JobSpec {
+    /// Arguments after the CLI program (SPEC §7), given the summary path the
+    /// runner will read (the spec's own, or one the runner chose).
+    pub fn args(&self, summary: Option<&str>) -> Vec<String> {
+        let mut a: Vec<String> = Vec::new();
+        match self.command {
+            JobCommand::Profile => {
+                a.extend(["profile".into(), "--csv".into(), self.csv.clone()]);
+            }
+            JobCommand::RunCsv => {
+                a.extend([
+                    "--mode".into(),
+                    self.mode.name().into(),
+                    "run-csv".into(),
+                    "--csv".into(),
+                    self.csv.clone(),
+                ]);
+                if let Some(s) = summary {
+                    a.extend(["--json-summary-out".into(), s.into()]);
+                }
+                if let Some(k) = self.latency_sample_k {
+                    a.extend(["--latency-sample-k".into(), k.to_string()]);
+                }
+                if let Some(n) = self.latency_sample_every {
+                    a.extend(["--latency-sample-every".into(), n.to_string()]);
+                }
+                if let Some(d) = &self.metrics_out_dir {
+                    a.extend(["--metrics-out-dir".into(), d.clone()]);
+                }
+            }
+        }
+        a.extend(self.extra_args.iter().cloned());
+        a
+    }
+
+    /// Output paths the job writes (relative to the spec folder), whose
+    /// parent folders the runner creates first.
+    pub fn outputs(&self) -> Vec<&str> {
+        let mut v = Vec::new();
+        if let Some(s) = &self.json_summary {
+            v.push(s.as_str());
+        }
+        if let Some(d) = &self.metrics_out_dir {
+            v.push(d.as_str());
+        }
+        v
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSpec {
+    /// The spec file.
+    pub path: PathBuf,
+    /// Its folder: where paths resolve and jobs run.
+    pub dir: PathBuf,
+    pub cli: CliProgram,
+    pub report: PathBuf,
+    pub html_report: Option<PathBuf>,
+    pub json_report: PathBuf,
+    pub description: Option<String>,
+    pub jobs: Vec<JobSpec>,
+}
+
+impl BatchSpec {
+    /// `path` resolved against the spec folder.
+    pub fn resolve(&self, path: &str) -> PathBuf {
+        tidy(&self.dir.join(path))
+    }
+
+    /// The whole command line of a job, shell-quoted, for previews and logs.
+    pub fn command_line(&self, job: &JobSpec, summary: Option<&str>) -> String {
+        let (prog, mut args) = self.cli.argv();
+        args.extend(job.args(summary));
+        std::iter::once(prog)
+            .chain(args)
+            .map(|a| shell_quote(&a))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Drop `.` and fold `dir/..` without touching the filesystem, so paths
+/// read well in logs and reports ("docs/examples/../../reports/x.md" →
+/// "reports/x.md"). A leading `..` stays.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Read and validate the spec at `path`. `python` is the interpreter for a
+/// `.py` CLI; `self_exe` the adhash binary used when `hashmap_cli` is unset.
+pub fn load(path: &Path, python: Option<&str>, self_exe: &Path) -> Result<BatchSpec> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let err = Error::io_at("cannot read spec", path, &e);
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            Error::bad_input(err.detail)
+        } else {
+            err
+        }
+    })?;
+    parse(&text, path, python, self_exe).map_err(|e| {
+        let ctx = format!("spec {}", path.display());
+        e.context(ctx)
+    })
+}
+
+/// Parse spec text as if read from `path` (errors carry no file name; `load` adds it).
+pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> Result<BatchSpec> {
+    let root: Table = text.parse().map_err(|e: toml::de::Error| {
+        Error::bad_input(format!("invalid TOML: {}", e.to_string().trim()))
+    })?;
+    for key in root.keys() {
+        if key != "batch" {
+            return Err(Error::bad_input(format!(
+                "unknown top-level key `{key}` (everything goes under [batch])"
+            )));
+        }
+    }
+    let batch = match root.get("batch") {
+        Some(Value::Table(t)) => t,
+        Some(_) => return Err(Error::bad_input("`batch` must be a table ([batch])")),
+        None => {
+            return Err(Error::bad_input("missing [batch] table")
+                .with_hint("a spec starts with [batch] and lists [[batch.jobs]]"));
+        }
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let f = Fields {
+        table: batch,
+        at: "[batch]".into(),
+    };
+    f.check_known(&[
+        "hashmap_cli",
+        "report",
+        "html_report",
+        "json_report",
+        "description",
+        "jobs",
+    ])?;
+    let cli = match f.string("hashmap_cli")? {
+        None => CliProgram::SelfExe(self_exe.to_path_buf()),
+        Some(p) => {
+            let resolved = tidy(&dir.join(&p));
+            if !resolved.is_file() {
+                return Err(Error::bad_input(format!(
+                    "[batch] field `hashmap_cli`: no such file {}",
+                    resolved.display()
+                ))
+                .with_hint("leave hashmap_cli unset to run jobs with this adhash"));
+            }
+            if p.ends_with(".py") {
+                CliProgram::Python {
+                    interpreter: python.unwrap_or("python3").to_string(),
+                    script: resolved,
+                }
+            } else {
+                CliProgram::Executable(resolved)
+            }
+        }
+    };
+    let report = tidy(&dir.join(f.string("report")?.unwrap_or_else(|| DEFAULT_REPORT.into())));
+    let html_report = f.string("html_report")?.map(|p| tidy(&dir.join(p)));
+    let json_report = match f.string("json_report")? {
+        Some(p) => tidy(&dir.join(p)),
+        None => report.with_extension("json"),
+    };
+    let description = f.string("description")?;
+    let jobs_value = batch.get("jobs").ok_or_else(|| {
+        Error::bad_input("[batch] has no jobs").with_hint("add at least one [[batch.jobs]] table")
+    })?;
+    let Value::Array(items) = jobs_value else {
+        return Err(Error::bad_input(
+            "[batch] field `jobs` must be an array of tables ([[batch.jobs]])",
+        ));
+    };
+    if items.is_empty() {
+        return Err(Error::bad_input("[batch] has no jobs")
+            .with_hint("add at least one [[batch.jobs]] table"));
+    }
+    let mut jobs: Vec<JobSpec> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let job = parse_job(i + 1, item)?;
+        if jobs.iter().any(|j| j.name == job.name) {
+            return Err(Error::bad_input(format!(
+                "job #{} '{}': duplicate job name (names must be unique)",
+                i + 1,
+                job.name
+            )));
+        }
+        jobs.push(job);
+    }
+    Ok(BatchSpec {
+        path: path.to_path_buf(),
+        dir,
+        cli,
+        report,
+        html_report,
+        json_report,
+        description,
+        jobs,
+    })
+}
+
+fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
+    let Value::Table(t) = item else {
+        return Err(Error::bad_input(format!("job #{index}: must be a table")));
+    };
+    // Name the job by its name when it has a usable one.
+    let name = match t.get("name") {
+        None => format!("job-{index}"),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(_)) => {
+            return Err(Error::bad_input(format!(
+                "job #{index}: field `name` must not be empty"
+            )));
+        }
+        Some(v) => {
+            return Err(Error::bad_input(format!(
+                "job #{index}: field `name` must be a string, got {}",
+                v.type_str()
+            )));
+        }
+    };
+    let f = Fields {
+        table: t,
+        at: format!("job '{name}'"),
+    };
+    f.check_known(&[
+        "name",
+        "command",
+        "csv",
+        "mode",
+        "json_summary",
+        "latency_sample_k",
+        "latency_sample_every",
+        "metrics_out_dir",
+        "extra_args",
+        "repeat",
+        "timeout_s",
+    ])?;
+    let command = match f.string("command")?.as_deref() {
+        Some("profile") => JobCommand::Profile,
+        Some("run-csv") => JobCommand::RunCsv,
+        Some(other) => {
+            return Err(f.err(
+                "command",
+                &format!("unknown command '{other}' (expected profile or run-csv)"),
+            ));
+        }
+        None => return Err(f.err("command", "is required (profile or run-csv)")),
+    };
+    let csv = f
+        .string("csv")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| f.err("csv", "is required"))?;
+    let mode = match f.string("mode")? {
+        None => Mode::Adaptive,
+        Some(m) => Mode::parse(&m).ok_or_else(|| {
+            f.err(
+                "mode",
+                &format!("unknown mode '{m}' (expected fast-insert, fast-lookup, memory-tight, adaptive or std)"),
+            )
+        })?,
+    };
+    let repeat = f.positive_int("repeat")?.unwrap_or(1);
+    if repeat > 1000 {
+        return Err(f.err("repeat", "must be at most 1000"));
+    }
+    let timeout_s = match t.get("timeout_s") {
+        None => DEFAULT_TIMEOUT_S,
+        Some(Value::Integer(i)) if *i > 0 => *i as f64,
+        Some(Value::Float(x)) if *x > 0.0 && x.is_finite() => *x,
+        Some(v) => {
+            return Err(f.err(
+                "timeout_s",
+                &format!("must be a positive number of seconds, got {}", show(v)),
+            ));
+        }
+    };
+    let extra_args = match t.get("extra_args") {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(f.err(
+                    "extra_args",
+                    &format!("must be a list of strings, found {}", show(other)),
+                )),
+            })
+            .collect::<Result<_>>()?,
+        Some(v) => {
+            return Err(f.err(
+                "extra_args",
+                &format!("must be a list of strings, got {}", show(v)),
+            ));
+        }
+    };
+    Ok(JobSpec {
+        name,
+        command,
+        csv,
+        mode,
+        json_summary: f.string("json_summary")?,
+        latency_sample_k: f.positive_int("latency_sample_k")?.map(u64::from),
+        latency_sample_every: f.positive_int("latency_sample_every")?.map(u64::from),
+        metrics_out_dir: f.string("metrics_out_dir")?,
+        extra_args,
+        repeat,
+        timeout_s,
+    })
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("string \"{s}\""),
+        other => format!("{} {other}", other.type_str()),
+    }
+}
+
+/// Typed access to one table's fields with errors that say where.
+struct Fields<'a> {
+    table: &'a Table,
+    at: String,
+}
+
+impl Fields<'_> {
+    fn err(&self, field: &str, msg: &str) -> Error {
+        Error::bad_input(format!("{}: field `{field}` {msg}", self.at))
+    }
+
+    fn check_known(&self, known: &[&str]) -> Result<()> {
+        for key in self.table.keys() {
+            if !known.contains(&key.as_str()) {
+                return Err(Error::bad_input(format!(
+                    "{}: unknown field `{key}` (known: {})",
+                    self.at,
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn string(&self, field: &str) -> Result<Option<String>> {
+        match self.table.get(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(self.err(field, &format!("must be a string, got {}", show(v)))),
+        }
+    }
+
+    fn positive_int(&self, field: &str) -> Result<Option<u32>> {
+        match self.table.get(field) {
+            None => Ok(None),
+            Some(Value::Integer(i)) if *i >= 1 && *i <= i64::from(u32::MAX) => Ok(Some(*i as u32)),
+            Some(v) => Err(self.err(
+                field,
+                &format!("must be a positive integer, got {}", show(v)),
+            )),
+        }
+    }
+}
+
+/// A bundled spec found by `--list` / Mission Control.
+#[derive(Debug, Clone)]
+pub struct SpecEntry {
+    pub path: PathBuf,
+    /// The loaded spec, or why it does not load.
+    pub spec: std::result::Result<BatchSpec, String>,
+}
+
+/// Folders searched for bundled specs: `docs/examples` under the current
+/// folder and under the crate the binary was built from.
+pub fn spec_folders() -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from("docs/examples")];
+    let installed = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
+    let same = std::fs::canonicalize(&v[0]).ok() == std::fs::canonicalize(&installed).ok()
+        && installed.exists();
+    if !same {
+        v.push(installed);
+    }
+    v
+}
+
+/// Every `*.toml` in `folders`, loaded (invalid ones keep their error).
+pub fn bundled_specs(folders: &[PathBuf], python: Option<&str>, self_exe: &Path) -> Vec<SpecEntry> {
+    let mut out = Vec::new();
+    for folder in folders {
+        let Ok(rd) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let spec = load(&path, python, self_exe).map_err(|e| e.detail);
+            out.push(SpecEntry { path, spec });
+        }
+    }
+    out
+}

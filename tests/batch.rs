@@ -1,0 +1,739 @@
+//! Batch runner: spec validation, command lines, reports (golden files),
+//! and real suites of child processes (the real adhash and a fake CLI that
+//! sleeps, crashes, floods and ignores SIGTERM).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use adhash::batch::report::{self, ReportFormat};
+use adhash::batch::runner::{
+    BatchEvent, CancelToken, JobResult, JobStatus, LOG_TAIL_LINES, LogTail, Stream, SuiteResult,
+    run_suite,
+};
+use adhash::batch::spec::{self, BatchSpec, CliProgram, JobCommand};
+
+fn adhash_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_adhash"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Write `text` as `dir/suite.toml` and load it.
+fn load(dir: &Path, text: &str) -> adhash::error::Result<BatchSpec> {
+    let p = dir.join("suite.toml");
+    std::fs::write(&p, text).unwrap();
+    spec::load(&p, None, &adhash_bin())
+}
+
+fn spec_err(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("fake_cli.sh"),
+        dir.path().join("fake_cli.sh"),
+    )
+    .unwrap();
+    let e = load(dir.path(), text).unwrap_err();
+    assert_eq!(e.exit_code(), 2, "{}", e.detail);
+    assert!(
+        e.detail.contains("suite.toml"),
+        "names the file: {}",
+        e.detail
+    );
+    e.detail
+}
+
+#[test]
+fn spec_errors_name_file_job_and_field() {
+    let e = spec_err(
+        "[batch]\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nlatency_k = 5\n",
+    );
+    assert!(
+        e.contains("job 'a'") && e.contains("unknown field `latency_k`"),
+        "{e}"
+    );
+    let e = spec_err(
+        "[batch]\n[[batch.jobs]]\nname = \"b\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nlatency_sample_k = \"many\"\n",
+    );
+    assert!(
+        e.contains("job 'b'") && e.contains("`latency_sample_k`") && e.contains("positive integer"),
+        "{e}"
+    );
+    let e = spec_err("[batch]\n[[batch.jobs]]\ncommand = \"explode\"\ncsv = \"w.csv\"\n");
+    assert!(
+        e.contains("job 'job-1'") && e.contains("unknown command 'explode'"),
+        "{e}"
+    );
+    let e = spec_err(
+        "[batch]\n[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nmode = \"turbo\"\n",
+    );
+    assert!(e.contains("`mode`") && e.contains("'turbo'"), "{e}");
+    let e = spec_err(
+        "[batch]\n[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    );
+    assert!(e.contains("duplicate job name") && e.contains("'x'"), "{e}");
+    let e = spec_err("[batch]\njobs = []\n");
+    assert!(e.contains("no jobs"), "{e}");
+    let e = spec_err("[other]\nx = 1\n");
+    assert!(e.contains("unknown top-level key `other`"), "{e}");
+    let e = spec_err("title = \"x\"\n");
+    assert!(e.contains("`title`"), "{e}");
+    let e = spec_err("");
+    assert!(e.contains("missing [batch]"), "{e}");
+    let e = spec_err(
+        "[batch]\nhashmap_cli = \"nowhere/cli.py\"\n[[batch.jobs]]\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    );
+    assert!(
+        e.contains("hashmap_cli") && e.contains("nowhere/cli.py"),
+        "{e}"
+    );
+    let e =
+        spec_err("[batch]\nreport = 5\n[[batch.jobs]]\ncommand = \"profile\"\ncsv = \"w.csv\"\n");
+    assert!(
+        e.contains("[batch]: field `report` must be a string"),
+        "{e}"
+    );
+    let e = spec_err("[batch\n");
+    assert!(e.contains("invalid TOML"), "{e}");
+    let e = spec_err("[batch]\n[[batch.jobs]]\ncommand = \"run-csv\"\n");
+    assert!(e.contains("`csv` is required"), "{e}");
+    let e = spec_err(
+        "[batch]\n[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--x\", 3]\n",
+    );
+    assert!(e.contains("`extra_args`"), "{e}");
+}
+
+#[test]
+fn original_spec_loads_and_resolves_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("docs/examples");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(dir.path().join("hashmap_cli.py"), "print('hi')\n").unwrap();
+    // The original's example, unchanged.
+    let text = r#"
+[batch]
+hashmap_cli = "../../hashmap_cli.py"
+report = "../../reports/batch_baseline.md"
+html_report = "../../reports/batch_baseline.html"
+
+[[batch.jobs]]
+name = "profile-uniform"
+command = "profile"
+csv = "../../data/workloads/w_uniform.csv"
+
+[[batch.jobs]]
+name = "run-uniform"
+command = "run-csv"
+csv = "../../data/workloads/w_uniform.csv"
+json_summary = "../../results/json/batch_uniform.json"
+latency_sample_k = 2000
+latency_sample_every = 64
+"#;
+    std::fs::write(sub.join("s.toml"), text).unwrap();
+    let s = spec::load(
+        &sub.join("s.toml"),
+        Some("/usr/bin/python3.11"),
+        &adhash_bin(),
+    )
+    .unwrap();
+    assert_eq!(s.report, dir.path().join("reports/batch_baseline.md"));
+    assert_eq!(
+        s.html_report,
+        Some(dir.path().join("reports/batch_baseline.html"))
+    );
+    assert_eq!(
+        s.json_report,
+        dir.path().join("reports/batch_baseline.json")
+    );
+    assert_eq!(
+        s.cli,
+        CliProgram::Python {
+            interpreter: "/usr/bin/python3.11".into(),
+            script: dir.path().join("hashmap_cli.py"),
+        }
+    );
+    assert_eq!(s.jobs[0].name, "profile-uniform");
+    assert_eq!(s.jobs[0].command, JobCommand::Profile);
+    assert_eq!(
+        s.resolve(&s.jobs[1].csv),
+        dir.path().join("data/workloads/w_uniform.csv")
+    );
+    assert_eq!(s.jobs[1].timeout_s, 600.0);
+    assert_eq!(s.jobs[1].repeat, 1);
+}
+
+#[test]
+fn command_lines_follow_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = load(
+        dir.path(),
+        r#"
+[batch]
+[[batch.jobs]]
+command = "profile"
+csv = "w.csv"
+extra_args = ["--sample-rows", "50"]
+[[batch.jobs]]
+command = "run-csv"
+mode = "fast-lookup"
+csv = "data/w 1.csv"
+json_summary = "out/s.json"
+latency_sample_k = 10
+latency_sample_every = 4
+metrics_out_dir = "m"
+extra_args = ["--compact-interval", "1"]
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        s.jobs[0].args(None),
+        ["profile", "--csv", "w.csv", "--sample-rows", "50"]
+    );
+    assert_eq!(
+        s.jobs[1].args(s.jobs[1].json_summary.as_deref()),
+        [
+            "--mode",
+            "fast-lookup",
+            "run-csv",
+            "--csv",
+            "data/w 1.csv",
+            "--json-summary-out",
+            "out/s.json",
+            "--latency-sample-k",
+            "10",
+            "--latency-sample-every",
+            "4",
+            "--metrics-out-dir",
+            "m",
+            "--compact-interval",
+            "1",
+        ]
+    );
+    assert_eq!(s.jobs[1].name, "job-2");
+    assert!(s.command_line(&s.jobs[1], None).contains("'data/w 1.csv'"));
+    assert!(matches!(s.cli, CliProgram::SelfExe(_)));
+}
+
+/// A fixed suite result for golden files.
+fn sample_suite() -> SuiteResult {
+    let mut log = LogTail::default();
+    log.push(Stream::Stdout, "adaptive: 1,000 ops".into());
+    log.push(Stream::Stderr, "parsed 1,000 rows".into());
+    let job =
+        |name: &str, status, ops: Option<f64>, runs: Vec<f64>, backend: Option<&str>| JobResult {
+            name: name.into(),
+            command: "run-csv".into(),
+            mode: "adaptive".into(),
+            status,
+            exit_code: Some(if status == JobStatus::Ok { 0 } else { 1 }),
+            duration_seconds: 1.234,
+            ops_per_second: ops,
+            ops_per_second_runs: runs,
+            final_backend: backend.map(str::to_string),
+            p99_ms: ops.map(|_| 0.0123),
+            summary_path: None,
+            recommendation: None,
+            command_line: format!("adhash --mode adaptive run-csv --csv w.csv # {name}"),
+            reason: (status != JobStatus::Ok).then(|| "exited with code 1".to_string()),
+            log: log.clone(),
+        };
+    let mut profile = job("profile-<uniform>", JobStatus::Ok, None, vec![], None);
+    profile.command = "profile".into();
+    profile.recommendation = Some("fast-lookup".into());
+    SuiteResult {
+        spec: "docs/examples/golden.toml".into(),
+        description: Some("Golden suite".into()),
+        cli: "adhash".into(),
+        generated_at: "2026-01-02 03:04:05".into(),
+        wall_seconds: 5.0,
+        jobs: vec![
+            profile,
+            job(
+                "fast",
+                JobStatus::Ok,
+                Some(2_000_000.0),
+                vec![1_900_000.0, 2_000_000.0, 2_300_000.0],
+                Some("robinhood"),
+            ),
+            job(
+                "slow",
+                JobStatus::Ok,
+                Some(1_500_000.4),
+                vec![],
+                Some("chaining -> robinhood (migrating)"),
+            ),
+            job("broken|job", JobStatus::Failed, None, vec![], None),
+        ],
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
+    assert_eq!(
+        actual, expected,
+        "{name} differs (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+#[test]
+fn markdown_report_matches_golden() {
+    let md = report::markdown(&sample_suite());
+    assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: 2026-01-02 03:04:05\n"));
+    assert!(md.contains("| Job | Command | Status | Duration (s) | Ops/s | Backend |"));
+    assert!(md.contains("| fast | 2,000,000 | 0.0% | 0.012 |"));
+    assert!(md.contains("| slow | 1,500,000 | -25.0% | 0.012 |"));
+    assert!(md.contains("recommends fast-lookup"));
+    assert!(md.contains("spread 21.1%) ⚠ runs differ by more than 5%"));
+    golden("report.md", &md);
+}
+
+#[test]
+fn html_report_matches_golden_and_escapes() {
+    let html = report::html(&sample_suite());
+    assert!(!html.contains("profile-<uniform>"));
+    assert!(html.contains("profile-&lt;uniform&gt;"));
+    assert!(!html.contains("<script"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    golden("report.html", &html);
+}
+
+#[test]
+fn hostile_names_are_escaped() {
+    let mut suite = sample_suite();
+    suite.jobs[1].name = "<script>alert('x')</script>".into();
+    suite.jobs[1]
+        .log
+        .push(Stream::Stdout, "</pre><img src=x onerror=alert(1)>".into());
+    suite.description = Some("<b>desc</b> & co".into());
+    let html = report::html(&suite);
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>desc"));
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+}
+
+#[test]
+fn delta_rounding() {
+    assert_eq!(report::delta_text(100.0, 100.0), "0.0%");
+    assert_eq!(report::delta_text(99.96, 100.0), "0.0%");
+    assert_eq!(report::delta_text(99.9, 100.0), "-0.1%");
+    assert_eq!(report::delta_text(50.0, 100.0), "-50.0%");
+}
+
+#[test]
+fn log_excerpt_keeps_the_tail_without_control_characters() {
+    let mut r = sample_suite().jobs[0].clone();
+    r.log = LogTail::default();
+    for i in 0..2000 {
+        r.log.push(Stream::Stdout, format!("line {i:05}\u{1b}[31m"));
+    }
+    let text = report::log_excerpt(&r);
+    assert!(text.starts_with('…'));
+    assert!(text.chars().count() <= report::LOG_CHARS + 1);
+    assert!(text.ends_with("line 01999[31m"));
+    assert!(!text.contains('\u{1b}'));
+    r.log = LogTail::default();
+    assert_eq!(report::log_excerpt(&r), "(no output)");
+}
+
+#[test]
+fn report_write_is_atomic_and_picks_format_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = sample_suite();
+    for (name, needle) in [
+        ("r.md", "# Adaptive"),
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.json", "adhash.batch_report.v1"),
+    ] {
+        let p = dir.path().join("deep/er").join(name);
+        report::write_report(&p, ReportFormat::from_path(&p), &suite).unwrap();
+        assert!(std::fs::read_to_string(&p).unwrap().contains(needle));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("deep/er"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".adhash-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deep/er/r.json")).unwrap())
+            .unwrap();
+    let job = &v["jobs"][1];
+    for f in [
+        "name",
+        "command",
+        "mode",
+        "status",
+        "exit_code",
+        "duration_seconds",
+        "ops_per_second",
+        "ops_per_second_runs",
+        "final_backend",
+        "p99_ms",
+        "summary_path",
+    ] {
+        assert!(job.get(f).is_some(), "json report job lacks {f}");
+    }
+    assert_eq!(job["status"], "ok");
+    assert_eq!(v["generated_at"], "2026-01-02 03:04:05");
+}
+
+/// A suite folder with the fake CLI and a CSV.
+fn fake_suite(jobs: &str) -> (tempfile::TempDir, BatchSpec) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("fake_cli.sh"),
+        dir.path().join("fake_cli.sh"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("w.csv"), "op,key,value\nput,a,1\n").unwrap();
+    let text = format!(
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\nhtml_report = \"out/r.html\"\n{jobs}"
+    );
+    let spec = load(dir.path(), &text).unwrap();
+    (dir, spec)
+}
+
+fn job(name: &str, behave: &str, extra: &str) -> String {
+    format!(
+        "[[batch.jobs]]\nname = \"{name}\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"{behave}\"]\n{extra}\n"
+    )
+}
+
+/// Run a suite on a thread, collecting events with their arrival times.
+fn run_collect(spec: &BatchSpec, cancel: CancelToken) -> (SuiteResult, Vec<(Instant, BatchEvent)>) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let s = spec.clone();
+    let h = std::thread::spawn(move || run_suite(&s, tx, Arc::new(|| {}), cancel));
+    let events: Vec<_> = rx.iter().map(|e| (Instant::now(), e)).collect();
+    (h.join().unwrap(), events)
+}
+
+#[test]
+fn crash_missing_csv_and_timeout_do_not_stop_the_suite() {
+    let mut jobs = job("good", "ok", "");
+    jobs += &job("crash", "crash", "");
+    jobs += "[[batch.jobs]]\nname = \"missing\"\ncommand = \"run-csv\"\ncsv = \"nope.csv\"\n";
+    jobs += &job("stubborn", "stubborn", "timeout_s = 0.5");
+    jobs += &job("fast", "fast", "json_summary = \"out/fast.json\"");
+    let (dir, spec) = fake_suite(&jobs);
+    let t0 = Instant::now();
+    let (suite, _) = run_collect(&spec, CancelToken::new());
+    let by = |n: &str| suite.jobs.iter().find(|j| j.name == n).unwrap();
+    assert_eq!(by("good").status, JobStatus::Ok);
+    assert_eq!(by("good").ops_per_second, Some(1000.0));
+    assert_eq!(by("crash").status, JobStatus::Failed);
+    assert_eq!(by("crash").exit_code, Some(3));
+    assert!(by("crash").log.text().contains("about to crash"));
+    assert_eq!(by("missing").status, JobStatus::Failed);
+    assert!(
+        by("missing").log.text().contains("CSV not found"),
+        "{}",
+        by("missing").log.text()
+    );
+    assert_eq!(by("stubborn").status, JobStatus::Timeout);
+    assert!(
+        by("stubborn").duration_seconds < 5.0,
+        "killed after the grace period"
+    );
+    assert_eq!(by("fast").status, JobStatus::Ok);
+    assert_eq!(by("fast").ops_per_second, Some(4000.0));
+    assert!(t0.elapsed() < Duration::from_secs(15));
+    let md = std::fs::read_to_string(dir.path().join("out/r.md")).unwrap();
+    assert!(md.contains("| stubborn | run-csv | ❌ |"));
+    assert!(md.contains("Status: timeout"));
+    assert!(dir.path().join("out/r.html").exists());
+    assert!(dir.path().join("out/r.json").exists());
+}
+
+#[test]
+fn cancel_kills_the_running_job_and_skips_the_rest() {
+    let jobs = job("sleeper", "sleep", "") + &job("after", "ok", "");
+    let (dir, spec) = fake_suite(&jobs);
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let cancel = CancelToken::new();
+    let s = spec.clone();
+    let c = cancel.clone();
+    let h = std::thread::spawn(move || run_suite(&s, tx, Arc::new(|| {}), c));
+    let t0 = Instant::now();
+    for ev in rx.iter() {
+        if let BatchEvent::Log { line, .. } = ev
+            && line == "before sleep"
+        {
+            cancel.cancel();
+            break;
+        }
+    }
+    let suite = h.join().unwrap();
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    assert_eq!(suite.jobs[0].status, JobStatus::Cancelled);
+    assert_eq!(suite.jobs[1].status, JobStatus::Skipped);
+    assert!(!suite.jobs[0].log.text().contains("after sleep"));
+    assert!(
+        std::fs::read_to_string(dir.path().join("out/r.md"))
+            .unwrap()
+            .contains("❌")
+    );
+}
+
+#[test]
+fn output_streams_live() {
+    let (_dir, spec) = fake_suite(&job("slow", "slowline", ""));
+    let (_, events) = run_collect(&spec, CancelToken::new());
+    let first = events
+        .iter()
+        .find(|(_, e)| matches!(e, BatchEvent::Log { line, .. } if line == "first line"))
+        .unwrap()
+        .0;
+    let finished = events
+        .iter()
+        .find(|(_, e)| matches!(e, BatchEvent::JobFinished { .. }))
+        .unwrap()
+        .0;
+    assert!(
+        finished.duration_since(first) > Duration::from_millis(1500),
+        "first line arrived before the sleep ended"
+    );
+}
+
+#[test]
+fn flooding_job_keeps_memory_bounded() {
+    let (dir, spec) = fake_suite(&job("flood", "flood", ""));
+    let (suite, events) = run_collect(&spec, CancelToken::new());
+    let lines = events
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                BatchEvent::Log {
+                    stream: Stream::Stdout,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(lines, 200_000, "every line is streamed");
+    let j = &suite.jobs[0];
+    assert_eq!(j.status, JobStatus::Ok);
+    assert!(j.log.lines.len() <= LOG_TAIL_LINES);
+    assert!(j.log.dropped > 0);
+    let md = std::fs::read_to_string(dir.path().join("out/r.md")).unwrap();
+    assert!(md.len() < 20_000, "report keeps only the tail");
+}
+
+#[test]
+fn stale_summary_is_not_used() {
+    let (dir, spec) = fake_suite(&job(
+        "quiet",
+        "nosummary",
+        "json_summary = \"out/old.json\"",
+    ));
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let old = dir.path().join("out/old.json");
+    std::fs::write(
+        &old,
+        r#"{"ops_per_second": 99999, "final_backend": "stale"}"#,
+    )
+    .unwrap();
+    let f = std::fs::File::options().write(true).open(&old).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    let (suite, _) = run_collect(&spec, CancelToken::new());
+    assert_eq!(suite.jobs[0].status, JobStatus::Ok);
+    assert_eq!(suite.jobs[0].ops_per_second, None);
+    assert!(suite.jobs[0].log.text().contains("stale"));
+}
+
+#[test]
+fn python_cli_runs_under_the_interpreter() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("python3 not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("fake_cli.py"),
+        dir.path().join("hashmap_cli.py"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("w.csv"), "op,key,value\nput,a,1\n").unwrap();
+    let p = dir.path().join("suite.toml");
+    std::fs::write(
+        &p,
+        "[batch]\nhashmap_cli = \"hashmap_cli.py\"\n[[batch.jobs]]\nname = \"py\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.json\"\n",
+    )
+    .unwrap();
+    let spec = spec::load(&p, Some("python3"), &adhash_bin()).unwrap();
+    let (suite, _) = run_collect(&spec, CancelToken::new());
+    let j = &suite.jobs[0];
+    assert_eq!(j.status, JobStatus::Ok, "{}", j.log.text());
+    assert_eq!(j.ops_per_second, Some(2900.0));
+    assert!(
+        j.log
+            .text()
+            .contains("--mode adaptive run-csv --csv w.csv --json-summary-out s.json")
+    );
+    assert!(
+        dir.path().join("reports/batch_report.md").exists(),
+        "default report path"
+    );
+}
+
+#[test]
+fn real_adhash_suite_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("data/w.csv");
+    let o = std::process::Command::new(adhash_bin())
+        .args([
+            "generate-csv",
+            "--ops",
+            "3000",
+            "--outfile",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let specs = dir.path().join("specs");
+    std::fs::create_dir_all(&specs).unwrap();
+    let spec_path = specs.join("suite.toml");
+    std::fs::write(
+        &spec_path,
+        r#"
+[batch]
+description = "e2e"
+report = "../reports/e2e.md"
+html_report = "../reports/e2e.html"
+
+[[batch.jobs]]
+name = "profile"
+command = "profile"
+csv = "../data/w.csv"
+extra_args = ["--sample-rows", "500", "--repeats", "1"]
+
+[[batch.jobs]]
+name = "std"
+command = "run-csv"
+mode = "std"
+csv = "../data/w.csv"
+repeat = 2
+
+[[batch.jobs]]
+name = "adaptive"
+command = "run-csv"
+csv = "../data/w.csv"
+json_summary = "../results/adaptive.json"
+metrics_out_dir = "../results/metrics"
+"#,
+    )
+    .unwrap();
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", spec_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        out.contains("adaptive | "),
+        "job output is prefixed with the job name: {out}"
+    );
+    assert!(out.contains("report: "));
+    let md = std::fs::read_to_string(dir.path().join("reports/e2e.md")).unwrap();
+    assert!(md.contains("## Comparative Summary"));
+    assert!(md.contains("| std | run-csv | ✅ |"));
+    assert!(md.contains("recommends "));
+    assert!(dir.path().join("results/adaptive.json").exists());
+    assert!(dir.path().join("results/metrics/metrics.ndjson").exists());
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/e2e.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["schema"], "adhash.batch_report.v1");
+    assert_eq!(
+        v["jobs"][1]["ops_per_second_runs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A failing job: exit 1, reports still written.
+    std::fs::write(
+        &spec_path,
+        "[batch]\nreport = \"../reports/e2e.md\"\n[[batch.jobs]]\nname = \"gone\"\ncommand = \"run-csv\"\ncsv = \"../data/missing.csv\"\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", spec_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        std::fs::read_to_string(dir.path().join("reports/e2e.md"))
+            .unwrap()
+            .contains("| gone |")
+    );
+
+    // A bad spec: exit 2 and the good report stays untouched.
+    let before = std::fs::read_to_string(dir.path().join("reports/e2e.md")).unwrap();
+    std::fs::write(
+        &spec_path,
+        "[batch]\nreport = \"../reports/e2e.md\"\njobs = []\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", spec_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("suite.toml"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("reports/e2e.md")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn list_shows_bundled_specs() {
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--list"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    for name in [
+        "batch_baseline.toml",
+        "batch_compaction.toml",
+        "batch_modes.toml",
+    ] {
+        assert!(out.contains(name), "{out}");
+    }
+    assert!(!out.contains("INVALID"), "{out}");
+    // From anywhere, the installed crate's examples are found.
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--list"])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("batch_baseline.toml"));
+}
