@@ -559,6 +559,23 @@ fn stale_summary_is_not_used() {
 }
 
 #[test]
+fn relative_spec_path_finds_its_cli() {
+    let (dir, _) = fake_suite(&job("good", "ok", ""));
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("good | fake ok"));
+}
+
+#[test]
 fn python_cli_runs_under_the_interpreter() {
     if std::process::Command::new("python3")
         .arg("--version")

@@ -259,7 +259,10 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     let cli = match f.string("hashmap_cli")? {
         None => CliProgram::SelfExe(self_exe.to_path_buf()),
         Some(p) => {
-            let resolved = tidy(&dir.join(&p));
+            // Absolute: jobs run in the spec's folder, and a bare name
+            // would otherwise be looked up on PATH.
+            let joined = tidy(&dir.join(&p));
+            let resolved = std::path::absolute(&joined).unwrap_or(joined);
             if !resolved.is_file() {
                 return Err(Error::bad_input(format!(
                     "[batch] field `hashmap_cli`: no such file {}",
