@@ -9,7 +9,8 @@
 //! A group longer than `GROUP_CAPACITY` "overflows"; the number of
 //! overflowing groups is the skew signal the adaptive mode watches.
 
-use super::{CompactionSource, Health, Map, MapEvent, str_bytes};
+use super::kv::KvBox;
+use super::{CompactionSource, Health, Map, MapEvent};
 use crate::hashing::hash_key;
 
 /// Groups per bucket (the second level). A power of two.
@@ -36,8 +37,7 @@ const EMPTY_GROUP: Group = Group { head: NIL, len: 0 };
 struct Entry {
     hash: u64,
     next: u32,
-    key: Box<str>,
-    value: Box<str>,
+    kv: KvBox,
 }
 
 pub struct Chaining {
@@ -107,7 +107,7 @@ impl Chaining {
         let mut i = self.groups[h as usize & self.mask].head;
         while i != NIL {
             let e = &self.arena[i as usize];
-            if e.hash == h && &*e.key == key {
+            if e.hash == h && e.kv.key() == key {
                 return Some(i);
             }
             i = e.next;
@@ -117,23 +117,23 @@ impl Chaining {
 
     #[inline]
     pub(crate) fn get_h(&self, h: u64, key: &str) -> Option<&str> {
-        self.find(h, key).map(|i| &*self.arena[i as usize].value)
+        self.find(h, key).map(|i| self.arena[i as usize].kv.value())
     }
 
     #[inline]
     pub(crate) fn put_h(&mut self, h: u64, key: &str, value: &str) {
         if let Some(i) = self.find(h, key) {
             let e = &mut self.arena[i as usize];
-            self.heap_bytes = self.heap_bytes + str_bytes(value) - str_bytes(&e.value);
-            e.value = value.into();
+            self.heap_bytes -= e.kv.heap_bytes();
+            e.kv.set_value(value);
+            self.heap_bytes += e.kv.heap_bytes();
             return;
         }
         let gi = h as usize & self.mask;
         let entry = Entry {
             hash: h,
             next: self.groups[gi].head,
-            key: key.into(),
-            value: value.into(),
+            kv: KvBox::new(key, value),
         };
         let idx = if self.free != NIL {
             let idx = self.free;
@@ -153,7 +153,7 @@ impl Chaining {
         }
         self.max_group_len = self.max_group_len.max(glen);
         self.len += 1;
-        self.heap_bytes += str_bytes(key) + str_bytes(value);
+        self.heap_bytes += key.len() + value.len();
         if self.len as f64 > self.groups.len() as f64 * CHAINING_MAX_LOAD {
             self.relink(self.groups.len() * 2);
         }
@@ -166,7 +166,7 @@ impl Chaining {
         let mut i = self.groups[gi].head;
         while i != NIL {
             let e = &self.arena[i as usize];
-            if e.hash == h && &*e.key == key {
+            if e.hash == h && e.kv.key() == key {
                 let next = e.next;
                 if prev == NIL {
                     self.groups[gi].head = next;
@@ -183,21 +183,20 @@ impl Chaining {
     }
 
     /// Bookkeeping after arena slot `i` left group `gi`: free it.
-    fn unlink_done(&mut self, gi: usize, i: u32) -> (Box<str>, Box<str>, u64) {
+    fn unlink_done(&mut self, gi: usize, i: u32) -> (KvBox, u64) {
         let g = &mut self.groups[gi];
         if g.len == GROUP_CAPACITY + 1 {
             self.overflowing -= 1;
         }
         g.len -= 1;
         let e = &mut self.arena[i as usize];
-        let key = std::mem::take(&mut e.key);
-        let value = std::mem::take(&mut e.value);
+        let kv = std::mem::take(&mut e.kv);
         let hash = e.hash;
         e.next = self.free;
         self.free = i;
         self.len -= 1;
-        self.heap_bytes -= str_bytes(&key) + str_bytes(&value);
-        (key, value, hash)
+        self.heap_bytes -= kv.heap_bytes();
+        (kv, hash)
     }
 
     /// Remove up to `n` entries, handing each to `sink` (used to migrate away).
@@ -211,8 +210,8 @@ impl Chaining {
                 continue;
             }
             self.groups[gi].head = self.arena[head as usize].next;
-            let (k, v, h) = self.unlink_done(gi, head);
-            sink(h, &k, &v);
+            let (kv, h) = self.unlink_done(gi, head);
+            sink(h, kv.key(), kv.value());
             moved += 1;
         }
         if self.len == 0 {
@@ -324,6 +323,6 @@ impl Map for Chaining {
         out.append(&mut self.events);
     }
     fn for_each(&self, f: &mut dyn FnMut(&str, &str)) {
-        self.visit(&mut |e| f(&e.key, &e.value));
+        self.visit(&mut |e| f(e.kv.key(), e.kv.value()));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod adaptive;
 pub mod chaining;
+pub mod kv;
 pub mod reference;
 pub mod robinhood;
 
