@@ -56,6 +56,24 @@ pub enum Command {
     WorkloadDna(WorkloadDnaArgs),
     /// Run a suite of jobs from a TOML spec and write Markdown/HTML/JSON reports.
     Batch(BatchArgs),
+    /// Open Mission Control, the desktop app (also what `adhash` alone does).
+    MissionControl(MissionControlArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct MissionControlArgs {
+    /// Open this batch spec.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// Start the spec at once.
+    #[arg(long, requires = "spec")]
+    pub run: bool,
+    /// Analyse this workload CSV in the Workload DNA tab.
+    #[arg(long, value_name = "CSV")]
+    pub dna: Option<PathBuf>,
+    /// Tab to show first.
+    #[arg(long, value_enum)]
+    pub tab: Option<crate::gui::Tab>,
 }
 
 #[derive(Debug, Args)]
@@ -259,11 +277,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         quiet: false,
     };
     match &cli.command {
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            Ok(0)
-        }
+        None => crate::gui::run(crate::gui::LaunchOptions::default()),
+        Some(Command::MissionControl(a)) => crate::gui::run(crate::gui::LaunchOptions {
+            spec: a.spec.clone(),
+            run: a.run,
+            dna: a.dna.clone(),
+            tab: a.tab,
+        }),
         Some(Command::GenerateCsv(a)) => generate_csv(&cli, a, log),
         Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),

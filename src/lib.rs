@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod gui;
 pub mod hashing;
 pub mod log;
 pub mod workload;

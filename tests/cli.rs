@@ -270,8 +270,21 @@ fn profile_last_line_is_mode_and_then_runs() {
 }
 
 #[test]
-fn no_subcommand_prints_help() {
-    let o = adhash(&[]);
+fn without_a_display_mission_control_points_to_batch() {
+    for args in [&[][..], &["mission-control", "--tab", "dna"][..]] {
+        let o = Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains("no display found"), "{err}");
+        assert!(err.contains("adhash batch --spec"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let o = adhash(&["--help"]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("run-csv"));
 }

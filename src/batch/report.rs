@@ -18,7 +18,7 @@ pub const BATCH_REPORT_SCHEMA: &str = "adhash.batch_report.v1";
 pub const LOG_CHARS: usize = 4000;
 const BAR_WIDTH: usize = 40;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReportPaths {
     pub markdown: PathBuf,
     pub html: Option<PathBuf>,

@@ -100,7 +100,7 @@ impl LogTail {
 }
 
 /// The outcome of one job (all its repeats).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct JobResult {
     pub name: String,
     pub command: String,
@@ -119,7 +119,7 @@ pub struct JobResult {
     pub command_line: String,
     /// Why the job did not end ok.
     pub reason: Option<String>,
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub log: LogTail,
 }
 

@@ -1,0 +1,113 @@
+//! Mission Control: the desktop app (eframe/egui). It shows what the batch
+//! runner and Workload DNA compute and never does their work on the GUI
+//! thread: suites run on a worker thread and report over a channel, file
+//! dialogs run on threads, and `App::logic` applies what arrived within a
+//! small time budget per frame.
+
+pub mod app;
+pub mod dialogs;
+pub mod dna_tab;
+pub mod suites;
+pub mod widgets;
+
+use std::path::PathBuf;
+
+pub use app::MissionControl;
+
+use crate::error::{Error, Result};
+
+pub const WINDOW_TITLE: &str = "Adaptive Hash Map – Mission Control";
+
+/// The app's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+pub enum Tab {
+    #[default]
+    Suites,
+    Dna,
+}
+
+/// What the UI asks for; `MissionControl::logic` carries it out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    SwitchTab(Tab),
+    PickSpec,
+    PickFolder,
+    PickExport,
+    RefreshCatalog,
+    OpenSpec(PathBuf),
+    AddFolder(PathBuf),
+    RemoveFolder(usize),
+    Run,
+    Stop,
+    Export(PathBuf),
+    OpenReport,
+    SelectJob(Option<usize>),
+    CopyLog,
+    AnalyzeCsv(PathBuf),
+    LoadRecent(usize),
+    Dna(dna_tab::DnaCommand),
+}
+
+/// How Mission Control starts (`adhash mission-control` flags).
+#[derive(Debug, Clone, Default)]
+pub struct LaunchOptions {
+    pub spec: Option<PathBuf>,
+    pub run: bool,
+    pub dna: Option<PathBuf>,
+    pub tab: Option<Tab>,
+}
+
+fn no_display_error(detail: &str) -> Error {
+    Error::bad_input(format!("no display found ({detail}): Mission Control needs a desktop session"))
+        .with_hint("run suites headless with `adhash batch --spec docs/examples/batch_baseline.toml`")
+}
+
+fn window_icon() -> Option<egui::IconData> {
+    let bytes = include_bytes!("../../assets/icon.png");
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).ok()?.to_rgba8();
+    let (width, height) = img.dimensions();
+    Some(egui::IconData {
+        rgba: img.into_raw(),
+        width,
+        height,
+    })
+}
+
+/// Open the window and run until it closes. Tries the wgpu renderer, then
+/// glow; without a display, or when no renderer works, returns a bad-input
+/// error (exit 2) that points at `adhash batch`.
+pub fn run(opts: LaunchOptions) -> Result<i32> {
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
+    if !has_display {
+        return Err(no_display_error("neither DISPLAY nor WAYLAND_DISPLAY is set"));
+    }
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_app_id("adhash-mission-control")
+        .with_inner_size([1400.0, 900.0])
+        .with_min_inner_size([960.0, 600.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let mut failures = Vec::new();
+    for renderer in [eframe::Renderer::Wgpu, eframe::Renderer::Glow] {
+        let options = eframe::NativeOptions {
+            viewport: viewport.clone(),
+            renderer,
+            ..Default::default()
+        };
+        let o = opts.clone();
+        let result = eframe::run_native(
+            "adhash-mission-control",
+            options,
+            Box::new(move |cc| Ok(Box::new(MissionControl::new(cc, o)))),
+        );
+        match result {
+            Ok(()) => return Ok(0),
+            Err(e) => failures.push(format!("{renderer:?}: {e}")),
+        }
+    }
+    Err(no_display_error(&format!("could not open a window: {}", failures.join("; "))))
+}

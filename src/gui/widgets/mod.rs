@@ -1,0 +1,4 @@
+//! Reusable views: the live log and the throughput bars.
+
+pub mod log_view;
+pub mod throughput;
