@@ -175,7 +175,10 @@ impl MissionControl {
             }
             Command::OpenSpec(p) => {
                 if self.suites.is_running() {
-                    self.notify(NoticeKind::Error, "stop the running suite before opening another spec");
+                    self.notify(
+                        NoticeKind::Error,
+                        "stop the running suite before opening another spec",
+                    );
                     return;
                 }
                 self.state.spec_input = p.display().to_string();
@@ -197,7 +200,10 @@ impl MissionControl {
                 }
                 let folders = self.spec_folders();
                 self.suites.refresh_catalog(&folders);
-                self.notify(NoticeKind::Info, format!("added spec folder {}", p.display()));
+                self.notify(
+                    NoticeKind::Info,
+                    format!("added spec folder {}", p.display()),
+                );
             }
             Command::RemoveFolder(i) => {
                 if i < self.state.spec_folders.len() {
@@ -212,11 +218,19 @@ impl MissionControl {
             },
             Command::Stop => {
                 self.suites.stop();
-                self.notify(NoticeKind::Info, "stopping: the running job is terminated, the report is still written");
+                self.notify(
+                    NoticeKind::Info,
+                    "stopping: the running job is terminated, the report is still written",
+                );
             }
             Command::Export(p) => self.export(&p),
             Command::OpenReport => {
-                if let Some(html) = self.suites.last_reports.as_ref().and_then(|r| r.html.clone()) {
+                if let Some(html) = self
+                    .suites
+                    .last_reports
+                    .as_ref()
+                    .and_then(|r| r.html.clone())
+                {
                     let abs = std::path::absolute(&html).unwrap_or(html);
                     ctx.open_url(egui::OpenUrl::new_tab(format!("file://{}", abs.display())));
                 }
@@ -232,7 +246,12 @@ impl MissionControl {
                 self.dna.apply(DnaCommand::Analyze(p));
             }
             Command::LoadRecent(i) => {
-                let Some(json) = self.state.recent_runs.get(i).and_then(|r| r.reports.as_ref()).map(|r| r.json.clone())
+                let Some(json) = self
+                    .state
+                    .recent_runs
+                    .get(i)
+                    .and_then(|r| r.reports.as_ref())
+                    .map(|r| r.json.clone())
                 else {
                     return;
                 };
@@ -246,14 +265,20 @@ impl MissionControl {
 
     fn export(&mut self, path: &Path) {
         let Some(suite) = &self.suites.last_suite else {
-            self.notify(NoticeKind::Error, "run a suite first: there is nothing to export");
+            self.notify(
+                NoticeKind::Error,
+                "run a suite first: there is nothing to export",
+            );
             return;
         };
         let format = ReportFormat::from_path(path);
         match write_report(path, format, suite) {
             Ok(()) => {
                 self.state.export_input = path.display().to_string();
-                self.notify(NoticeKind::Info, format!("report written to {}", path.display()));
+                self.notify(
+                    NoticeKind::Info,
+                    format!("report written to {}", path.display()),
+                );
             }
             Err(e) => self.notify(NoticeKind::Error, e.detail),
         }
@@ -271,7 +296,8 @@ impl MissionControl {
             DialogPurpose::OpenSpec => self.apply(Command::OpenSpec(path), ctx),
             DialogPurpose::AddFolder => self.apply(Command::AddFolder(path), ctx),
             DialogPurpose::ExportReport => self.apply(Command::Export(path), ctx),
-            DialogPurpose::OpenCsv | DialogPurpose::SaveDnaJson | DialogPurpose::SaveHeatmapPng => {}
+            DialogPurpose::OpenCsv | DialogPurpose::SaveDnaJson | DialogPurpose::SaveHeatmapPng => {
+            }
         }
     }
 
@@ -290,10 +316,20 @@ impl MissionControl {
             let summary = format!("{}/{} jobs ok", done.ok, done.total);
             match &done.reports {
                 Ok(paths) => self.notify(
-                    if done.ok == done.total { NoticeKind::Info } else { NoticeKind::Error },
-                    format!("suite finished: {summary}; report {}", paths.markdown.display()),
+                    if done.ok == done.total {
+                        NoticeKind::Info
+                    } else {
+                        NoticeKind::Error
+                    },
+                    format!(
+                        "suite finished: {summary}; report {}",
+                        paths.markdown.display()
+                    ),
                 ),
-                Err(e) => self.notify(NoticeKind::Error, format!("suite finished: {summary}; reports not written: {e}")),
+                Err(e) => self.notify(
+                    NoticeKind::Error,
+                    format!("suite finished: {summary}; reports not written: {e}"),
+                ),
             }
             self.state.recent_runs.insert(
                 0,
@@ -318,11 +354,22 @@ impl MissionControl {
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::top("tabs").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(RichText::new("adhash").strong().size(18.0).color(Color32::from_rgb(0x7f, 0xb8, 0xff)));
+                ui.label(
+                    RichText::new("adhash")
+                        .strong()
+                        .size(18.0)
+                        .color(Color32::from_rgb(0x7f, 0xb8, 0xff)),
+                );
                 ui.label(RichText::new("Mission Control").size(18.0));
                 ui.add_space(24.0);
-                for (tab, label) in [(Tab::Suites, "Benchmark Suites"), (Tab::Dna, "Workload DNA")] {
-                    if ui.selectable_label(self.state.tab == tab, RichText::new(label).size(15.0)).clicked() {
+                for (tab, label) in [
+                    (Tab::Suites, "Benchmark Suites"),
+                    (Tab::Dna, "Workload DNA"),
+                ] {
+                    if ui
+                        .selectable_label(self.state.tab == tab, RichText::new(label).size(15.0))
+                        .clicked()
+                    {
                         self.commands.push(Command::SwitchTab(tab));
                     }
                 }
@@ -339,13 +386,22 @@ impl MissionControl {
             return;
         }
         for (i, r) in self.state.recent_runs.iter().enumerate() {
-            let name = r.spec.file_name().map_or_else(|| r.spec.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = r.spec.file_name().map_or_else(
+                || r.spec.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let mark = if r.ok == r.total { "ok" } else { "FAILED" };
             let text = format!("{}  {name}  {}/{} {mark}", r.time, r.ok, r.total);
             let enabled = r.reports.is_some();
             if ui
                 .add_enabled(enabled, egui::Button::new(text))
-                .on_hover_text(r.reports.as_ref().map_or("no report was written".into(), |p| p.json.display().to_string()))
+                .on_hover_text(
+                    r.reports
+                        .as_ref()
+                        .map_or("no report was written".into(), |p| {
+                            p.json.display().to_string()
+                        }),
+                )
                 .clicked()
             {
                 self.commands.push(Command::LoadRecent(i));
@@ -358,7 +414,10 @@ impl MissionControl {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 match self.notices.back() {
-                    Some(n) if n.at.elapsed().as_secs_f64() < NOTICE_SECONDS || n.kind == NoticeKind::Error => {
+                    Some(n)
+                        if n.at.elapsed().as_secs_f64() < NOTICE_SECONDS
+                            || n.kind == NoticeKind::Error =>
+                    {
                         let color = match n.kind {
                             NoticeKind::Info => Color32::from_rgb(0x9a, 0xc8, 0xff),
                             NoticeKind::Error => Color32::from_rgb(0xf8, 0x51, 0x49),
@@ -371,10 +430,17 @@ impl MissionControl {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if self.suites.last_suite.is_some() {
-                        if ui.button("Write").on_hover_text("Write the report to this path").clicked() {
+                        if ui
+                            .button("Write")
+                            .on_hover_text("Write the report to this path")
+                            .clicked()
+                        {
                             let p = self.state.export_input.trim().to_string();
                             if p.is_empty() {
-                                self.notify(NoticeKind::Error, "type a report path (.md, .html or .json) first");
+                                self.notify(
+                                    NoticeKind::Error,
+                                    "type a report path (.md, .html or .json) first",
+                                );
                             } else {
                                 self.commands.push(Command::Export(PathBuf::from(p)));
                             }
@@ -417,7 +483,9 @@ impl eframe::App for MissionControl {
         self.status_bar(ui);
         let mut cmds = Vec::new();
         match self.state.tab {
-            Tab::Suites => suites::show(ui, &mut self.suites, &mut self.state.spec_input, &mut cmds),
+            Tab::Suites => {
+                suites::show(ui, &mut self.suites, &mut self.state.spec_input, &mut cmds)
+            }
             Tab::Dna => dna_tab::show(ui, &mut self.dna, &mut cmds),
         }
         if !cmds.is_empty() {

@@ -37,8 +37,14 @@ impl FileDialogs for NativeDialogs {
                 .add_filter("JSON", &["json"])
                 .set_file_name(suggested_name)
                 .save_file(),
-            DialogPurpose::SaveDnaJson => d.add_filter("JSON", &["json"]).set_file_name(suggested_name).save_file(),
-            DialogPurpose::SaveHeatmapPng => d.add_filter("PNG", &["png"]).set_file_name(suggested_name).save_file(),
+            DialogPurpose::SaveDnaJson => d
+                .add_filter("JSON", &["json"])
+                .set_file_name(suggested_name)
+                .save_file(),
+            DialogPurpose::SaveHeatmapPng => d
+                .add_filter("PNG", &["png"])
+                .set_file_name(suggested_name)
+                .save_file(),
         }
     }
 }

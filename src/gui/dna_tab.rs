@@ -29,7 +29,9 @@ impl DnaSession {
 pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, _cmds: &mut Vec<Command>) {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading("Workload DNA");
-        ui.label("The bucket heatmap and collision-depth histogram arrive with the Workload DNA tab.");
+        ui.label(
+            "The bucket heatmap and collision-depth histogram arrive with the Workload DNA tab.",
+        );
         ui.label("Meanwhile, `adhash workload-dna --csv FILE` prints the same analysis.");
         if let Some(p) = &s.csv {
             ui.add_space(8.0);

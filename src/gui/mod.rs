@@ -19,7 +19,17 @@ use crate::error::{Error, Result};
 pub const WINDOW_TITLE: &str = "Adaptive Hash Map – Mission Control";
 
 /// The app's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 pub enum Tab {
     #[default]
     Suites,
@@ -58,13 +68,17 @@ pub struct LaunchOptions {
 }
 
 fn no_display_error(detail: &str) -> Error {
-    Error::bad_input(format!("no display found ({detail}): Mission Control needs a desktop session"))
-        .with_hint("run suites headless with `adhash batch --spec docs/examples/batch_baseline.toml`")
+    Error::bad_input(format!(
+        "no display found ({detail}): Mission Control needs a desktop session"
+    ))
+    .with_hint("run suites headless with `adhash batch --spec docs/examples/batch_baseline.toml`")
 }
 
 fn window_icon() -> Option<egui::IconData> {
     let bytes = include_bytes!("../../assets/icon.png");
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).ok()?.to_rgba8();
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+        .ok()?
+        .to_rgba8();
     let (width, height) = img.dimensions();
     Some(egui::IconData {
         rgba: img.into_raw(),
@@ -81,7 +95,9 @@ pub fn run(opts: LaunchOptions) -> Result<i32> {
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
     if !has_display {
-        return Err(no_display_error("neither DISPLAY nor WAYLAND_DISPLAY is set"));
+        return Err(no_display_error(
+            "neither DISPLAY nor WAYLAND_DISPLAY is set",
+        ));
     }
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
@@ -109,5 +125,8 @@ pub fn run(opts: LaunchOptions) -> Result<i32> {
             Err(e) => failures.push(format!("{renderer:?}: {e}")),
         }
     }
-    Err(no_display_error(&format!("could not open a window: {}", failures.join("; "))))
+    Err(no_display_error(&format!(
+        "could not open a window: {}",
+        failures.join("; ")
+    )))
 }

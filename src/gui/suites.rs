@@ -13,7 +13,9 @@ use super::Command;
 use super::widgets::log_view::{self, LogBuffer, LogLine};
 use super::widgets::throughput::{self, BarDatum};
 use crate::batch::report::{ReportPaths, delta_text};
-use crate::batch::runner::{BatchEvent, CancelToken, JobResult, JobStatus, Stream, SuiteResult, Waker, run_suite};
+use crate::batch::runner::{
+    BatchEvent, CancelToken, JobResult, JobStatus, Stream, SuiteResult, Waker, run_suite,
+};
 use crate::batch::spec::{self, BatchSpec, SpecEntry};
 use crate::log::thousands;
 
@@ -259,7 +261,11 @@ impl SuiteSession {
                     };
                 }
             }
-            BatchEvent::Log { job, stream, line } => self.log.push(LogLine { job, stream, text: line }),
+            BatchEvent::Log { job, stream, line } => self.log.push(LogLine {
+                job,
+                stream,
+                text: line,
+            }),
             BatchEvent::JobFinished { job, result } => {
                 if let Some(r) = self.rows.get_mut(job) {
                     let csv = r.csv.clone();
@@ -267,7 +273,11 @@ impl SuiteSession {
                 }
             }
             BatchEvent::SuiteFinished { result, reports } => {
-                let ok = result.jobs.iter().filter(|j| j.status == JobStatus::Ok).count();
+                let ok = result
+                    .jobs
+                    .iter()
+                    .filter(|j| j.status == JobStatus::Ok)
+                    .count();
                 let total = result.jobs.len();
                 self.last_reports = reports.as_ref().ok().cloned();
                 self.last_suite = Some(*result);
@@ -288,17 +298,24 @@ impl SuiteSession {
         if self.is_running() {
             return Err("wait for the running suite to finish".into());
         }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("{} is not a JSON report: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a JSON report: {e}", path.display()))?;
         let jobs: Vec<JobResult> = serde_json::from_value(v["jobs"].clone())
             .map_err(|e| format!("{} has no readable jobs: {e}", path.display()))?;
-        self.rows = jobs.iter().map(|j| JobRow::from_result(j, PathBuf::new())).collect();
+        self.rows = jobs
+            .iter()
+            .map(|j| JobRow::from_result(j, PathBuf::new()))
+            .collect();
         self.log.clear();
         self.log.push(LogLine {
             job: 0,
             stream: Stream::Runner,
-            text: format!("loaded {} (job logs are in the Markdown and HTML reports)", path.display()),
+            text: format!(
+                "loaded {} (job logs are in the Markdown and HTML reports)",
+                path.display()
+            ),
         });
         Ok(())
     }
@@ -323,7 +340,12 @@ pub fn status_color(s: &RowStatus) -> Color32 {
 }
 
 /// The tab's view. `spec_input` is the editable spec path field.
-pub fn show(ui: &mut egui::Ui, s: &mut SuiteSession, spec_input: &mut String, cmds: &mut Vec<Command>) {
+pub fn show(
+    ui: &mut egui::Ui,
+    s: &mut SuiteSession,
+    spec_input: &mut String,
+    cmds: &mut Vec<Command>,
+) {
     egui::Panel::left("spec_browser")
         .resizable(true)
         .default_size(330.0)
@@ -339,23 +361,30 @@ pub fn show(ui: &mut egui::Ui, s: &mut SuiteSession, spec_input: &mut String, cm
             .min_size(120.0)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("suite_main").show(ui, |ui| {
-                jobs_table(ui, s, cmds);
-                ui.add_space(8.0);
-                let bars = s.bars();
-                if !bars.is_empty() {
-                    ui.label(RichText::new("Throughput (ops/s)").strong());
-                    let h = (bars.len() as f32 * 28.0 + 40.0).clamp(90.0, 260.0);
-                    throughput::show(ui, &bars, h);
-                }
-                ui.add_space(8.0);
-                spec_preview(ui, s);
-            });
+            egui::ScrollArea::vertical()
+                .id_salt("suite_main")
+                .show(ui, |ui| {
+                    jobs_table(ui, s, cmds);
+                    ui.add_space(8.0);
+                    let bars = s.bars();
+                    if !bars.is_empty() {
+                        ui.label(RichText::new("Throughput (ops/s)").strong());
+                        let h = (bars.len() as f32 * 28.0 + 40.0).clamp(90.0, 260.0);
+                        throughput::show(ui, &bars, h);
+                    }
+                    ui.add_space(8.0);
+                    spec_preview(ui, s);
+                });
         });
     });
 }
 
-fn spec_browser(ui: &mut egui::Ui, s: &SuiteSession, spec_input: &mut String, cmds: &mut Vec<Command>) {
+fn spec_browser(
+    ui: &mut egui::Ui,
+    s: &SuiteSession,
+    spec_input: &mut String,
+    cmds: &mut Vec<Command>,
+) {
     ui.heading("Specs");
     ui.horizontal(|ui| {
         if ui.button("Open spec…").clicked() {
@@ -364,7 +393,11 @@ fn spec_browser(ui: &mut egui::Ui, s: &SuiteSession, spec_input: &mut String, cm
         if ui.button("Add folder…").clicked() {
             cmds.push(Command::PickFolder);
         }
-        if ui.button("Refresh").on_hover_text("Re-read the spec folders").clicked() {
+        if ui
+            .button("Refresh")
+            .on_hover_text("Re-read the spec folders")
+            .clicked()
+        {
             cmds.push(Command::RefreshCatalog);
         }
     });
@@ -382,43 +415,58 @@ fn spec_browser(ui: &mut egui::Ui, s: &SuiteSession, spec_input: &mut String, cm
         }
     });
     ui.separator();
-    egui::ScrollArea::vertical().id_salt("catalog").show(ui, |ui| {
-        if s.catalog.is_empty() {
-            ui.weak("No specs found. Open one or add a folder.");
-        }
-        for entry in &s.catalog {
-            let selected = s.spec_path.as_deref() == Some(entry.path.as_path());
-            let name = entry
-                .path
-                .file_name()
-                .map_or_else(|| entry.path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let resp = ui
-                .push_id(entry.path.display().to_string(), |ui| {
-                    let title = match &entry.spec {
-                        Ok(spec) => RichText::new(format!("{name}  ·  {} jobs", spec.jobs.len())).strong(),
-                        Err(_) => RichText::new(format!("{name}  ·  invalid")).strong().color(Color32::from_rgb(0xf8, 0x51, 0x49)),
-                    };
-                    let r = ui.selectable_label(selected, title);
-                    match &entry.spec {
-                        Ok(spec) => {
-                            if let Some(d) = &spec.description {
-                                ui.label(RichText::new(d).small());
+    egui::ScrollArea::vertical()
+        .id_salt("catalog")
+        .show(ui, |ui| {
+            if s.catalog.is_empty() {
+                ui.weak("No specs found. Open one or add a folder.");
+            }
+            for entry in &s.catalog {
+                let selected = s.spec_path.as_deref() == Some(entry.path.as_path());
+                let name = entry.path.file_name().map_or_else(
+                    || entry.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let resp = ui
+                    .push_id(entry.path.display().to_string(), |ui| {
+                        let title = match &entry.spec {
+                            Ok(spec) => {
+                                RichText::new(format!("{name}  ·  {} jobs", spec.jobs.len()))
+                                    .strong()
+                            }
+                            Err(_) => RichText::new(format!("{name}  ·  invalid"))
+                                .strong()
+                                .color(Color32::from_rgb(0xf8, 0x51, 0x49)),
+                        };
+                        let r = ui.selectable_label(selected, title);
+                        match &entry.spec {
+                            Ok(spec) => {
+                                if let Some(d) = &spec.description {
+                                    ui.label(RichText::new(d).small());
+                                }
+                            }
+                            Err(e) => {
+                                ui.label(
+                                    RichText::new(e)
+                                        .small()
+                                        .color(Color32::from_rgb(0xf0, 0xa0, 0x5a)),
+                                );
                             }
                         }
-                        Err(e) => {
-                            ui.label(RichText::new(e).small().color(Color32::from_rgb(0xf0, 0xa0, 0x5a)));
-                        }
-                    }
-                    ui.label(RichText::new(entry.path.display().to_string()).small().weak());
-                    ui.add_space(6.0);
-                    r
-                })
-                .inner;
-            if resp.clicked() {
-                cmds.push(Command::OpenSpec(entry.path.clone()));
+                        ui.label(
+                            RichText::new(entry.path.display().to_string())
+                                .small()
+                                .weak(),
+                        );
+                        ui.add_space(6.0);
+                        r
+                    })
+                    .inner;
+                if resp.clicked() {
+                    cmds.push(Command::OpenSpec(entry.path.clone()));
+                }
             }
-        }
-    });
+        });
 }
 
 fn run_bar(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
@@ -432,35 +480,60 @@ fn run_bar(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let can_run = !s.is_running() && matches!(s.spec, Some(Ok(_)));
         if ui
-            .add_enabled(can_run, egui::Button::new(RichText::new("▶ Run").strong()).min_size(egui::vec2(80.0, 0.0)))
+            .add_enabled(
+                can_run,
+                egui::Button::new(RichText::new("▶ Run").strong()).min_size(egui::vec2(80.0, 0.0)),
+            )
             .clicked()
         {
             cmds.push(Command::Run);
         }
         if ui
-            .add_enabled(s.is_running(), egui::Button::new("⏹ Stop").min_size(egui::vec2(80.0, 0.0)))
+            .add_enabled(
+                s.is_running(),
+                egui::Button::new("⏹ Stop").min_size(egui::vec2(80.0, 0.0)),
+            )
             .clicked()
         {
             cmds.push(Command::Stop);
         }
         if let Some(t) = s.running_for() {
             ui.spinner();
-            let done = s.rows.iter().filter(|r| matches!(r.status, RowStatus::Done(_))).count();
-            ui.label(format!("running: {done}/{} jobs done, {t:.1} s", s.rows.len()));
+            let done = s
+                .rows
+                .iter()
+                .filter(|r| matches!(r.status, RowStatus::Done(_)))
+                .count();
+            ui.label(format!(
+                "running: {done}/{} jobs done, {t:.1} s",
+                s.rows.len()
+            ));
         } else if let Some(suite) = &s.last_suite {
-            let ok = suite.jobs.iter().filter(|j| j.status == JobStatus::Ok).count();
+            let ok = suite
+                .jobs
+                .iter()
+                .filter(|j| j.status == JobStatus::Ok)
+                .count();
             let color = if ok == suite.jobs.len() {
                 Color32::from_rgb(0x3f, 0xb9, 0x50)
             } else {
                 Color32::from_rgb(0xf8, 0x51, 0x49)
             };
             ui.label(
-                RichText::new(format!("finished: {ok}/{} ok in {:.2} s", suite.jobs.len(), suite.wall_seconds))
-                    .color(color),
+                RichText::new(format!(
+                    "finished: {ok}/{} ok in {:.2} s",
+                    suite.jobs.len(),
+                    suite.wall_seconds
+                ))
+                .color(color),
             );
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let has_html = s.last_reports.as_ref().and_then(|r| r.html.as_ref()).is_some();
+            let has_html = s
+                .last_reports
+                .as_ref()
+                .and_then(|r| r.html.as_ref())
+                .is_some();
             if ui
                 .add_enabled(has_html, egui::Button::new("Open report"))
                 .on_hover_text("Open the HTML report in the default browser")
@@ -478,7 +551,10 @@ fn run_bar(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         });
     });
     if let Some(Err(e)) = &s.spec {
-        ui.colored_label(Color32::from_rgb(0xf8, 0x51, 0x49), format!("Invalid spec: {e}"));
+        ui.colored_label(
+            Color32::from_rgb(0xf8, 0x51, 0x49),
+            format!("Invalid spec: {e}"),
+        );
     }
 }
 
@@ -493,7 +569,18 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         .num_columns(9)
         .spacing([14.0, 6.0])
         .show(ui, |ui| {
-            for h in ["Job", "Command", "Mode", "Status", "Duration", "Ops/s", "Δ vs. fastest", "p99 (ms)", "Backend", ""] {
+            for h in [
+                "Job",
+                "Command",
+                "Mode",
+                "Status",
+                "Duration",
+                "Ops/s",
+                "Δ vs. fastest",
+                "p99 (ms)",
+                "Backend",
+                "",
+            ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -540,7 +627,11 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
                 ui.monospace(spec.report.display().to_string());
                 ui.end_row();
                 ui.label("HTML report");
-                ui.monospace(spec.html_report.as_ref().map_or("-".into(), |p| p.display().to_string()));
+                ui.monospace(
+                    spec.html_report
+                        .as_ref()
+                        .map_or("-".into(), |p| p.display().to_string()),
+                );
                 ui.end_row();
                 ui.label("JSON report");
                 ui.monospace(spec.json_report.display().to_string());
@@ -551,7 +642,10 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
             });
             for j in &spec.jobs {
                 ui.add_space(4.0);
-                ui.label(RichText::new(format!("{} — {} ({})", j.name, j.command.name(), j.mode)).strong());
+                ui.label(
+                    RichText::new(format!("{} — {} ({})", j.name, j.command.name(), j.mode))
+                        .strong(),
+                );
                 ui.label(format!("CSV: {}", spec.resolve(&j.csv).display()));
                 let outs = j.outputs();
                 if !outs.is_empty() {
@@ -569,23 +663,42 @@ fn log_panel(ui: &mut egui::Ui, s: &mut SuiteSession, cmds: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Live log").strong());
         let label = ui.label("Filter");
-        let edit = ui.add(egui::TextEdit::singleline(&mut s.log_filter).hint_text("text").desired_width(160.0));
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut s.log_filter)
+                .hint_text("text")
+                .desired_width(160.0),
+        );
         edit.labelled_by(label.id);
         if let Some(j) = s.log.filter_job() {
             let name = s.rows.get(j).map_or("?", |r| r.name.as_str());
-            if ui.button(format!("job: {name} ✕")).on_hover_text("Show every job").clicked() {
+            if ui
+                .button(format!("job: {name} ✕"))
+                .on_hover_text("Show every job")
+                .clicked()
+            {
                 cmds.push(Command::SelectJob(None));
             }
         }
         if ui.button("Jump to end").clicked() {
             s.jump_to_end = true;
         }
-        if ui.button("Copy").on_hover_text("Copy the shown lines").clicked() {
+        if ui
+            .button("Copy")
+            .on_hover_text("Copy the shown lines")
+            .clicked()
+        {
             cmds.push(Command::CopyLog);
         }
-        let mut info = format!("{} of {} lines", thousands(s.log.visible_len() as f64), thousands(s.log.len() as f64));
+        let mut info = format!(
+            "{} of {} lines",
+            thousands(s.log.visible_len() as f64),
+            thousands(s.log.len() as f64)
+        );
         if s.log.dropped() > 0 {
-            info.push_str(&format!(", {} oldest dropped", thousands(s.log.dropped() as f64)));
+            info.push_str(&format!(
+                ", {} oldest dropped",
+                thousands(s.log.dropped() as f64)
+            ));
         }
         ui.weak(info);
     });

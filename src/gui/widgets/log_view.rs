@@ -161,7 +161,9 @@ pub fn show(ui: &mut egui::Ui, log: &LogBuffer, job_names: &[String], jump_to_en
     }
     area.show_rows(ui, row_h, log.visible_len(), |ui, range| {
         for i in range {
-            let Some(l) = log.visible_line(i) else { continue };
+            let Some(l) = log.visible_line(i) else {
+                continue;
+            };
             let name = job_names.get(l.job).map_or("?", String::as_str);
             let tag = match l.stream {
                 Stream::Stdout => ' ',
@@ -169,7 +171,11 @@ pub fn show(ui: &mut egui::Ui, log: &LogBuffer, job_names: &[String], jump_to_en
                 Stream::Runner => '*',
             };
             let text = format!("{name:<name_w$} {tag} {}", l.text);
-            ui.label(RichText::new(text).monospace().color(stream_color(l.stream)));
+            ui.label(
+                RichText::new(text)
+                    .monospace()
+                    .color(stream_color(l.stream)),
+            );
         }
     });
 }

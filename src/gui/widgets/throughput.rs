@@ -17,7 +17,9 @@ pub struct BarDatum {
 }
 
 /// Bars for `(name, ops/s, p99)` rows with throughput, fastest first.
-pub fn bar_data<'a>(rows: impl Iterator<Item = (&'a str, Option<f64>, Option<f64>)>) -> Vec<BarDatum> {
+pub fn bar_data<'a>(
+    rows: impl Iterator<Item = (&'a str, Option<f64>, Option<f64>)>,
+) -> Vec<BarDatum> {
     let mut v: Vec<(String, f64, Option<f64>)> = rows
         .filter_map(|(n, ops, p99)| ops.map(|o| (n.to_string(), o, p99)))
         .collect();
@@ -51,7 +53,12 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum], height: f32) {
         .map(|(i, d)| {
             let p99 = d.p99_ms.map_or("-".to_string(), |p| format!("{p:.4} ms"));
             Bar::new((n - 1 - i) as f64, d.ops)
-                .name(format!("{}\n{} ops/s\nΔ {}\np99 {p99}", d.name, thousands(d.ops), d.delta))
+                .name(format!(
+                    "{}\n{} ops/s\nΔ {}\np99 {p99}",
+                    d.name,
+                    thousands(d.ops),
+                    d.delta
+                ))
                 .fill(if d.fastest { FASTEST } else { OTHER })
                 .width(0.7)
         })
@@ -87,7 +94,11 @@ mod tests {
 
     #[test]
     fn bars_sorted_with_delta_and_fastest() {
-        let rows = [("a", Some(100.0), None), ("b", None, None), ("c", Some(200.0), Some(0.01))];
+        let rows = [
+            ("a", Some(100.0), None),
+            ("b", None, None),
+            ("c", Some(200.0), Some(0.01)),
+        ];
         let d = bar_data(rows.iter().map(|(n, o, p)| (*n, *o, *p)));
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].name, "c");
