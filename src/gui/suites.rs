@@ -215,8 +215,7 @@ impl SuiteSession {
     pub fn drain(&mut self, budget: Duration) -> Option<FinishedRun> {
         let deadline = Instant::now() + budget;
         let mut finished = None;
-        loop {
-            let Some(run) = &self.run else { break };
+        while let Some(run) = &self.run {
             match run.rx.try_recv() {
                 Ok(ev) => {
                     if let Some(f) = self.apply(ev) {
@@ -601,7 +600,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 ui.label(r.ops.map_or("-".into(), |o| delta_text(o, best)));
                 ui.label(r.p99_ms.map_or("-".into(), |p| format!("{p:.4}")));
                 ui.label(r.backend.as_deref().unwrap_or("-"));
-                let can_analyze = r.csv.as_os_str().len() > 0;
+                let can_analyze = !r.csv.as_os_str().is_empty();
                 if ui
                     .add_enabled(can_analyze, egui::Button::new("Analyze").small())
                     .on_hover_text(format!("Workload DNA of {}", r.csv.display()))
