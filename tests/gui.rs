@@ -225,9 +225,183 @@ fn analyze_workload_switches_to_dna_tab() {
     assert!(
         h.state()
             .dna
-            .csv
-            .as_ref()
+            .csv()
             .unwrap()
             .ends_with("data/workloads/w_uniform.csv")
     );
+    // The analysis runs and lands in the tab.
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    assert!(h.query_by_label("UNIFORM").is_some());
+}
+
+fn write_csv(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let p = dir.join(name);
+    let mut all = vec!["generate-csv", "--outfile", p.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let o = std::process::Command::new(adhash_bin())
+        .args(&all)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    p
+}
+
+fn dna_harness(csv: Option<PathBuf>, answer: Option<PathBuf>) -> Harness<'static, MissionControl> {
+    let opts = LaunchOptions {
+        dna: csv,
+        tab: Some(Tab::Dna),
+        ..Default::default()
+    };
+    harness(opts, answer)
+}
+
+#[test]
+fn dna_open_csv_shows_verdict_and_hover() {
+    let dir = tempfile::tempdir().unwrap();
+    let adv = write_csv(
+        dir.path(),
+        "adv.csv",
+        &[
+            "--ops",
+            "20000",
+            "--adversarial-ratio",
+            "0.3",
+            "--adversarial-lowbits",
+            "8",
+        ],
+    );
+    // "Open CSV…" answers through the test dialog.
+    let mut h = dna_harness(None, Some(adv.clone()));
+    h.run_steps(2);
+    h.get_by_label("Open CSV…").click();
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.run_steps(2);
+    assert!(h.query_by_label("SKEWED").is_some());
+    let report = h.state().dna.current.clone().unwrap().report;
+    // Hover the cell of the fullest bucket: its id and count are shown.
+    let (bucket, count) = adhash::gui::dna_tab::top_buckets(&report, 1, false)[0];
+    assert_eq!(bucket % 256, 0, "adversarial keys share their low 8 bits");
+    let rect = h.state().dna.heatmap_rect.unwrap();
+    let pos = adhash::gui::widgets::heatmap::cell_rect(rect, bucket).center();
+    h.hover_at(pos);
+    h.run_steps(2);
+    assert_eq!(h.state().dna.hovered, Some(bucket));
+    let text = adhash::gui::dna_tab::bucket_text(&report, bucket);
+    assert!(
+        text.starts_with(&format!("0x{bucket:03x} → {count} keys")),
+        "{text}"
+    );
+    assert!(h.query_all_by_label(&text).next().is_some());
+}
+
+#[test]
+fn dna_baseline_comparison_and_errors_keep_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let uniform = write_csv(dir.path(), "u.csv", &["--ops", "20000"]);
+    let adv = write_csv(
+        dir.path(),
+        "a.csv",
+        &[
+            "--ops",
+            "20000",
+            "--adversarial-ratio",
+            "0.3",
+            "--adversarial-lowbits",
+            "8",
+        ],
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "op,key,value\nput,a,1\nput,b,\n").unwrap();
+    let mut h = dna_harness(Some(uniform), None);
+    step_until(&mut h, 60, "first analysis", |app| {
+        app.dna.current.is_some()
+    });
+    h.run_steps(2);
+    assert!(h.query_by_label("UNIFORM").is_some());
+    h.get_by_label("Pin as baseline").click();
+    h.run_steps(2);
+    assert!(h.state().dna.baseline.is_some());
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(adv),
+    ));
+    step_until(&mut h, 60, "second analysis", |app| {
+        app.dna
+            .current
+            .as_ref()
+            .is_some_and(|c| c.report.is_skewed())
+    });
+    h.run_steps(2);
+    // Side by side: the baseline's badge and heatmap, then the current one.
+    assert!(h.query_by_label("baseline UNIFORM").is_some());
+    assert!(h.query_by_label("SKEWED").is_some());
+    assert!(
+        h.query_all_by_label_contains("Baseline: u.csv")
+            .next()
+            .is_some()
+    );
+    // A malformed CSV: the error names the line, the report stays.
+    let before = h.state().dna.current.as_ref().unwrap().id;
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(bad),
+    ));
+    step_until(&mut h, 60, "failed analysis", |app| app.dna.error.is_some());
+    h.run_steps(2);
+    let err = h.state().dna.error.clone().unwrap();
+    assert!(err.contains("PUT missing value at line 3"), "{err}");
+    assert!(
+        h.query_all_by_label_contains("PUT missing value at line 3")
+            .next()
+            .is_some()
+    );
+    assert_eq!(h.state().dna.current.as_ref().unwrap().id, before);
+}
+
+#[test]
+fn dna_cancel_stops_an_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    // Big enough that a debug build is still analysing when Cancel lands.
+    let big = write_csv(
+        dir.path(),
+        "big.csv",
+        &["--ops", "600000", "--key-space", "200000"],
+    );
+    let mut h = dna_harness(Some(big), None);
+    step_until(&mut h, 30, "analysis to start", |app| {
+        app.dna.is_analyzing()
+    });
+    h.get_by_label("Cancel").click();
+    step_until(&mut h, 60, "analysis to stop", |app| {
+        !app.dna.is_analyzing()
+    });
+    assert!(h.state().dna.current.is_none());
+    assert!(
+        h.state()
+            .dna
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cancelled")
+    );
+}
+
+#[test]
+fn dna_exports_json_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(dir.path(), "u.csv", &["--ops", "5000"]);
+    let png = dir.path().join("out/heat.png");
+    let mut h = dna_harness(Some(csv), Some(png.clone()));
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    let json = dir.path().join("out/dna.json");
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::SaveJson(json.clone()),
+    ));
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::PickPng,
+    ));
+    step_until(&mut h, 20, "exports", |_| json.exists() && png.exists());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "workload_dna.v1");
+    let img = image::load_from_memory(&std::fs::read(&png).unwrap()).unwrap();
+    assert_eq!(img.width(), 512);
 }

@@ -119,7 +119,7 @@ impl MissionControl {
         }
         if let Some(csv) = opts.dna {
             app.state.tab = Tab::Dna;
-            app.dna.apply(DnaCommand::Analyze(csv));
+            app.commands.push(Command::Dna(DnaCommand::Analyze(csv)));
         }
         app
     }
@@ -243,7 +243,7 @@ impl MissionControl {
             }
             Command::AnalyzeCsv(p) => {
                 self.state.tab = Tab::Dna;
-                self.dna.apply(DnaCommand::Analyze(p));
+                self.apply(Command::Dna(DnaCommand::Analyze(p)), ctx);
             }
             Command::LoadRecent(i) => {
                 let Some(json) = self
@@ -259,7 +259,40 @@ impl MissionControl {
                     self.notify(NoticeKind::Error, e);
                 }
             }
-            Command::Dna(c) => self.dna.apply(c),
+            Command::Dna(c) => self.apply_dna(c),
+        }
+    }
+
+    fn apply_dna(&mut self, cmd: DnaCommand) {
+        match cmd {
+            DnaCommand::Analyze(p) => {
+                self.state.tab = Tab::Dna;
+                let waker = self.waker();
+                self.dna.start(&p, waker);
+            }
+            DnaCommand::Cancel => self.dna.cancel(),
+            DnaCommand::PinBaseline => {
+                self.dna.pin_baseline();
+                self.notify(
+                    NoticeKind::Info,
+                    "baseline pinned: the next workload is shown against it",
+                );
+            }
+            DnaCommand::ClearBaseline => self.dna.baseline = None,
+            DnaCommand::SaveJson(p) => match self.dna.save_json(&p) {
+                Ok(()) => self.notify(NoticeKind::Info, format!("DNA written to {}", p.display())),
+                Err(e) => self.notify(NoticeKind::Error, e),
+            },
+            DnaCommand::SavePng(p) => match self.dna.save_png(&p) {
+                Ok(()) => self.notify(
+                    NoticeKind::Info,
+                    format!("heatmap written to {}", p.display()),
+                ),
+                Err(e) => self.notify(NoticeKind::Error, e),
+            },
+            DnaCommand::PickCsv => self.ask(DialogPurpose::OpenCsv, ""),
+            DnaCommand::PickJson => self.ask(DialogPurpose::SaveDnaJson, "dna.json"),
+            DnaCommand::PickPng => self.ask(DialogPurpose::SaveHeatmapPng, "heatmap.png"),
         }
     }
 
@@ -296,8 +329,9 @@ impl MissionControl {
             DialogPurpose::OpenSpec => self.apply(Command::OpenSpec(path), ctx),
             DialogPurpose::AddFolder => self.apply(Command::AddFolder(path), ctx),
             DialogPurpose::ExportReport => self.apply(Command::Export(path), ctx),
-            DialogPurpose::OpenCsv | DialogPurpose::SaveDnaJson | DialogPurpose::SaveHeatmapPng => {
-            }
+            DialogPurpose::OpenCsv => self.apply_dna(DnaCommand::Analyze(path)),
+            DialogPurpose::SaveDnaJson => self.apply_dna(DnaCommand::SaveJson(path)),
+            DialogPurpose::SaveHeatmapPng => self.apply_dna(DnaCommand::SavePng(path)),
         }
     }
 
@@ -305,6 +339,23 @@ impl MissionControl {
     pub fn tick(&mut self, ctx: &egui::Context) {
         while let Ok((purpose, answer)) = self.dialog_rx.try_recv() {
             self.on_dialog(purpose, answer, ctx);
+        }
+        // A CSV dropped on the window goes to Workload DNA.
+        let dropped: Option<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .first()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+        });
+        if let Some(p) = dropped {
+            self.commands.push(Command::Dna(DnaCommand::Analyze(p)));
+        }
+        if let Some(result) = self.dna.poll() {
+            match result {
+                Ok(msg) => self.notify(NoticeKind::Info, msg),
+                Err(e) => self.notify(NoticeKind::Error, e),
+            }
         }
         if std::mem::take(&mut self.run_on_start) {
             self.commands.push(Command::Run);
@@ -486,7 +537,15 @@ impl eframe::App for MissionControl {
             Tab::Suites => {
                 suites::show(ui, &mut self.suites, &mut self.state.spec_input, &mut cmds)
             }
-            Tab::Dna => dna_tab::show(ui, &mut self.dna, &mut cmds),
+            Tab::Dna => {
+                let mut csvs: Vec<PathBuf> = Vec::new();
+                for r in &self.suites.rows {
+                    if !r.csv.as_os_str().is_empty() && !csvs.contains(&r.csv) {
+                        csvs.push(r.csv.clone());
+                    }
+                }
+                dna_tab::show(ui, &mut self.dna, &csvs, &mut cmds)
+            }
         }
         if !cmds.is_empty() {
             self.commands.extend(cmds);

@@ -1,4 +1,6 @@
-//! Reusable views: the live log and the throughput bars.
+//! Reusable views: live log, throughput bars, bucket heatmap, depth histogram.
 
+pub mod heatmap;
+pub mod histogram;
 pub mod log_view;
 pub mod throughput;
