@@ -35,7 +35,7 @@ pub enum DnaCommand {
 
 enum AnalysisMsg {
     Progress(DnaProgress),
-    Done(Result<DnaReport, String>),
+    Done(Box<Result<DnaReport, String>>),
 }
 
 struct Analysis {
@@ -143,7 +143,7 @@ impl DnaSession {
                     },
                     &c,
                 );
-                let _ = tx.send(AnalysisMsg::Done(result.map_err(|e| e.detail)));
+                let _ = tx.send(AnalysisMsg::Done(Box::new(result.map_err(|e| e.detail))));
                 waker();
             });
         match spawned {
@@ -179,7 +179,7 @@ impl DnaSession {
         let result = done?;
         let secs = a.started.elapsed().as_secs_f64();
         self.analysis = None;
-        match result {
+        match *result {
             Ok(report) => {
                 let msg = format!(
                     "analysed {} rows of {} in {secs:.2} s: {}",
