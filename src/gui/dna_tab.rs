@@ -86,9 +86,9 @@ impl Default for DnaSession {
             baseline: None,
             error: None,
             scale: Scale::Linear,
-            // Clipping the top half-percent keeps one monster bucket from
-            // washing out the rest; skewed buckets still saturate.
-            clip_percentile: 99.5,
+            // Unclipped by default: skewed buckets then glow against a dark
+            // field; clipping brings out the texture of the rest.
+            clip_percentile: 100.0,
             top_n: 16,
             bars_by_id: false,
             hovered: None,
@@ -280,9 +280,10 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
         return;
     };
     let baseline = s.baseline.clone();
-    egui::Panel::left("dna_heatmaps")
+    // Separate ids, so each layout keeps its own width.
+    egui::Panel::left(("dna_heatmaps", baseline.is_some()))
         .resizable(true)
-        .default_size(if baseline.is_some() { 760.0 } else { 560.0 })
+        .default_size(if baseline.is_some() { 720.0 } else { 440.0 })
         .min_size(360.0)
         .show(ui, |ui| heatmaps(ui, s, &current, baseline.as_ref()));
     egui::CentralPanel::default().show(ui, |ui| {
@@ -392,6 +393,9 @@ fn short_name(r: &DnaReport) -> String {
 }
 
 fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: Option<&Loaded>) {
+    // A side panel shrinks to its content: claim its whole width so the
+    // user's (or the default) width holds.
+    ui.set_min_width(ui.available_width());
     ui.horizontal(|ui| {
         ui.label(RichText::new("Bucket heatmap").strong());
         ui.weak("4096 buckets, 64 × 64, bucket 0 top-left");
@@ -469,7 +473,7 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
 fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
     let badge = |ui: &mut egui::Ui, r: &DnaReport, prefix: &str| {
         let color = if r.is_skewed() { RED } else { GREEN };
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             egui::Frame::new()
                 .fill(color.gamma_multiply(0.25))
                 .stroke(egui::Stroke::new(1.5, color))
@@ -483,10 +487,16 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
                             .color(color),
                     );
                 });
-            ui.label(format!(
-                "χ² = {:.1} on 4095 dof, p = {:.3e} · {} of 4096 buckets used, deepest {}",
-                r.chi_square, r.chi_square_p_value, r.non_empty_buckets, r.max_bucket_depth
-            ));
+            ui.vertical(|ui| {
+                ui.label(format!(
+                    "χ² = {:.1} on 4095 dof, p = {:.3e}",
+                    r.chi_square, r.chi_square_p_value
+                ));
+                ui.weak(format!(
+                    "{} of 4096 buckets used, deepest {}",
+                    r.non_empty_buckets, r.max_bucket_depth
+                ));
+            });
         });
     };
     if let Some(b) = baseline {

@@ -65,7 +65,7 @@ impl JobRow {
         JobRow {
             name: r.name.clone(),
             command: r.command.clone(),
-            mode: r.mode.clone(),
+            mode: mode_cell(&r.command, &r.mode),
             csv,
             status: RowStatus::Done(r.status),
             duration: Some(r.duration_seconds),
@@ -76,6 +76,15 @@ impl JobRow {
                 .clone()
                 .or_else(|| r.recommendation.as_ref().map(|m| format!("recommends {m}"))),
         }
+    }
+}
+
+/// A profile job runs every mode; its `mode` field means nothing.
+fn mode_cell(command: &str, mode: &str) -> String {
+    if command == "profile" {
+        "all".into()
+    } else {
+        mode.into()
     }
 }
 
@@ -157,7 +166,7 @@ impl SuiteSession {
                 .map(|j| JobRow {
                     name: j.name.clone(),
                     command: j.command.name().into(),
-                    mode: j.mode.name().into(),
+                    mode: mode_cell(j.command.name(), j.mode.name()),
                     csv: s.resolve(&j.csv),
                     status: RowStatus::Pending,
                     duration: None,
