@@ -405,3 +405,19 @@ fn dna_exports_json_and_png() {
     let img = image::load_from_memory(&std::fs::read(&png).unwrap()).unwrap();
     assert_eq!(img.width(), 512);
 }
+
+#[test]
+fn idle_app_stops_repainting() {
+    let opts = LaunchOptions {
+        spec: Some(repo("docs/examples/batch_baseline.toml")),
+        ..Default::default()
+    };
+    let mut h = harness(opts, None);
+    // `run` steps until egui asks for no more frames; it fails on endless repaint.
+    let steps = h.try_run();
+    assert!(steps.is_ok(), "the idle Suites tab keeps repainting");
+    h.state_mut()
+        .send(adhash::gui::Command::SwitchTab(Tab::Dna));
+    h.step();
+    assert!(h.try_run().is_ok(), "the idle DNA tab keeps repainting");
+}

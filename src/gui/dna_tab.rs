@@ -344,7 +344,9 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
                             cmds.push(Command::Dna(DnaCommand::Analyze(p.clone())));
                         }
                     }
-                });
+                })
+                .response
+                .on_hover_text("Analyse a workload of the loaded spec");
         }
         ui.separator();
         let has = s.current.is_some();
