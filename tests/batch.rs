@@ -754,3 +754,36 @@ fn list_shows_bundled_specs() {
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("batch_baseline.toml"));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let jobs = job("sleeper", "sleep", "") + &job("after", "ok", "");
+    let (dir, _) = fake_suite(&jobs);
+    let mut child = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // Wait until the job is really running.
+    while out.read_line(&mut line).unwrap() > 0 && !line.contains("before sleep") {
+        line.clear();
+    }
+    // SAFETY: signalling a child process we own.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let t0 = Instant::now();
+    let status = child.wait().unwrap();
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/r.json")).unwrap()).unwrap();
+    assert_eq!(v["jobs"][0]["status"], "cancelled");
+    assert_eq!(v["jobs"][1]["status"], "skipped");
+}
