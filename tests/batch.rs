@@ -783,7 +783,8 @@ fn ctrl_c_cancels_cleanly() {
     assert!(t0.elapsed() < Duration::from_secs(10));
     assert_eq!(status.code(), Some(1));
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/r.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/r.json")).unwrap())
+            .unwrap();
     assert_eq!(v["jobs"][0]["status"], "cancelled");
     assert_eq!(v["jobs"][1]["status"], "skipped");
 }

@@ -13,7 +13,6 @@
 //!   are taken in again. Hot keys keep their place, and the counts shown
 //!   for listed keys are exact.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -234,13 +233,14 @@ pub struct DnaProgress {
 /// kept once its count reaches `threshold`; when `cap` keys are kept, the
 /// half with the lowest counts is dropped and the threshold rises to their
 /// median, so memory stays bounded and hot keys keep their place. Strings
-/// live in one arena (no allocation per key), rebuilt at each eviction.
+/// live in one arena, length-prefixed; the counter's tag of a kept key is
+/// its arena offset + 1, so no second map is needed.
 struct HotKeyCandidates {
     cap: usize,
     threshold: u32,
-    /// Key hash → (offset, length) in `arena`.
-    keys: HashMap<u64, (u32, u32)>,
-    arena: String,
+    /// Hashes of the kept keys.
+    kept: Vec<u64>,
+    arena: Vec<u8>,
 }
 
 impl HotKeyCandidates {
@@ -248,8 +248,8 @@ impl HotKeyCandidates {
         HotKeyCandidates {
             cap,
             threshold: 1,
-            keys: HashMap::new(),
-            arena: String::new(),
+            kept: Vec::new(),
+            arena: Vec::new(),
         }
     }
 
@@ -258,52 +258,163 @@ impl HotKeyCandidates {
         if self.cap == 0 || count < self.threshold {
             return;
         }
-        if self.keys.len() >= self.cap || self.arena.len() + key.len() > u32::MAX as usize {
+        if self.kept.len() >= self.cap || self.arena.len() + key.len() + 4 >= u32::MAX as usize {
             self.evict_half(counter);
             if count < self.threshold {
                 return;
             }
         }
-        self.keys
-            .insert(h, (self.arena.len() as u32, key.len() as u32));
-        self.arena.push_str(key);
-        counter.set_tracked(h, true);
+        let tag = self.push(key);
+        self.kept.push(h);
+        counter.set_tag(h, tag);
     }
 
-    fn key(&self, span: (u32, u32)) -> &str {
-        let start = span.0 as usize;
+    fn push(&mut self, key: &str) -> u32 {
+        let tag = self.arena.len() as u32 + 1;
         self.arena
-            .get(start..start + span.1 as usize)
-            .unwrap_or_default()
+            .extend_from_slice(&(key.len() as u32).to_le_bytes());
+        self.arena.extend_from_slice(key.as_bytes());
+        tag
+    }
+
+    /// The key stored under `tag`.
+    fn key(&self, tag: u32) -> String {
+        let start = tag.saturating_sub(1) as usize;
+        let len = self
+            .arena
+            .get(start..start + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b| u32::from_le_bytes(b) as usize);
+        let bytes = self
+            .arena
+            .get(start + 4..start + 4 + len)
+            .unwrap_or_default();
+        String::from_utf8_lossy(bytes).into_owned()
     }
 
     fn evict_half(&mut self, counter: &mut KeyCounter) {
-        let mut cs: Vec<u32> = self.keys.keys().map(|h| counter.count(*h)).collect();
+        let mut cs: Vec<u32> = self.kept.iter().map(|h| counter.count(*h)).collect();
         let mid = cs.len() / 2;
         let (_, median, _) = cs.select_nth_unstable(mid);
         let median = *median;
-        let mut arena = String::with_capacity(self.arena.len() / 2);
-        let mut kept = HashMap::with_capacity(self.keys.len());
-        for (h, span) in &self.keys {
-            if counter.count(*h) > median {
-                kept.insert(*h, (arena.len() as u32, span.1));
-                arena.push_str(self.key(*span));
+        let old_arena = std::mem::take(&mut self.arena);
+        let old_kept = std::mem::take(&mut self.kept);
+        let old = HotKeyCandidates {
+            cap: 0,
+            threshold: 0,
+            kept: Vec::new(),
+            arena: old_arena,
+        };
+        for h in old_kept {
+            if counter.count(h) > median {
+                let key = old.key(counter.tag(h));
+                let tag = self.push(&key);
+                self.kept.push(h);
+                counter.set_tag(h, tag);
             } else {
-                counter.set_tracked(*h, false);
+                counter.set_tag(h, 0);
             }
         }
-        self.keys = kept;
-        self.arena = arena;
         self.threshold = median.saturating_add(1);
     }
 }
 
-/// Rows parsed ahead of counting, so their table lookups can overlap.
-const BATCH: usize = 64;
+/// Rows per batch handed from the parsing thread to the counting thread.
+const BATCH_ROWS: usize = 4096;
+/// Rows whose table slots are touched together so their misses overlap.
+const PREFETCH: usize = 64;
 
-struct BatchRow {
-    hash: u64,
-    key_end: usize,
+/// Parsed rows on their way to the counter: key hashes and key bytes.
+#[derive(Default)]
+struct Batch {
+    hashes: Vec<u64>,
+    keys: String,
+    ends: Vec<usize>,
+    bytes_read: u64,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.hashes.clear();
+        self.keys.clear();
+        self.ends.clear();
+    }
+}
+
+/// Everything computed row by row in file order (on the parsing thread).
+#[derive(Default)]
+struct RowStats {
+    rows: u64,
+    ops: [u64; 3],
+    key_len: Running,
+    value_len: Running,
+    numeric: u64,
+    sequential: u64,
+    adjacent_dup: u64,
+    prev_hash: Option<u64>,
+    prev_num: Option<i128>,
+}
+
+impl RowStats {
+    #[inline]
+    fn add(&mut self, op: Op, key: &str, value: &str, h: u64) {
+        self.rows += 1;
+        self.ops[op.index()] += 1;
+        self.key_len.add(key.len() as f64);
+        if op == Op::Put {
+            self.value_len.add(value.len() as f64);
+        }
+        if self.prev_hash == Some(h) {
+            self.adjacent_dup += 1;
+        }
+        self.prev_hash = Some(h);
+        let num = parse_int(key);
+        if let Some(n) = num {
+            self.numeric += 1;
+            if self.prev_num.is_some_and(|p| n == p + 1) {
+                self.sequential += 1;
+            }
+        }
+        self.prev_num = num;
+    }
+}
+
+/// Parse `reader` into batches sent over `tx`; returns the row statistics.
+/// Stops early (returning what it has) when the receiver goes away.
+fn parse_batches<R: Read>(
+    mut reader: WorkloadReader<R>,
+    tx: crossbeam_channel::Sender<Result<Batch>>,
+    spare: crossbeam_channel::Receiver<Batch>,
+) -> RowStats {
+    let mut stats = RowStats::default();
+    loop {
+        let mut batch = spare.try_recv().unwrap_or_default();
+        batch.clear();
+        let mut end = false;
+        while batch.hashes.len() < BATCH_ROWS {
+            match reader.next_row() {
+                Ok(Some(row)) => {
+                    let h = hash_key(row.key.as_bytes(), 0);
+                    stats.add(row.op, row.key, row.value, h);
+                    batch.hashes.push(h);
+                    batch.keys.push_str(row.key);
+                    batch.ends.push(batch.keys.len());
+                }
+                Ok(None) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return stats;
+                }
+            }
+        }
+        batch.bytes_read = reader.bytes_read();
+        if tx.send(Ok(batch)).is_err() || end {
+            return stats;
+        }
+    }
 }
 
 fn parse_int(key: &str) -> Option<i128> {
@@ -337,8 +448,8 @@ pub fn analyze_file(
 
 /// Analyse a workload from any reader (`size` is its length in bytes, for
 /// `file_size_bytes` and progress).
-pub fn analyze<R: Read>(
-    mut reader: WorkloadReader<R>,
+pub fn analyze<R: Read + Send>(
+    reader: WorkloadReader<R>,
     csv_path: &str,
     size: u64,
     opts: DnaOptions,
@@ -349,76 +460,73 @@ pub fn analyze<R: Read>(
     let mut counter = KeyCounter::default();
     let mut buckets = vec![0u64; BUCKETS];
     let mut candidates = HotKeyCandidates::new(opts.max_tracked_keys);
-    let mut ops = [0u64; 3];
-    let mut key_len = Running::default();
-    let mut value_len = Running::default();
-    let mut numeric = 0u64;
-    let mut sequential = 0u64;
-    let mut adjacent_dup = 0u64;
-    let mut prev_hash: Option<u64> = None;
-    let mut prev_num: Option<i128> = None;
-    let mut rows = 0u64;
-    let mut batch: Vec<BatchRow> = Vec::with_capacity(BATCH);
-    let mut batch_keys = String::new();
+    let mut counted = 0u64;
+    let mut next_progress = PROGRESS_EVERY;
 
-    let mut more = true;
-    while more {
-        batch.clear();
-        batch_keys.clear();
-        while batch.len() < BATCH {
-            let Some(row) = reader.next_row()? else {
-                more = false;
-                break;
-            };
-            rows += 1;
-            ops[row.op.index()] += 1;
-            key_len.add(row.key.len() as f64);
-            if row.op == Op::Put {
-                value_len.add(row.value.len() as f64);
-            }
-            let h = hash_key(row.key.as_bytes(), 0);
-            if prev_hash == Some(h) {
-                adjacent_dup += 1;
-            }
-            prev_hash = Some(h);
-            let num = parse_int(row.key);
-            if let Some(n) = num {
-                numeric += 1;
-                if prev_num.is_some_and(|p| n == p + 1) {
-                    sequential += 1;
+    // Parsing and counting each take about half the time: one thread
+    // parses (and computes everything that depends on row order), this one
+    // counts keys. Batches go back for reuse, so the pipeline allocates
+    // little after warming up.
+    let (tx, rx) = crossbeam_channel::bounded::<Result<Batch>>(4);
+    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Batch>(8);
+    let stats = std::thread::scope(|scope| -> Result<RowStats> {
+        let parser = scope.spawn(move || parse_batches(reader, tx, spare_rx));
+        for batch in &rx {
+            let batch = batch?;
+            let mut key_start = 0;
+            for (chunk_i, chunk) in batch.hashes.chunks(PREFETCH).enumerate() {
+                counter.prefetch(chunk.iter().copied());
+                for (j, &h) in chunk.iter().enumerate() {
+                    let end = batch.ends[chunk_i * PREFETCH + j];
+                    let (count, tag) = counter.increment(h);
+                    if count == 1 {
+                        buckets[(h & (BUCKETS as u64 - 1)) as usize] += 1;
+                    }
+                    if tag == 0 {
+                        candidates.offer(h, &batch.keys[key_start..end], count, &mut counter);
+                    }
+                    key_start = end;
                 }
             }
-            prev_num = num;
-            batch_keys.push_str(row.key);
-            batch.push(BatchRow {
-                hash: h,
-                key_end: batch_keys.len(),
-            });
-        }
-        counter.prefetch(batch.iter().map(|r| r.hash));
-        let mut key_start = 0;
-        for r in &batch {
-            let (count, tracked) = counter.increment(r.hash);
-            if count == 1 {
-                buckets[(r.hash & (BUCKETS as u64 - 1)) as usize] += 1;
+            counted += batch.hashes.len() as u64;
+            if counted >= next_progress {
+                next_progress = counted + PROGRESS_EVERY;
+                if cancel.load(Ordering::Relaxed) {
+                    // Dropping the receiver stops the parser.
+                    drop(rx);
+                    let _ = parser.join();
+                    return Err(Error::policy(format!("analysis of {csv_path} cancelled")));
+                }
+                progress(DnaProgress {
+                    rows: counted,
+                    bytes: batch.bytes_read,
+                    total_bytes: size,
+                });
             }
-            if !tracked {
-                let key = &batch_keys[key_start..r.key_end];
-                candidates.offer(r.hash, key, count, &mut counter);
-            }
-            key_start = r.key_end;
+            let _ = spare_tx.try_send(batch);
         }
-        if rows % PROGRESS_EVERY < BATCH as u64 || !more {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Error::policy(format!("analysis of {csv_path} cancelled")));
-            }
-            progress(DnaProgress {
-                rows,
-                bytes: if more { reader.bytes_read() } else { size },
-                total_bytes: size,
-            });
-        }
+        parser
+            .join()
+            .map_err(|_| Error::policy("the CSV parsing thread panicked"))
+    })?;
+    if stats.rows == 0 {
+        return Err(Error::bad_input("CSV contains no data rows").context(csv_path));
     }
+    progress(DnaProgress {
+        rows: stats.rows,
+        bytes: size,
+        total_bytes: size,
+    });
+    let RowStats {
+        rows,
+        ops,
+        key_len,
+        value_len,
+        numeric,
+        sequential,
+        adjacent_dup,
+        ..
+    } = stats;
 
     let total = rows as f64;
     let unique = counter.len() as u64;
@@ -444,12 +552,12 @@ pub fn analyze<R: Read>(
         freq.len() as u64
     };
     let mut hot: Vec<HotKey> = candidates
-        .keys
+        .kept
         .iter()
-        .map(|(h, span)| {
+        .map(|h| {
             let count = u64::from(counter.count(*h));
             HotKey {
-                key: candidates.key(*span).to_string(),
+                key: candidates.key(counter.tag(*h)),
                 count,
                 share: count as f64 / total,
             }

@@ -4,15 +4,17 @@
 //! table is a flat open-addressing array (16 bytes a slot, load ≤ 0.5) and
 //! rows arrive in batches: `prefetch` first touches every home slot of a
 //! batch with independent loads the CPU can overlap, then `increment` finds
-//! them in cache. A spare bit per slot marks keys whose string is kept as a
-//! hot-key candidate, so checking that costs no second lookup.
+//! them in cache. A spare word per slot holds a tag of the caller's (Workload
+//! DNA keeps where a hot-key candidate's string is), so reading it costs no
+//! second lookup.
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
     hash: u64,
     /// 0 = empty slot (every stored key has been counted at least once).
     count: u32,
-    tracked: u32,
+    /// The caller's tag for this key; 0 = none.
+    tag: u32,
 }
 
 pub struct KeyCounter {
@@ -87,27 +89,30 @@ impl KeyCounter {
         }
     }
 
-    /// Count one more occurrence; returns (new count, whether the key's
-    /// string is tracked).
+    /// Count one more occurrence; returns (new count, the key's tag).
     #[inline]
-    pub fn increment(&mut self, h: u64) -> (u32, bool) {
+    pub fn increment(&mut self, h: u64) -> (u32, u32) {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let i = self.find_or_insert(h);
         let s = &mut self.slots[i];
         s.count = s.count.saturating_add(1);
-        (s.count, s.tracked != 0)
+        (s.count, s.tag)
     }
 
     pub fn count(&self, h: u64) -> u32 {
         self.find(h).map_or(0, |i| self.slots[i].count)
     }
 
-    pub fn set_tracked(&mut self, h: u64, tracked: bool) {
+    pub fn set_tag(&mut self, h: u64, tag: u32) {
         if let Some(i) = self.find(h) {
-            self.slots[i].tracked = u32::from(tracked);
+            self.slots[i].tag = tag;
         }
+    }
+
+    pub fn tag(&self, h: u64) -> u32 {
+        self.find(h).map_or(0, |i| self.slots[i].tag)
     }
 
     /// Every key's count, in no order.
@@ -144,7 +149,8 @@ mod tests {
         assert_eq!(c.len(), 1000);
         assert_eq!(c.count(0), 3);
         assert_eq!(c.counts().sum::<u32>(), 3000);
-        c.set_tracked(0, true);
-        assert!(c.increment(0).1);
+        c.set_tag(0, 7);
+        assert_eq!(c.increment(0).1, 7);
+        assert_eq!(c.tag(0), 7);
     }
 }
