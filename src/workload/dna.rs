@@ -327,21 +327,26 @@ const PREFETCH: usize = 64;
 /// Parsed rows on their way to the counter: key hashes and key bytes.
 #[derive(Default)]
 struct Batch {
-    hashes: Vec<u64>,
+    ops: Vec<Op>,
+    value_lens: Vec<usize>,
     keys: String,
     ends: Vec<usize>,
+    /// Filled by the counting thread.
+    hashes: Vec<u64>,
     bytes_read: u64,
 }
 
 impl Batch {
     fn clear(&mut self) {
-        self.hashes.clear();
+        self.ops.clear();
+        self.value_lens.clear();
         self.keys.clear();
         self.ends.clear();
+        self.hashes.clear();
     }
 }
 
-/// Everything computed row by row in file order (on the parsing thread).
+/// Everything computed row by row in file order.
 #[derive(Default)]
 struct RowStats {
     rows: u64,
@@ -357,12 +362,12 @@ struct RowStats {
 
 impl RowStats {
     #[inline]
-    fn add(&mut self, op: Op, key: &str, value: &str, h: u64) {
+    fn add(&mut self, op: Op, key: &str, value_len: usize, h: u64) {
         self.rows += 1;
         self.ops[op.index()] += 1;
         self.key_len.add(key.len() as f64);
         if op == Op::Put {
-            self.value_len.add(value.len() as f64);
+            self.value_len.add(value_len as f64);
         }
         if self.prev_hash == Some(h) {
             self.adjacent_dup += 1;
@@ -379,24 +384,22 @@ impl RowStats {
     }
 }
 
-/// Parse `reader` into batches sent over `tx`; returns the row statistics.
-/// Stops early (returning what it has) when the receiver goes away.
+/// Parse `reader` into batches sent over `tx` (rows in file order). Stops
+/// early when the receiver goes away.
 fn parse_batches<R: Read>(
     mut reader: WorkloadReader<R>,
     tx: crossbeam_channel::Sender<Result<Batch>>,
     spare: crossbeam_channel::Receiver<Batch>,
-) -> RowStats {
-    let mut stats = RowStats::default();
+) {
     loop {
         let mut batch = spare.try_recv().unwrap_or_default();
         batch.clear();
         let mut end = false;
-        while batch.hashes.len() < BATCH_ROWS {
+        while batch.ops.len() < BATCH_ROWS {
             match reader.next_row() {
                 Ok(Some(row)) => {
-                    let h = hash_key(row.key.as_bytes(), 0);
-                    stats.add(row.op, row.key, row.value, h);
-                    batch.hashes.push(h);
+                    batch.ops.push(row.op);
+                    batch.value_lens.push(row.value.len());
                     batch.keys.push_str(row.key);
                     batch.ends.push(batch.keys.len());
                 }
@@ -406,13 +409,13 @@ fn parse_batches<R: Read>(
                 }
                 Err(e) => {
                     let _ = tx.send(Err(e));
-                    return stats;
+                    return;
                 }
             }
         }
         batch.bytes_read = reader.bytes_read();
         if tx.send(Ok(batch)).is_err() || end {
-            return stats;
+            return;
         }
     }
 }
@@ -463,16 +466,24 @@ pub fn analyze<R: Read + Send>(
     let mut counted = 0u64;
     let mut next_progress = PROGRESS_EVERY;
 
-    // Parsing and counting each take about half the time: one thread
-    // parses (and computes everything that depends on row order), this one
-    // counts keys. Batches go back for reuse, so the pipeline allocates
-    // little after warming up.
+    // Two threads: one parses and validates the CSV, this one hashes, keeps
+    // the order-dependent statistics and counts keys. Batches go back for
+    // reuse, so the pipeline allocates little after warming up.
     let (tx, rx) = crossbeam_channel::bounded::<Result<Batch>>(4);
     let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Batch>(8);
-    let stats = std::thread::scope(|scope| -> Result<RowStats> {
+    let mut stats = RowStats::default();
+    std::thread::scope(|scope| -> Result<()> {
         let parser = scope.spawn(move || parse_batches(reader, tx, spare_rx));
         for batch in &rx {
-            let batch = batch?;
+            let mut batch = batch?;
+            let mut key_start = 0;
+            for (i, &end) in batch.ends.iter().enumerate() {
+                let key = &batch.keys[key_start..end];
+                let h = hash_key(key.as_bytes(), 0);
+                stats.add(batch.ops[i], key, batch.value_lens[i], h);
+                batch.hashes.push(h);
+                key_start = end;
+            }
             let mut key_start = 0;
             for (chunk_i, chunk) in batch.hashes.chunks(PREFETCH).enumerate() {
                 counter.prefetch(chunk.iter().copied());
