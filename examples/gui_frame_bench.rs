@@ -33,6 +33,17 @@ fn stats(name: &str, mut v: Vec<f64>) {
     );
 }
 
+/// CPU milliseconds of each of `n` unpaced frames.
+fn time_steps(h: &mut Harness<'_, MissionControl>, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            h.step();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect()
+}
+
 fn main() {
     let exe = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/adhash");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -106,12 +117,7 @@ fn main() {
     // Harness baseline: a near-empty tab.
     h.state_mut().send(Command::SwitchTab(Tab::Dna));
     h.run_steps(3);
-    let mut frames = Vec::new();
-    for _ in 0..300 {
-        let t = Instant::now();
-        h.step();
-        frames.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let frames = time_steps(&mut h, 300);
     stats(
         "baseline: empty Workload DNA tab (harness + accesskit overhead)",
         frames,
@@ -143,12 +149,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(10));
     }
     h.run_steps(3);
-    let mut frames = Vec::new();
-    for _ in 0..300 {
-        let t = Instant::now();
-        h.step();
-        frames.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let frames = time_steps(&mut h, 300);
     stats("workload DNA tab with a report", frames);
 
     // Frames while a big CSV is analysed (pass its path as the first argument).

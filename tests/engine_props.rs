@@ -170,24 +170,29 @@ fn workload(params: &GenerateParams) -> Vec<adhash::workload::csv::Record> {
         .unwrap()
 }
 
+/// Replay `params`' workload in adaptive mode with the load trigger off, so
+/// only skew (overflowing groups) can make it migrate.
+fn replay_skew_only(params: GenerateParams) -> adhash::bench::replay::ReplayOutcome {
+    let records = workload(&params);
+    let skew_only = AdaptiveConfig {
+        chaining_load_trigger: f64::INFINITY,
+        ..AdaptiveConfig::default()
+    };
+    with_map!(Mode::Adaptive, 0, skew_only, |m| {
+        replay(m, &records, ReplayOptions::default())
+    })
+    .unwrap()
+}
+
 #[test]
 fn adversarial_workload_makes_adaptive_migrate() {
-    let records = workload(&GenerateParams {
+    let out = replay_skew_only(GenerateParams {
         ops: 60_000,
         read_ratio: 0.3,
         adversarial_ratio: 0.3,
         adversarial_lowbits: 6,
         ..Default::default()
     });
-    // Switch the load trigger off: skew alone (overflowing groups) must move it.
-    let skew_only = AdaptiveConfig {
-        chaining_load_trigger: f64::INFINITY,
-        ..AdaptiveConfig::default()
-    };
-    let out = with_map!(Mode::Adaptive, 0, skew_only, |m| {
-        replay(m, &records, ReplayOptions::default())
-    })
-    .unwrap();
     assert!(out.migrations >= 1, "adaptive did not migrate");
     assert_eq!(out.final_backend, "robinhood");
     assert!(
@@ -200,19 +205,11 @@ fn adversarial_workload_makes_adaptive_migrate() {
 
 #[test]
 fn uniform_workload_does_not_look_skewed() {
-    let records = workload(&GenerateParams {
+    let out = replay_skew_only(GenerateParams {
         ops: 60_000,
         read_ratio: 0.3,
         ..Default::default()
     });
-    let skew_only = AdaptiveConfig {
-        chaining_load_trigger: f64::INFINITY,
-        ..AdaptiveConfig::default()
-    };
-    let out = with_map!(Mode::Adaptive, 0, skew_only, |m| {
-        replay(m, &records, ReplayOptions::default())
-    })
-    .unwrap();
     assert_eq!(out.migrations, 0);
     assert_eq!(out.final_backend, "chaining");
 }

@@ -684,39 +684,50 @@ fn export(ui: &mut egui::Ui, s: &mut DnaSession, cmds: &mut Vec<Command>) {
     egui::CollapsingHeader::new("Export")
         .default_open(false)
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let label = ui.label("DNA JSON");
-                ui.add(
-                    egui::TextEdit::singleline(&mut s.json_out)
-                        .hint_text("dna.json")
-                        .desired_width(260.0),
-                )
-                .labelled_by(label.id);
-                if ui.button("Save").clicked() && !s.json_out.trim().is_empty() {
-                    cmds.push(Command::Dna(DnaCommand::SaveJson(PathBuf::from(
-                        s.json_out.trim(),
-                    ))));
-                }
-                if ui.button("Save as…").clicked() {
-                    cmds.push(Command::Dna(DnaCommand::PickJson));
-                }
-            });
-            ui.horizontal(|ui| {
-                let label = ui.label("Heatmap PNG");
-                ui.add(
-                    egui::TextEdit::singleline(&mut s.png_out)
-                        .hint_text("heatmap.png")
-                        .desired_width(260.0),
-                )
-                .labelled_by(label.id);
-                if ui.button("Save").clicked() && !s.png_out.trim().is_empty() {
-                    cmds.push(Command::Dna(DnaCommand::SavePng(PathBuf::from(
-                        s.png_out.trim(),
-                    ))));
-                }
-                if ui.button("Save as…").clicked() {
-                    cmds.push(Command::Dna(DnaCommand::PickPng));
-                }
-            });
+            export_row(
+                ui,
+                "DNA JSON",
+                &mut s.json_out,
+                "dna.json",
+                DnaCommand::SaveJson,
+                DnaCommand::PickJson,
+                cmds,
+            );
+            export_row(
+                ui,
+                "Heatmap PNG",
+                &mut s.png_out,
+                "heatmap.png",
+                DnaCommand::SavePng,
+                DnaCommand::PickPng,
+                cmds,
+            );
         });
+}
+
+/// An editable path with "Save" (to that path) and "Save as…" (a dialog).
+fn export_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    path: &mut String,
+    hint: &str,
+    save: fn(PathBuf) -> DnaCommand,
+    pick: DnaCommand,
+    cmds: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Save").clicked() && !path.trim().is_empty() {
+            cmds.push(Command::Dna(save(PathBuf::from(path.trim()))));
+        }
+        if ui.button("Save as…").clicked() {
+            cmds.push(Command::Dna(pick));
+        }
+    });
 }
