@@ -109,7 +109,17 @@ impl MissionControl {
             run_on_start: opts.run,
         };
         app.suites.refresh_catalog(&app.spec_folders());
-        let spec = opts.spec.or_else(|| app.state.last_spec.clone());
+        // First start: show the first valid bundled spec rather than nothing.
+        let first_bundled = app
+            .suites
+            .catalog
+            .iter()
+            .find(|e| e.spec.is_ok())
+            .map(|e| e.path.clone());
+        let spec = opts
+            .spec
+            .or_else(|| app.state.last_spec.clone())
+            .or(first_bundled);
         if let Some(p) = spec.filter(|p| p.exists()) {
             app.state.spec_input = p.display().to_string();
             app.suites.open_spec(&p);
