@@ -150,6 +150,17 @@ fn run_shows_every_job_ok_and_log_lines() {
     step_until(&mut h, 20, "export file", |_| export.exists());
     let html = std::fs::read_to_string(&export).unwrap();
     assert!(html.contains("Comparative Summary"));
+
+    // Clicking a job filters the log to its lines.
+    let all = h.state().suites.log.visible_len();
+    h.get_all_by_label("run-std").next().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(h.state().suites.log.filter_job(), Some(0));
+    let only = h.state().suites.log.visible_len();
+    assert!(only > 0 && only < all, "{only} of {all}");
+    h.get_by_label("job: run-std ×").click();
+    h.run_steps(3);
+    assert_eq!(h.state().suites.log.visible_len(), all);
 }
 
 #[test]
@@ -420,4 +431,25 @@ fn idle_app_stops_repainting() {
         .send(adhash::gui::Command::SwitchTab(Tab::Dna));
     h.step();
     assert!(h.try_run().is_ok(), "the idle DNA tab keeps repainting");
+}
+
+#[test]
+fn typed_folder_is_added_and_removable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "[batch]\ndescription = \"my suite\"\n[[batch.jobs]]\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let mut h = harness(LaunchOptions::default(), None);
+    h.run_steps(2);
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(dir.path().to_path_buf()));
+    h.run_steps(3);
+    assert_eq!(h.state().state.spec_folders, vec![dir.path().to_path_buf()]);
+    assert!(h.query_all_by_label_contains("mine.toml").next().is_some());
+    h.get_by_label("×").click();
+    h.run_steps(3);
+    assert!(h.state().state.spec_folders.is_empty());
+    assert!(h.query_all_by_label_contains("mine.toml").next().is_none());
 }

@@ -183,6 +183,7 @@ impl MissionControl {
                 let folders = self.spec_folders();
                 self.suites.refresh_catalog(&folders);
             }
+            Command::OpenSpec(p) if p.is_dir() => self.apply(Command::AddFolder(p), ctx),
             Command::OpenSpec(p) => {
                 if self.suites.is_running() {
                     self.notify(
@@ -544,9 +545,13 @@ impl eframe::App for MissionControl {
         self.status_bar(ui);
         let mut cmds = Vec::new();
         match self.state.tab {
-            Tab::Suites => {
-                suites::show(ui, &mut self.suites, &mut self.state.spec_input, &mut cmds)
-            }
+            Tab::Suites => suites::show(
+                ui,
+                &mut self.suites,
+                &mut self.state.spec_input,
+                &self.state.spec_folders,
+                &mut cmds,
+            ),
             Tab::Dna => {
                 let mut csvs: Vec<PathBuf> = Vec::new();
                 for r in &self.suites.rows {

@@ -352,13 +352,14 @@ pub fn show(
     ui: &mut egui::Ui,
     s: &mut SuiteSession,
     spec_input: &mut String,
+    folders: &[PathBuf],
     cmds: &mut Vec<Command>,
 ) {
     egui::Panel::left("spec_browser")
         .resizable(true)
         .default_size(330.0)
         .min_size(240.0)
-        .show(ui, |ui| spec_browser(ui, s, spec_input, cmds));
+        .show(ui, |ui| spec_browser(ui, s, spec_input, folders, cmds));
     egui::CentralPanel::default().show(ui, |ui| {
         run_bar(ui, s, cmds);
         ui.separator();
@@ -391,6 +392,7 @@ fn spec_browser(
     ui: &mut egui::Ui,
     s: &SuiteSession,
     spec_input: &mut String,
+    folders: &[PathBuf],
     cmds: &mut Vec<Command>,
 ) {
     ui.heading("Specs");
@@ -413,7 +415,7 @@ fn spec_browser(
         let label = ui.label("Path");
         let edit = ui.add(
             egui::TextEdit::singleline(spec_input)
-                .hint_text("path/to/suite.toml")
+                .hint_text("suite.toml or a folder of specs")
                 .desired_width(ui.available_width() - 50.0),
         );
         edit.clone().labelled_by(label.id);
@@ -422,6 +424,18 @@ fn spec_browser(
             cmds.push(Command::OpenSpec(PathBuf::from(spec_input.trim())));
         }
     });
+    for (i, f) in folders.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("folder: {}", f.display())).small());
+            if ui
+                .small_button("×")
+                .on_hover_text("Stop listing this folder")
+                .clicked()
+            {
+                cmds.push(Command::RemoveFolder(i));
+            }
+        });
+    }
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("catalog")
@@ -680,7 +694,7 @@ fn log_panel(ui: &mut egui::Ui, s: &mut SuiteSession, cmds: &mut Vec<Command>) {
         if let Some(j) = s.log.filter_job() {
             let name = s.rows.get(j).map_or("?", |r| r.name.as_str());
             if ui
-                .button(format!("job: {name} ✕"))
+                .button(format!("job: {name} ×"))
                 .on_hover_text("Show every job")
                 .clicked()
             {
