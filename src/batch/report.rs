@@ -127,6 +127,55 @@ pub fn ranked(suite: &SuiteResult) -> Vec<&JobResult> {
     v
 }
 
+/// One Comparative Summary row, formatted once; Markdown and HTML differ
+/// only in markup.
+pub struct SummaryRow<'a> {
+    pub job: &'a JobResult,
+    pub ops: f64,
+    /// Relative to the fastest (1.0 for it), for bars.
+    pub fraction: f64,
+    pub ops_text: String,
+    pub delta: String,
+    pub p99: String,
+}
+
+/// Rows of the Comparative Summary, fastest first (empty when no job has ops/s).
+pub fn summary_rows(suite: &SuiteResult) -> Vec<SummaryRow<'_>> {
+    let ranked = ranked(suite);
+    let best = ranked.first().and_then(|j| j.ops_per_second).unwrap_or(0.0);
+    ranked
+        .into_iter()
+        .map(|job| {
+            let ops = job.ops_per_second.unwrap_or(0.0);
+            SummaryRow {
+                job,
+                ops,
+                fraction: if best > 0.0 { ops / best } else { 0.0 },
+                ops_text: thousands(ops),
+                delta: delta_text(ops, best),
+                p99: opt(job.p99_ms, |p| format!("{p:.3}")),
+            }
+        })
+        .collect()
+}
+
+/// "median of 3 runs, 1,900,000 – 2,300,000 ops/s (spread 21.1%)" and
+/// whether the spread deserves a warning, for jobs run more than once.
+fn spread_text(j: &JobResult) -> Option<(String, bool)> {
+    j.spread().map(|(min, max, s)| {
+        (
+            format!(
+                "median of {} runs, {} – {} ops/s (spread {:.1}%)",
+                j.ops_per_second_runs.len(),
+                thousands(min),
+                thousands(max),
+                s * 100.0
+            ),
+            s > SPREAD_WARNING,
+        )
+    })
+}
+
 /// The Backend cell: the summary's backend, or a profile job's pick.
 fn backend_cell(j: &JobResult) -> String {
     match (&j.final_backend, &j.recommendation) {
@@ -189,56 +238,47 @@ pub fn markdown(suite: &SuiteResult) -> String {
             md_cell(&backend_cell(j)),
         ));
     }
-    let ranked = ranked(suite);
-    if let Some(best) = ranked.first().and_then(|j| j.ops_per_second) {
+    let rows = summary_rows(suite);
+    if !rows.is_empty() {
         o.push_str("\n## Comparative Summary\n\n");
         o.push_str("| Job | Ops/s | Δ vs. max | p99 latency (ms) |\n");
         o.push_str("|---|---:|---:|---:|\n");
-        for j in &ranked {
-            let ops = j.ops_per_second.unwrap_or(0.0);
+        for r in &rows {
             o.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
-                md_cell(&j.name),
-                thousands(ops),
-                delta_text(ops, best),
-                opt(j.p99_ms, |p| format!("{p:.3}")),
+                md_cell(&r.job.name),
+                r.ops_text,
+                r.delta,
+                r.p99
             ));
         }
-        let width = ranked
+        let width = rows
             .iter()
-            .map(|j| j.name.chars().count())
+            .map(|r| r.job.name.chars().count())
             .max()
             .unwrap_or(0);
         o.push_str("\n```text\n");
-        for j in &ranked {
-            let ops = j.ops_per_second.unwrap_or(0.0);
-            let n = ((ops / best) * BAR_WIDTH as f64).round() as usize;
+        for r in &rows {
+            let n = (r.fraction * BAR_WIDTH as f64).round() as usize;
             o.push_str(&format!(
                 "{:<width$}  {:<bw$}  {}\n",
-                j.name,
+                r.job.name,
                 "█".repeat(n.max(1)),
-                thousands(ops),
+                r.ops_text,
                 bw = BAR_WIDTH
             ));
         }
         o.push_str("```\n");
-        let spreads: Vec<String> = ranked
+        let spreads: Vec<String> = rows
             .iter()
-            .filter_map(|j| {
-                j.spread().map(|(min, max, s)| {
-                    let warn = if s > SPREAD_WARNING {
+            .filter_map(|r| {
+                spread_text(r.job).map(|(text, warn)| {
+                    let warn = if warn {
                         " ⚠ runs differ by more than 5%"
                     } else {
                         ""
                     };
-                    format!(
-                        "- {}: median of {} runs, {} – {} ops/s (spread {:.1}%){warn}\n",
-                        md_cell(&j.name),
-                        j.ops_per_second_runs.len(),
-                        thousands(min),
-                        thousands(max),
-                        s * 100.0
-                    )
+                    format!("- {}: {text}{warn}\n", md_cell(&r.job.name))
                 })
             })
             .collect();
@@ -345,46 +385,33 @@ pub fn html(suite: &SuiteResult) -> String {
         ));
     }
     o.push_str("</tbody></table>\n");
-    let ranked = ranked(suite);
-    if let Some(best) = ranked.first().and_then(|j| j.ops_per_second) {
+    let rows = summary_rows(suite);
+    if !rows.is_empty() {
         o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th></tr></thead><tbody>\n");
-        for j in &ranked {
-            let ops = j.ops_per_second.unwrap_or(0.0);
+        for r in &rows {
             o.push_str(&format!(
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                esc(&j.name),
-                thousands(ops),
-                delta_text(ops, best),
-                opt(j.p99_ms, |p| format!("{p:.3}")),
+                esc(&r.job.name),
+                r.ops_text,
+                r.delta,
+                r.p99,
             ));
         }
         o.push_str("</tbody></table>\n<div class=\"bars\">\n");
-        for (i, j) in ranked.iter().enumerate() {
-            let ops = j.ops_per_second.unwrap_or(0.0);
-            let pct = (ops / best * 100.0).clamp(0.5, 100.0);
+        for (i, r) in rows.iter().enumerate() {
+            let pct = (r.fraction * 100.0).clamp(0.5, 100.0);
             o.push_str(&format!(
                 "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{n}\">{n}</span><div class=\"bar-track\"><div class=\"bar{best}\" style=\"width:{pct:.1}%\"></div></div><span class=\"num\">{} ops/s</span></div>\n",
-                thousands(ops),
-                n = esc(&j.name),
+                r.ops_text,
+                n = esc(&r.job.name),
                 best = if i == 0 { " best" } else { "" },
             ));
         }
         o.push_str("</div>\n");
-        for j in &ranked {
-            if let Some((min, max, s)) = j.spread() {
-                let cls = if s > SPREAD_WARNING {
-                    " class=\"warn\""
-                } else {
-                    ""
-                };
-                o.push_str(&format!(
-                    "<p{cls}>{}: median of {} runs, {} – {} ops/s (spread {:.1}%)</p>\n",
-                    esc(&j.name),
-                    j.ops_per_second_runs.len(),
-                    thousands(min),
-                    thousands(max),
-                    s * 100.0
-                ));
+        for r in &rows {
+            if let Some((text, warn)) = spread_text(r.job) {
+                let cls = if warn { " class=\"warn\"" } else { "" };
+                o.push_str(&format!("<p{cls}>{}: {text}</p>\n", esc(&r.job.name)));
             }
         }
     }
