@@ -38,6 +38,15 @@ fn harness(
         })
 }
 
+/// The app with the bundled baseline spec open.
+fn baseline_harness() -> Harness<'static, MissionControl> {
+    let opts = LaunchOptions {
+        spec: Some(repo("docs/examples/batch_baseline.toml")),
+        ..Default::default()
+    };
+    harness(opts, None)
+}
+
 /// Step frames until `done` holds, or fail after `secs`.
 fn step_until(
     h: &mut Harness<'_, MissionControl>,
@@ -98,11 +107,7 @@ fn starts_with_no_storage() {
 
 #[test]
 fn bundled_spec_shows_its_jobs() {
-    let opts = LaunchOptions {
-        spec: Some(repo("docs/examples/batch_baseline.toml")),
-        ..Default::default()
-    };
-    let mut h = harness(opts, None);
+    let mut h = baseline_harness();
     h.run_steps(3);
     assert_eq!(h.state().suites.rows.len(), 2);
     assert!(h.query_all_by_label("profile-uniform").next().is_some());
@@ -224,11 +229,7 @@ fn invalid_spec_shows_its_error() {
 
 #[test]
 fn analyze_workload_switches_to_dna_tab() {
-    let opts = LaunchOptions {
-        spec: Some(repo("docs/examples/batch_baseline.toml")),
-        ..Default::default()
-    };
-    let mut h = harness(opts, None);
+    let mut h = baseline_harness();
     h.run_steps(2);
     h.get_all_by_label("Analyze").next().unwrap().click();
     h.run_steps(3);
@@ -419,11 +420,7 @@ fn dna_exports_json_and_png() {
 
 #[test]
 fn idle_app_stops_repainting() {
-    let opts = LaunchOptions {
-        spec: Some(repo("docs/examples/batch_baseline.toml")),
-        ..Default::default()
-    };
-    let mut h = harness(opts, None);
+    let mut h = baseline_harness();
     // `run` steps until egui asks for no more frames; it fails on endless repaint.
     let steps = h.try_run();
     assert!(steps.is_ok(), "the idle Suites tab keeps repainting");
@@ -452,4 +449,40 @@ fn typed_folder_is_added_and_removable() {
     h.run_steps(3);
     assert!(h.state().state.spec_folders.is_empty());
     assert!(h.query_all_by_label_contains("mine.toml").next().is_none());
+}
+
+/// A file dropped on the window, as winit would hand it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_csv_analyses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(dir.path(), "dropped.csv", &["--ops", "3000"]);
+    let mut h = harness(LaunchOptions::default(), None);
+    h.run_steps(2);
+    h.input_mut().dropped_files.push(Arc::new(Dropped(csv)));
+    step_until(&mut h, 60, "dropped CSV analysed", |app| {
+        app.dna.current.is_some()
+    });
+    let app = h.state();
+    assert_eq!(app.state.tab, Tab::Dna);
+    assert!(
+        app.dna
+            .current
+            .as_ref()
+            .unwrap()
+            .report
+            .csv_path
+            .ends_with("dropped.csv")
+    );
 }
