@@ -290,17 +290,18 @@ impl MissionControl {
                 );
             }
             DnaCommand::ClearBaseline => self.dna.baseline = None,
-            DnaCommand::SaveJson(p) => match self.dna.save_json(&p) {
-                Ok(()) => self.notify(NoticeKind::Info, format!("DNA written to {}", p.display())),
-                Err(e) => self.notify(NoticeKind::Error, e),
-            },
-            DnaCommand::SavePng(p) => match self.dna.save_png(&p) {
-                Ok(()) => self.notify(
-                    NoticeKind::Info,
-                    format!("heatmap written to {}", p.display()),
-                ),
-                Err(e) => self.notify(NoticeKind::Error, e),
-            },
+            DnaCommand::SaveJson(p) => {
+                let waker = self.waker();
+                if let Err(e) = self.dna.save_json(&p, waker) {
+                    self.notify(NoticeKind::Error, e);
+                }
+            }
+            DnaCommand::SavePng(p) => {
+                let waker = self.waker();
+                if let Err(e) = self.dna.save_png(&p, waker) {
+                    self.notify(NoticeKind::Error, e);
+                }
+            }
             DnaCommand::PickCsv => self.ask(DialogPurpose::OpenCsv, ""),
             DnaCommand::PickJson => self.ask(DialogPurpose::SaveDnaJson, "dna.json"),
             DnaCommand::PickPng => self.ask(DialogPurpose::SaveHeatmapPng, "heatmap.png"),
@@ -361,6 +362,12 @@ impl MissionControl {
         });
         if let Some(p) = dropped {
             self.commands.push(Command::Dna(DnaCommand::Analyze(p)));
+        }
+        for saved in self.dna.poll_saves() {
+            match saved {
+                Ok(msg) => self.notify(NoticeKind::Info, msg),
+                Err(e) => self.notify(NoticeKind::Error, e),
+            }
         }
         if let Some(result) = self.dna.poll() {
             match result {

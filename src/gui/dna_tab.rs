@@ -71,6 +71,8 @@ pub struct DnaSession {
     /// Where the current heatmap was drawn last frame (tests hover into it).
     pub heatmap_rect: Option<egui::Rect>,
     analysis: Option<Analysis>,
+    /// Exports being written on worker threads.
+    saves: Vec<Receiver<Result<String, String>>>,
     tex: HeatmapTexture,
     base_tex: HeatmapTexture,
     next_id: u64,
@@ -94,6 +96,7 @@ impl Default for DnaSession {
             hovered: None,
             heatmap_rect: None,
             analysis: None,
+            saves: Vec::new(),
             tex: HeatmapTexture::default(),
             base_tex: HeatmapTexture::default(),
             next_id: 1,
@@ -210,33 +213,66 @@ impl DnaSession {
         self.baseline = self.current.clone();
     }
 
-    pub fn save_json(&mut self, path: &Path) -> Result<(), String> {
+    /// Write the DNA JSON on a worker thread (see `poll_saves`).
+    pub fn save_json(&mut self, path: &Path, waker: Waker) -> Result<(), String> {
+        self.json_out = path.display().to_string();
+        self.save(path, waker, |r, _, _| {
+            serde_json::to_string_pretty(r)
+                .map(String::into_bytes)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// Write the heatmap PNG (8 px a bucket, current scale and clip) on a worker thread.
+    pub fn save_png(&mut self, path: &Path, waker: Waker) -> Result<(), String> {
+        self.png_out = path.display().to_string();
+        self.save(path, waker, |r, scale, clip| {
+            heatmap::png_bytes(&r.bucket_counts, scale, clip, 8)
+        })
+    }
+
+    /// Encode the current report with `encode` and write it atomically, off
+    /// the GUI thread: a PNG encode or a large JSON must not stall a frame.
+    fn save(
+        &mut self,
+        path: &Path,
+        waker: Waker,
+        encode: impl FnOnce(&DnaReport, Scale, f32) -> Result<Vec<u8>, String> + Send + 'static,
+    ) -> Result<(), String> {
         let Some(c) = &self.current else {
             return Err("analyse a workload first".into());
         };
-        let text = serde_json::to_string_pretty(&*c.report).map_err(|e| e.to_string())?;
-        crate::workload::csv::write_atomic(path, |w| {
-            w.write_all(text.as_bytes())
-                .map_err(|e| crate::error::Error::io_at("cannot write", path, &e))
-        })
-        .map_err(|e| e.detail)?;
-        self.json_out = path.display().to_string();
+        let report = c.report.clone();
+        let (scale, clip) = (self.scale, self.clip_percentile);
+        let path = path.to_path_buf();
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || {
+            let result = encode(&report, scale, clip).and_then(|bytes| {
+                crate::workload::csv::write_atomic(&path, |w| {
+                    w.write_all(&bytes)
+                        .map_err(|e| crate::error::Error::io_at("cannot write", &path, &e))
+                })
+                .map_err(|e| e.detail)
+            });
+            let _ = tx.send(result.map(|()| format!("written to {}", path.display())));
+            waker();
+        });
+        self.saves.push(rx);
         Ok(())
     }
 
-    pub fn save_png(&mut self, path: &Path) -> Result<(), String> {
-        let Some(c) = &self.current else {
-            return Err("analyse a workload first".into());
-        };
-        let bytes =
-            heatmap::png_bytes(&c.report.bucket_counts, self.scale, self.clip_percentile, 8)?;
-        crate::workload::csv::write_atomic(path, |w| {
-            w.write_all(&bytes)
-                .map_err(|e| crate::error::Error::io_at("cannot write", path, &e))
-        })
-        .map_err(|e| e.detail)?;
-        self.png_out = path.display().to_string();
-        Ok(())
+    /// Finished saves: a message each, for a notice.
+    pub fn poll_saves(&mut self) -> Vec<Result<String, String>> {
+        let mut done = Vec::new();
+        self.saves.retain(|rx| match rx.try_recv() {
+            Ok(r) => {
+                done.push(r);
+                false
+            }
+            Err(crossbeam_channel::TryRecvError::Empty) => true,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => false,
+        });
+        done
     }
 }
 
