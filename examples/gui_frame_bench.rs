@@ -81,7 +81,10 @@ fn main() {
     // Starting a run clears the log: fill it after the start.
     h.step();
     for i in 0..1_000_000 {
-        h.state_mut().suites.log.push(LogLine {
+        let Some(log) = h.state_mut().suites.live_log_mut() else {
+            break;
+        };
+        log.push(LogLine {
             job: 0,
             stream: Stream::Stdout,
             text: format!("preloaded line {i:07} with some benchmark output text"),
@@ -89,7 +92,7 @@ fn main() {
     }
     let mut frames = Vec::new();
     let until = Instant::now() + Duration::from_secs(5);
-    let lines_before = h.state().suites.log.len() as u64 + h.state().suites.log.dropped();
+    let lines_before = h.state().suites.log().len() as u64 + h.state().suites.log().dropped();
     while Instant::now() < until {
         let t = Instant::now();
         h.step();
@@ -97,10 +100,10 @@ fn main() {
         // Pace like a 60 Hz display would.
         std::thread::sleep(Duration::from_millis(16).saturating_sub(t.elapsed()));
     }
-    let lines_after = h.state().suites.log.len() as u64 + h.state().suites.log.dropped();
+    let lines_after = h.state().suites.log().len() as u64 + h.state().suites.log().dropped();
     println!(
         "log: {} lines in buffer, {} arrived during the measurement ({:.0} lines/s)",
-        h.state().suites.log.len(),
+        h.state().suites.log().len(),
         lines_after - lines_before,
         (lines_after - lines_before) as f64 / 5.0
     );

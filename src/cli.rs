@@ -658,7 +658,18 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                     result.duration_seconds
                 );
             }
-            BatchEvent::SuiteFinished { reports: r, .. } => reports = Some(r),
+            BatchEvent::SuiteFinished {
+                reports: r,
+                history,
+                ..
+            } => {
+                match history {
+                    Some(Ok(p)) => eprintln!("archived: {}", p.display()),
+                    Some(Err(e)) => eprintln!("warning: run not archived: {e}"),
+                    None => {}
+                }
+                reports = Some(r);
+            }
         }
     }
     let suite = worker

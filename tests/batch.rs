@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adhash::batch::report::{self, ReportFormat};
+use adhash::batch::result::{Environment, LOG_TAIL_LINES, RunRecord};
 use adhash::batch::runner::{
-    BatchEvent, CancelToken, JobResult, JobStatus, LOG_TAIL_LINES, LogTail, Stream, SuiteResult,
-    run_suite,
+    BatchEvent, CancelToken, JobResult, JobStatus, LogTail, Stream, SuiteResult, run_suite,
 };
 use adhash::batch::spec::{self, BatchSpec, CliProgram, JobCommand};
+use adhash::stats::RunStats;
 
 fn adhash_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_adhash"))
@@ -221,34 +222,83 @@ fn sample_suite() -> SuiteResult {
     let mut log = LogTail::default();
     log.push(Stream::Stdout, "adaptive: 1,000 ops".into());
     log.push(Stream::Stderr, "parsed 1,000 rows".into());
-    let job =
-        |name: &str, status, ops: Option<f64>, runs: Vec<f64>, backend: Option<&str>| JobResult {
-            name: name.into(),
-            command: "run-csv".into(),
-            mode: "adaptive".into(),
-            status,
-            exit_code: Some(if status == JobStatus::Ok { 0 } else { 1 }),
-            duration_seconds: 1.234,
-            ops_per_second: ops,
-            ops_per_second_runs: runs,
-            final_backend: backend.map(str::to_string),
-            p99_ms: ops.map(|_| 0.0123),
-            summary_path: None,
-            recommendation: None,
-            command_line: format!("adhash --mode adaptive run-csv --csv w.csv # {name}"),
-            reason: (status != JobStatus::Ok).then(|| "exited with code 1".to_string()),
-            log: log.clone(),
-        };
+    let job = |name: &str, status, ops: Option<f64>, runs: Vec<f64>, backend: Option<&str>| {
+        let mut j = JobResult::planned(
+            name,
+            "run-csv",
+            "adaptive",
+            "w.csv",
+            runs.len().max(1) as u32,
+        );
+        j.status = status;
+        j.exit_code = Some(if status == JobStatus::Ok { 0 } else { 1 });
+        j.duration_seconds = 1.234;
+        j.stats = RunStats::of(&runs);
+        j.ops_per_second = ops;
+        j.runs = runs
+            .iter()
+            .map(|&o| RunRecord {
+                ops_per_second: Some(o),
+                duration_seconds: 0.4,
+                status: JobStatus::Ok,
+            })
+            .collect();
+        j.ops_per_second_runs = runs;
+        j.final_backend = backend.map(str::to_string);
+        j.p99_ms = ops.map(|_| 0.0123);
+        j.command_line = format!("adhash --mode adaptive run-csv --csv w.csv # {name}");
+        j.reason = (status != JobStatus::Ok).then(|| "exited with code 1".to_string());
+        j.log = log.clone();
+        j
+    };
     let mut profile = job("profile-<uniform>", JobStatus::Ok, None, vec![], None);
     profile.command = "profile".into();
     profile.recommendation = Some("fast-lookup".into());
+    // The control: std on the same CSV.
+    let mut control = job(
+        "std",
+        JobStatus::Ok,
+        Some(1_600_000.0),
+        vec![1_600_000.0],
+        Some("std"),
+    );
+    control.mode = "std".into();
+    control.p99_ms = Some(0.000183456);
+    // Two of three runs ok, then a crash: shown, marked, never ranked.
+    let mut partial = job(
+        "flaky",
+        JobStatus::Failed,
+        Some(3_000_000.0),
+        vec![2_900_000.0, 3_100_000.0],
+        Some("chaining"),
+    );
+    partial.planned_runs = 3;
+    partial.runs.push(RunRecord {
+        ops_per_second: None,
+        duration_seconds: 0.1,
+        status: JobStatus::Failed,
+    });
     SuiteResult {
         spec: "docs/examples/golden.toml".into(),
         description: Some("Golden suite".into()),
         cli: "adhash".into(),
         generated_at: "2026-01-02 03:04:05".into(),
+        started_at: "2026-01-02T02:04:00Z".into(),
+        finished_at: "2026-01-02T02:04:05Z".into(),
         wall_seconds: 5.0,
+        cancelled: false,
+        environment: Environment {
+            adhash_version: "0.1.0".into(),
+            os: "linux x86_64".into(),
+            cpu_model: "Test CPU".into(),
+            logical_cores: 2,
+            load_average_start: Some(0.5),
+            load_average_end: Some(0.7),
+            hostname: "golden".into(),
+        },
         jobs: vec![
+            control,
+            partial,
             profile,
             job(
                 "fast",
@@ -290,10 +340,22 @@ fn markdown_report_matches_golden() {
     let md = report::markdown(&sample_suite());
     assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: 2026-01-02 03:04:05\n"));
     assert!(md.contains("| Job | Command | Status | Duration (s) | Ops/s | Backend |"));
-    assert!(md.contains("| fast | 2,000,000 | 0.0% | 0.012 |"));
-    assert!(md.contains("| slow | 1,500,000 | -25.0% | 0.012 |"));
+    // ×std (the control on the same CSV) and Spread (repeats), SPEC §8.
+    assert!(md.contains("| Job | Ops/s | Δ vs. max | p99 latency (ms) | ×std | Spread |"));
+    assert!(
+        md.contains(
+            "| fast | 2,000,000 | 0.0% | 0.0123 | 1.25× | 1,900,000 – 2,300,000 (CV 10.1%) ⚠ |"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| slow | 1,500,000 | -25.0% | 0.0123 | 0.94× | - |"));
+    // Three significant digits: never 0.000 for a non-zero p99.
+    assert!(md.contains("| std | 1,600,000 | -20.0% | 0.000183 | 1.00× | - |"));
+    // A job with a failed run is marked and not ranked (it would be fastest).
+    assert!(md.contains("| flaky (2/3 runs) | 3,000,000 | - |"), "{md}");
+    let bars = &md[md.find("```text").unwrap()..];
+    assert!(!bars[..bars[7..].find("```").unwrap()].contains("flaky"));
     assert!(md.contains("recommends fast-lookup"));
-    assert!(md.contains("spread 21.1%) ⚠ runs differ by more than 5%"));
     golden("report.md", &md);
 }
 
@@ -359,7 +421,7 @@ fn report_write_is_atomic_and_picks_format_by_extension() {
         ("r.json", "adhash.batch_report.v1"),
     ] {
         let p = dir.path().join("deep/er").join(name);
-        report::write_report(&p, ReportFormat::from_path(&p), &suite).unwrap();
+        report::write_report(&p, ReportFormat::from_path(&p).unwrap(), &suite).unwrap();
         assert!(std::fs::read_to_string(&p).unwrap().contains(needle));
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("deep/er"))
@@ -371,8 +433,12 @@ fn report_write_is_atomic_and_picks_format_by_extension() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("deep/er/r.json")).unwrap())
             .unwrap();
-    let job = &v["jobs"][1];
+    let job = &v["jobs"][3];
+    assert_eq!(job["name"], "fast");
     for f in [
+        "csv",
+        "runs",
+        "stats",
         "name",
         "command",
         "mode",
@@ -388,7 +454,22 @@ fn report_write_is_atomic_and_picks_format_by_extension() {
         assert!(job.get(f).is_some(), "json report job lacks {f}");
     }
     assert_eq!(job["status"], "ok");
+    assert_eq!(job["stats"]["n"], 3);
+    assert_eq!(job["stats"]["median"], 2_000_000.0);
+    assert_eq!(job["runs"].as_array().unwrap().len(), 3);
     assert_eq!(v["generated_at"], "2026-01-02 03:04:05");
+    // SPEC §9 additions.
+    assert_eq!(v["started_at"], "2026-01-02T02:04:00Z");
+    assert_eq!(v["environment"]["logical_cores"], 2);
+    assert_eq!(v["cancelled"], false);
+    // The JSON report reads back as the same result (history loads it).
+    let back = adhash::batch::history::load(&dir.path().join("deep/er/r.json")).unwrap();
+    assert_eq!(back.jobs.len(), 6);
+    assert_eq!(back.jobs[3].stats, job_stats_fast());
+}
+
+fn job_stats_fast() -> Option<RunStats> {
+    RunStats::of(&[1_900_000.0, 2_000_000.0, 2_300_000.0])
 }
 
 /// A suite folder with the fake CLI and a CSV.

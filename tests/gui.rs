@@ -109,7 +109,7 @@ fn starts_with_no_storage() {
 fn bundled_spec_shows_its_jobs() {
     let mut h = baseline_harness();
     h.run_steps(3);
-    assert_eq!(h.state().suites.rows.len(), 2);
+    assert_eq!(h.state().suites.rows().len(), 2);
     assert!(h.query_all_by_label("profile-uniform").next().is_some());
     assert!(h.query_all_by_label("run-uniform").next().is_some());
     // The catalog lists the bundled specs with their descriptions.
@@ -132,40 +132,40 @@ fn run_shows_every_job_ok_and_log_lines() {
     h.run_steps(2);
     h.get_by_label("▶ Run").click();
     step_until(&mut h, 120, "suite to finish", |app| {
-        app.suites.last_suite.is_some()
+        !app.suites.is_running() && app.suites.shown_result().is_some()
     });
     let app = h.state();
     assert!(
         app.suites
-            .rows
+            .rows()
             .iter()
             .all(|r| r.status == RowStatus::Done(JobStatus::Ok)),
         "{:?}",
-        app.suites.rows
+        app.suites.rows()
     );
-    assert!(app.suites.rows.iter().all(|r| r.ops.is_some()));
-    assert!(app.suites.log.len() > 2);
+    assert!(app.suites.rows().iter().all(|r| r.ops().is_some()));
+    assert!(app.suites.log().len() > 2);
     assert_eq!(app.state.recent_runs.len(), 1);
     assert!(dir.path().join("out/r.md").exists());
     // Log lines are in the view.
     assert!(h.query_all_by_label_contains("ops/s").next().is_some());
 
     // Export through the (test) save dialog.
-    h.get_by_label("Export report…").click();
+    h.get_by_label("Save as…").click();
     step_until(&mut h, 20, "export file", |_| export.exists());
     let html = std::fs::read_to_string(&export).unwrap();
     assert!(html.contains("Comparative Summary"));
 
     // Clicking a job filters the log to its lines.
-    let all = h.state().suites.log.visible_len();
+    let all = h.state().suites.log().visible_len();
     h.get_all_by_label("run-std").next().unwrap().click();
     h.run_steps(3);
-    assert_eq!(h.state().suites.log.filter_job(), Some(0));
-    let only = h.state().suites.log.visible_len();
+    assert_eq!(h.state().suites.log().filter_job(), Some(0));
+    let only = h.state().suites.log().visible_len();
     assert!(only > 0 && only < all, "{only} of {all}");
     h.get_by_label("job: run-std ×").click();
     h.run_steps(3);
-    assert_eq!(h.state().suites.log.visible_len(), all);
+    assert_eq!(h.state().suites.log().visible_len(), all);
 }
 
 #[test]
@@ -187,15 +187,15 @@ fn stop_cancels_a_slow_suite() {
     let mut h = harness(opts, None);
     step_until(&mut h, 30, "job to run", |app| {
         matches!(
-            app.suites.rows.first().map(|r| &r.status),
+            app.suites.rows().first().map(|r| &r.status),
             Some(RowStatus::Running { .. })
         )
     });
     h.get_by_label("⏹ Stop").click();
     step_until(&mut h, 30, "suite to stop", |app| {
-        app.suites.last_suite.is_some()
+        !app.suites.is_running() && app.suites.shown_result().is_some()
     });
-    let rows = &h.state().suites.rows;
+    let rows = &h.state().suites.rows();
     assert_eq!(rows[0].status, RowStatus::Done(JobStatus::Cancelled));
     assert_eq!(rows[1].status, RowStatus::Done(JobStatus::Skipped));
     assert!(
@@ -220,7 +220,7 @@ fn invalid_spec_shows_its_error() {
             .next()
             .is_some()
     );
-    assert!(h.state().suites.rows.is_empty());
+    assert!(h.state().suites.rows().is_empty());
     // Run stays disabled for an invalid spec.
     h.get_by_label("▶ Run").click();
     h.run_steps(3);
@@ -300,7 +300,7 @@ fn dna_open_csv_shows_verdict_and_hover() {
     assert_eq!(h.state().dna.hovered, Some(bucket));
     let text = adhash::gui::dna_tab::bucket_text(&report, bucket);
     assert!(
-        text.starts_with(&format!("0x{bucket:03x} → {count} keys")),
+        text.starts_with(&format!("0x{bucket:03x}: {count} keys")),
         "{text}"
     );
     assert!(h.query_all_by_label(&text).next().is_some());
@@ -415,7 +415,9 @@ fn dna_exports_json_and_png() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["schema"], "workload_dna.v1");
     let img = image::load_from_memory(&std::fs::read(&png).unwrap()).unwrap();
-    assert_eq!(img.width(), 512);
+    // 8 px a bucket, plus the margins around the grid and its colour bar.
+    assert_eq!(img.width(), 512 + 32);
+    assert!(img.height() > 512 + 60, "title and colour bar");
 }
 
 #[test]
@@ -484,5 +486,592 @@ fn dropping_a_csv_analyses_it() {
             .report
             .csv_path
             .ends_with("dropped.csv")
+    );
+}
+
+// ---- Issue 9: only what is true, a still layout, any window size ----
+
+fn harness_sized(
+    opts: LaunchOptions,
+    dialog_answer: Option<PathBuf>,
+    size: egui::Vec2,
+) -> Harness<'static, MissionControl> {
+    Harness::builder().with_size(size).build_eframe(move |cc| {
+        MissionControl::with_parts(
+            &cc.egui_ctx,
+            Persisted::default(),
+            Arc::new(FixedDialogs(dialog_answer)),
+            adhash_bin(),
+            opts,
+        )
+    })
+}
+
+fn suite_opened(spec: &Path) -> Harness<'static, MissionControl> {
+    harness(
+        LaunchOptions {
+            spec: Some(spec.to_path_buf()),
+            ..Default::default()
+        },
+        None,
+    )
+}
+
+/// Run the selected spec and wait for it to end.
+fn run_to_end(h: &mut Harness<'_, MissionControl>) {
+    h.state_mut().send(adhash::gui::Command::Run);
+    step_until(h, 10, "suite to start", |app| app.suites.is_running());
+    step_until(h, 120, "suite to finish", |app| !app.suites.is_running());
+}
+
+/// Wait until background one-shot jobs (history reads, exports) are done.
+fn settle(h: &mut Harness<'_, MissionControl>) {
+    step_until(h, 20, "background jobs", |app| app.pending_tasks() == 0);
+    h.run_steps(2);
+}
+
+fn label_exists(h: &Harness<'_, MissionControl>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn is_enabled(h: &Harness<'_, MissionControl>, label: &str) -> bool {
+    {
+        use egui_kittest::kittest::NodeT;
+        !h.get_by_label(label).accesskit_node().is_disabled()
+    }
+}
+
+#[test]
+fn spec_panel_keeps_its_width_under_a_moving_pointer() {
+    let mut h = baseline_harness();
+    h.run_steps(5);
+    let load = h.get_by_label("Load").rect();
+    let field = h.get_by_label("Spec or folder path").rect();
+    // The pointer wanders over the whole window for a few hundred frames.
+    for i in 0..300u32 {
+        let x = ((i * 97) % 1400) as f32;
+        let y = ((i * 53) % 900) as f32;
+        h.hover_at(egui::pos2(x, y));
+        h.step();
+    }
+    h.hover_at(egui::pos2(5.0, 895.0));
+    h.run_steps(3);
+    assert_eq!(h.get_by_label("Load").rect(), load, "the Load button moved");
+    assert_eq!(h.get_by_label("Spec or folder path").rect(), field);
+    // The field and its button fit the panel (nothing sized from last frame).
+    assert!(field.right() <= load.left(), "{field:?} {load:?}");
+}
+
+#[test]
+fn switching_specs_never_shows_another_runs_data() {
+    let (_a_dir, a) = small_suite(TWO_JOBS);
+    let (_b_dir, b) = small_suite(
+        "[[batch.jobs]]\nname = \"only-b\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"b-two\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"b-three\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    );
+    let mut h = suite_opened(&a);
+    settle(&mut h);
+    run_to_end(&mut h);
+    settle(&mut h);
+    assert!(h.state().suites.log().len() > 2);
+    assert!(label_exists(&h, "finished, 2/2 ok"));
+    assert!(is_enabled(&h, "Open report"));
+
+    // Another spec: its own plan, no log, no verdict, nothing to export.
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(b.clone()));
+    settle(&mut h);
+    let app = h.state();
+    assert!(app.suites.shown().is_none(), "B has never run");
+    let names: Vec<&str> = app.suites.rows().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["only-b", "b-two", "b-three"]);
+    assert!(
+        app.suites
+            .rows()
+            .iter()
+            .all(|r| r.status == RowStatus::Planned && r.result.is_none())
+    );
+    assert_eq!(app.suites.log().len(), 0);
+    // (The status bar's notice of A's end may stay; the run bar may not.)
+    assert!(!label_exists(&h, "finished, "));
+    assert!(label_exists(&h, "Not run yet"));
+    assert!(!is_enabled(&h, "Open report"));
+    assert!(!is_enabled(&h, "Write"));
+    assert!(!is_enabled(&h, "Save as…"));
+
+    // An invalid spec: its error, and nothing of A.
+    let bad = b.with_file_name("bad.toml");
+    std::fs::write(&bad, "[batch]\njobs = 3\n").unwrap();
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(bad.clone()));
+    settle(&mut h);
+    assert!(h.state().suites.rows().is_empty());
+    assert_eq!(h.state().suites.log().len(), 0);
+    assert!(!label_exists(&h, "finished, "));
+    assert!(!is_enabled(&h, "Open report"));
+
+    // Back to A: A's own run again.
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(a.clone()));
+    settle(&mut h);
+    assert!(label_exists(&h, "finished, 2/2 ok"));
+    assert!(h.state().suites.log().len() > 2);
+}
+
+#[test]
+fn a_spec_shows_its_last_run_from_history_after_a_restart() {
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let first_ops = {
+        let mut h = suite_opened(&spec);
+        settle(&mut h);
+        run_to_end(&mut h);
+        h.state().suites.rows()[0].ops().unwrap()
+    };
+    let archived: Vec<_> = std::fs::read_dir(dir.path().join("out/history/suite"))
+        .unwrap()
+        .collect();
+    assert_eq!(archived.len(), 1, "one history file per run");
+    // A new Mission Control: the spec opens with its archived run.
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    let shown = h
+        .state()
+        .suites
+        .shown()
+        .expect("the last run, from history");
+    assert!(matches!(
+        shown.source,
+        adhash::gui::suites::RunSource::History(_)
+    ));
+    assert_eq!(h.state().suites.rows()[0].ops(), Some(first_ops));
+    assert!(label_exists(&h, "(from history, read-only)"));
+    // Its log came along.
+    assert!(!h.state().suites.log().is_empty());
+}
+
+#[test]
+fn recent_runs_reopen_their_own_numbers_under_their_own_spec() {
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let (_other_dir, other) =
+        small_suite("[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n");
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    let first: Vec<Option<f64>> = h.state().suites.rows().iter().map(|r| r.ops()).collect();
+    let first_time = h.state().suites.shown().unwrap().started.clone();
+    // Archive names have one-second resolution: keep the runs apart.
+    std::thread::sleep(Duration::from_millis(1100));
+    run_to_end(&mut h);
+    let second: Vec<Option<f64>> = h.state().suites.rows().iter().map(|r| r.ops()).collect();
+    assert_ne!(first, second, "two runs measure differently");
+    assert_eq!(h.state().state.recent_runs.len(), 2);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("out/history/suite"))
+            .unwrap()
+            .count(),
+        2
+    );
+
+    // Another spec is selected; reopening the older run selects its spec.
+    h.state_mut().send(adhash::gui::Command::OpenSpec(other));
+    settle(&mut h);
+    h.state_mut().send(adhash::gui::Command::LoadRecent(1));
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(
+        app.suites.spec_key.as_deref(),
+        Some(std::fs::canonicalize(&spec).unwrap().as_path())
+    );
+    let reopened: Vec<Option<f64>> = app.suites.rows().iter().map(|r| r.ops()).collect();
+    assert_eq!(reopened, first, "the older run shows its own numbers");
+    assert!(label_exists(
+        &h,
+        &format!("Run of {first_time} (from history, read-only)")
+    ));
+    assert!(label_exists(&h, "suite.toml"), "titled with its own spec");
+    // "Show latest" returns to the newest run.
+    h.get_by_label("Show latest").click();
+    h.run_steps(3);
+    let latest: Vec<Option<f64>> = h.state().suites.rows().iter().map(|r| r.ops()).collect();
+    assert_eq!(latest, second);
+}
+
+#[test]
+fn a_stopped_run_says_cancelled_everywhere() {
+    let (dir, _) = small_suite("");
+    let spec = dir.path().join("slow.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/slow.md\"\n\
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"sleep\"]\n\
+[[batch.jobs]]\nname = \"never\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let opts = LaunchOptions {
+        spec: Some(spec),
+        run: true,
+        ..Default::default()
+    };
+    let mut h = harness(opts, None);
+    step_until(&mut h, 30, "job to run", |app| {
+        matches!(
+            app.suites.rows().first().map(|r| &r.status),
+            Some(RowStatus::Running { .. })
+        )
+    });
+    // The DNA tab says a suite is running.
+    h.state_mut()
+        .send(adhash::gui::Command::SwitchTab(Tab::Dna));
+    h.run_steps(2);
+    assert!(label_exists(&h, "slow.toml running: 0/2 jobs"));
+    h.state_mut()
+        .send(adhash::gui::Command::SwitchTab(Tab::Suites));
+    h.run_steps(2);
+    h.get_by_label("⏹ Stop").click();
+    step_until(&mut h, 30, "suite to stop", |app| !app.suites.is_running());
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.state.recent_runs[0].outcome, "cancelled");
+    assert!(label_exists(&h, "cancelled, 0/2 ok"));
+    // The skipped job has no duration.
+    assert_eq!(app.suites.rows()[1].duration_text(), "-");
+    // The archived JSON says so too.
+    let hist = app.state.recent_runs[0].archive.clone().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(hist).unwrap()).unwrap();
+    assert_eq!(v["cancelled"], true);
+}
+
+#[test]
+fn export_belongs_to_its_tab_and_names_its_format() {
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    let send = |h: &mut Harness<'_, MissionControl>, c| h.state_mut().send(c);
+    use adhash::gui::{Command, ReportAction};
+    // Unknown extensions are refused, nothing is written.
+    for name in ["r.txt", "r.png", "r"] {
+        let p = dir.path().join(name);
+        send(&mut h, Command::Report(ReportAction::Export(p.clone())));
+        settle(&mut h);
+        let n = h.state().notices.back().unwrap();
+        assert_eq!(n.kind, adhash::gui::app::NoticeKind::Error);
+        assert!(n.text.contains("cannot export a report"), "{}", n.text);
+        assert!(!p.exists());
+    }
+    // Each known extension writes its format.
+    for (name, head) in [
+        ("r.md", "# Adaptive"),
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.json", "{"),
+    ] {
+        let p = dir.path().join(name);
+        send(&mut h, Command::Report(ReportAction::Export(p.clone())));
+        step_until(&mut h, 20, "export", |_| p.exists());
+        assert!(std::fs::read_to_string(&p).unwrap().starts_with(head));
+    }
+    // On the DNA tab the suite's export is not offered.
+    send(&mut h, Command::SwitchTab(Tab::Dna));
+    h.run_steps(2);
+    assert!(!label_exists(&h, "Export report to"));
+    // The DNA tab's exports check their own extensions.
+    let csv = dir.path().join("w.csv");
+    send(
+        &mut h,
+        Command::Dna(adhash::gui::dna_tab::DnaCommand::Analyze(csv)),
+    );
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    let wrong = dir.path().join("heat.md");
+    send(
+        &mut h,
+        Command::Dna(adhash::gui::dna_tab::DnaCommand::SavePng(wrong.clone())),
+    );
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .notices
+            .back()
+            .unwrap()
+            .text
+            .contains("must end in .png")
+    );
+    assert!(!wrong.exists());
+}
+
+#[test]
+fn every_command_shows_its_effect_in_the_same_frame() {
+    let (_dir, spec) = small_suite(TWO_JOBS);
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    settle(&mut h);
+    assert!(h.try_run().is_ok(), "idle after the run");
+    use adhash::gui::Command;
+    // A job filter: the chip is drawn in the frame that applied it.
+    h.state_mut().send(Command::SelectJob(Some(0)));
+    h.step();
+    assert!(label_exists(&h, "job: run-std ×"), "the chip lags a frame");
+    assert!(h.ctx.has_requested_repaint(), "no repaint after a command");
+    // A tab switch: the new tab is drawn at once.
+    h.state_mut().send(Command::SwitchTab(Tab::Dna));
+    h.step();
+    assert!(label_exists(&h, "Workload CSV"));
+    assert!(h.ctx.has_requested_repaint());
+    assert!(h.try_run().is_ok(), "and it goes idle again");
+}
+
+#[test]
+fn multi_line_spec_errors_keep_the_status_bar_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("broken.toml");
+    std::fs::write(&spec, "[batch]\nreport = \"x.md\"\nthis is not toml\n").unwrap();
+    let mut h = suite_opened(&spec);
+    h.run_steps(3);
+    let e = match &h.state().suites.spec {
+        Some(Err(e)) => e.clone(),
+        other => panic!("expected an invalid spec, got {:?}", other.is_some()),
+    };
+    assert!(e.lines().count() > 1, "TOML errors span lines: {e}");
+    // The whole error is in the Suites tab (monospace, carets aligned) ...
+    assert!(label_exists(&h, e.lines().nth(1).unwrap().trim()));
+    // ... and the status bar holds a single line.
+    let status = h
+        .query_all_by_label_contains("invalid spec:")
+        .map(|n| n.rect().height())
+        .fold(0.0f32, f32::max);
+    assert!(
+        status > 0.0 && status < 24.0,
+        "status bar label {status} px tall"
+    );
+}
+
+#[test]
+fn the_table_and_preview_say_what_will_happen() {
+    let (dir, _) = small_suite("");
+    let spec = dir.path().join("mixed.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/m.md\"\n\
+[[batch.jobs]]\nname = \"pick\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"crashes\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"crash\"]\n\
+[[batch.jobs]]\nname = \"nofile\"\ncommand = \"run-csv\"\ncsv = \"missing.csv\"\n",
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    h.get_by_label("Spec preview").click();
+    h.run_steps(2);
+    // A profile job runs every mode: "all" in table and preview alike.
+    assert_eq!(h.state().suites.rows()[0].mode, "all");
+    assert!(label_exists(&h, "pick — profile (mode: all)"));
+    // A missing CSV is flagged before running.
+    assert!(label_exists(&h, "missing: the job will fail"));
+    assert_eq!(
+        h.state().suites.rows()[2].status_text(Instant::now()),
+        "CSV missing"
+    );
+    run_to_end(&mut h);
+    // A failed job says why in the table.
+    let why = h.state().suites.rows()[1].status_text(Instant::now());
+    assert!(why.starts_with("failed: exited with code 3"), "{why}");
+    assert!(label_exists(&h, "failed: exited with code 3"));
+}
+
+#[test]
+fn repeats_show_spread_and_the_std_control() {
+    let (_dir, spec) = small_suite(
+        "[[batch.jobs]]\nname = \"ctl\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\nrepeat = 3\n\
+[[batch.jobs]]\nname = \"ada\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\n",
+    );
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    for header in ["×std", "Spread", "Δ vs. max", "p99 (ms)"] {
+        assert!(label_exists(&h, header), "no {header} column");
+    }
+    assert!(label_exists(&h, "1.00×"), "the control against itself");
+    let r = &h.state().suites.rows()[1];
+    let stats = r.result.as_ref().unwrap().stats.unwrap();
+    assert_eq!(stats.n, 3);
+    assert!(label_exists(&h, &format!("(CV {:.1}%)", stats.cv * 100.0)));
+}
+
+#[test]
+fn open_report_always_answers() {
+    let (_dir, spec) = small_suite(TWO_JOBS);
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    let before = h.state().notices.len();
+    h.get_by_label("Open report").click();
+    h.run_steps(1);
+    step_until(&mut h, 30, "an answer", |app| {
+        app.pending_tasks() == 0 && app.notices.len() > before
+    });
+    let n = h.state().notices.back().unwrap().text.clone();
+    assert!(
+        n.starts_with("opened ") || n.starts_with("no browser could be started"),
+        "{n}"
+    );
+}
+
+/// Interactive widgets of the current frame: (label, visible rect). The
+/// rect is egui's interact rect, clipped to the widget's scroll area or
+/// panel, so content scrolled out of view does not count.
+fn widgets(h: &Harness<'_, MissionControl>) -> Vec<(String, egui::Rect)> {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT;
+    h.root()
+        .children_recursive()
+        .filter(|n| {
+            matches!(
+                n.accesskit_node().role(),
+                Role::Button | Role::TextInput | Role::Slider | Role::ComboBox | Role::CheckBox
+            )
+        })
+        .filter_map(|n| {
+            let a = n.accesskit_node();
+            // SAFETY: not memory-related; the value is an egui Id's own
+            // high-entropy bits, turned back into that Id.
+            let id = unsafe { egui::Id::from_high_entropy_bits(a.locate().0.0) };
+            let r = h.ctx.read_response(id)?;
+            Some((a.label().unwrap_or_default(), r.interact_rect))
+        })
+        .filter(|(_, r)| r.is_positive())
+        .collect()
+}
+
+fn assert_no_overlaps(h: &Harness<'_, MissionControl>, size: egui::Vec2, what: &str) {
+    let w = widgets(h);
+    assert!(w.len() > 5, "{what}: too few widgets found");
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    for (i, (a, ra)) in w.iter().enumerate() {
+        assert!(
+            window.expand(0.5).contains_rect(*ra),
+            "{what}: '{a}' {ra:?} is outside the {size:?} window"
+        );
+        for (b, rb) in &w[i + 1..] {
+            let overlap = ra.intersect(*rb);
+            assert!(
+                overlap.width() <= 0.5 || overlap.height() <= 0.5,
+                "{what}: '{a}' {ra:?} overlaps '{b}' {rb:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_overlaps_at_the_minimum_size() {
+    // The app's minimum, and 800×600 (a window manager may ignore the minimum).
+    for size in [
+        egui::Vec2::from(adhash::gui::MIN_WINDOW),
+        egui::vec2(800.0, 600.0),
+    ] {
+        nothing_overlaps_at(size);
+    }
+}
+
+fn nothing_overlaps_at(size: egui::Vec2) {
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let mut h = harness_sized(
+        LaunchOptions {
+            spec: Some(spec),
+            ..Default::default()
+        },
+        None,
+        size,
+    );
+    settle(&mut h);
+    run_to_end(&mut h);
+    settle(&mut h);
+    assert_no_overlaps(&h, size, "Suites tab after a run");
+    // The DNA tab with a baseline: two heatmaps and the charts beside them.
+    let csv = dir.path().join("w.csv");
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(csv.clone()),
+    ));
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::PinBaseline,
+    ));
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(csv),
+    ));
+    step_until(&mut h, 60, "second analysis", |app| {
+        app.dna.current.as_ref().is_some_and(|c| c.id > 1)
+    });
+    h.run_steps(3);
+    assert_no_overlaps(&h, size, "DNA tab with a baseline");
+    // Both heatmaps and the verdict are on screen.
+    let heat = h.state().dna.heatmap_rect.unwrap();
+    assert!(heat.width() >= 96.0 && heat.right() <= size.x, "{heat:?}");
+    let badge = h.get_by_label("baseline UNIFORM").rect();
+    assert!(
+        badge.left() >= heat.right() && badge.bottom() <= size.y,
+        "{badge:?}"
+    );
+}
+
+#[test]
+fn heatmaps_grow_with_a_large_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(dir.path(), "u.csv", &["--ops", "5000"]);
+    let side = |size: egui::Vec2| {
+        let mut h = harness_sized(
+            LaunchOptions {
+                dna: Some(csv.clone()),
+                tab: Some(Tab::Dna),
+                ..Default::default()
+            },
+            None,
+            size,
+        );
+        step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+        h.run_steps(3);
+        h.state().dna.heatmap_rect.unwrap().width()
+    };
+    let small = side(egui::vec2(1400.0, 900.0));
+    let large = side(egui::vec2(2560.0, 1440.0));
+    assert!(
+        large > small * 1.4,
+        "heatmap {small} px at 1400×900, {large} px at 2560×1440"
+    );
+}
+
+#[test]
+fn a_new_analysis_starts_at_the_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_csv(dir.path(), "a.csv", &["--ops", "5000"]);
+    let b = write_csv(dir.path(), "b.csv", &["--ops", "6000"]);
+    let mut h = harness_sized(
+        LaunchOptions {
+            dna: Some(a),
+            tab: Some(Tab::Dna),
+            ..Default::default()
+        },
+        None,
+        egui::vec2(1400.0, 700.0),
+    );
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.run_steps(2);
+    h.get_by_label("Hot keys").scroll_to_me();
+    h.run_steps(3);
+    assert!(
+        h.get_by_label("UNIFORM").rect().bottom() < 60.0,
+        "scrolled down first"
+    );
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(b),
+    ));
+    step_until(&mut h, 60, "second analysis", |app| {
+        app.dna.current.as_ref().is_some_and(|c| c.id > 1)
+    });
+    h.run_steps(3);
+    let top = h.get_by_label("UNIFORM").rect().top();
+    assert!(
+        top > 60.0 && top < 200.0,
+        "verdict at {top}: kept the old scroll"
     );
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::runner::{JobResult, JobStatus, SPREAD_WARNING, SuiteResult};
+use super::result::{Environment, JobResult, JobStatus, SuiteResult};
 use super::spec::BatchSpec;
 use crate::error::{Error, Result};
-use crate::log::thousands;
+use crate::fmt::{latency_ms, thousands};
+use crate::stats::RunStats;
 use crate::workload::csv::write_atomic;
 
 pub const REPORT_TITLE: &str = "Adaptive Hash Map Batch Report";
@@ -43,17 +44,27 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
-    /// From the extension: `.html`/`.htm`, `.json`, anything else Markdown.
-    pub fn from_path(path: &Path) -> ReportFormat {
-        match path
+    /// From the extension: `.md`/`.markdown`, `.html`/`.htm`, `.json`. Any
+    /// other name is an error: writing Markdown into `x.txt` or `x.png`
+    /// silently would be a surprise.
+    pub fn from_path(path: &Path) -> Result<ReportFormat> {
+        let ext = path
             .extension()
             .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("html" | "htm") => ReportFormat::Html,
-            Some("json") => ReportFormat::Json,
-            _ => ReportFormat::Markdown,
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("md" | "markdown") => Ok(ReportFormat::Markdown),
+            Some("html" | "htm") => Ok(ReportFormat::Html),
+            Some("json") => Ok(ReportFormat::Json),
+            other => Err(Error::bad_input(format!(
+                "cannot export a report to {}: {}",
+                path.display(),
+                match other {
+                    Some(e) => format!("unknown extension .{e}"),
+                    None => "the name has no extension".into(),
+                }
+            ))
+            .with_hint("end the name with .md, .html or .json")),
         }
     }
 
@@ -112,12 +123,11 @@ pub fn delta_text(ops: f64, best: f64) -> String {
     }
 }
 
-/// Jobs with ops/s, fastest first.
-pub fn ranked(suite: &SuiteResult) -> Vec<&JobResult> {
-    let mut v: Vec<&JobResult> = suite
-        .jobs
+/// Complete jobs (every run ok) with ops/s, fastest first: the ones ranked.
+pub fn ranked(jobs: &[JobResult]) -> Vec<&JobResult> {
+    let mut v: Vec<&JobResult> = jobs
         .iter()
-        .filter(|j| j.ops_per_second.is_some())
+        .filter(|j| j.is_complete() && j.ops_per_second.is_some())
         .collect();
     v.sort_by(|a, b| {
         b.ops_per_second
@@ -127,53 +137,100 @@ pub fn ranked(suite: &SuiteResult) -> Vec<&JobResult> {
     v
 }
 
-/// One Comparative Summary row, formatted once; Markdown and HTML differ
-/// only in markup.
+/// The control for `job`: the suite's first ok `std` run-csv job on the same CSV.
+pub fn std_control<'a>(jobs: &'a [JobResult], job: &JobResult) -> Option<&'a JobResult> {
+    jobs.iter().find(|c| {
+        c.mode == "std"
+            && c.command == "run-csv"
+            && c.csv == job.csv
+            && c.is_complete()
+            && c.ops_per_second.is_some()
+    })
+}
+
+/// ops ÷ control ops, as "1.04×".
+pub fn times_std_text(ops: f64, control: f64) -> String {
+    if control > 0.0 {
+        format!("{:.2}×", ops / control)
+    } else {
+        "-".into()
+    }
+}
+
+/// "1,900,000 – 2,300,000 (CV 9.5%)", and whether it is noisy (CV > 5%).
+pub fn spread_text(stats: &RunStats) -> (String, bool) {
+    (
+        format!(
+            "{} – {} (CV {:.1}%)",
+            thousands(stats.min),
+            thousands(stats.max),
+            stats.cv * 100.0
+        ),
+        stats.is_noisy(),
+    )
+}
+
+/// One Comparative Summary row, formatted once; Markdown, HTML and Mission
+/// Control differ only in markup.
 pub struct SummaryRow<'a> {
     pub job: &'a JobResult,
     pub ops: f64,
-    /// Relative to the fastest (1.0 for it), for bars.
+    /// Relative to the fastest (1.0 for it), for bars; 0 when not ranked.
     pub fraction: f64,
     pub ops_text: String,
     pub delta: String,
     pub p99: String,
+    /// ops ÷ the `std` job's on the same CSV, when the suite has one.
+    pub times_std: Option<String>,
+    /// min – max (CV) with repeats, and whether it is noisy.
+    pub spread: Option<(String, bool)>,
+    /// Not every run ended ok ("2/3 runs"): shown, never ranked.
+    pub partial: Option<String>,
 }
 
-/// Rows of the Comparative Summary, fastest first (empty when no job has ops/s).
-pub fn summary_rows(suite: &SuiteResult) -> Vec<SummaryRow<'_>> {
-    let ranked = ranked(suite);
+/// Rows of the Comparative Summary: ranked jobs fastest first, then jobs
+/// whose runs did not all end ok (empty when no job has ops/s).
+pub fn summary_rows(jobs: &[JobResult]) -> Vec<SummaryRow<'_>> {
+    let ranked = ranked(jobs);
     let best = ranked.first().and_then(|j| j.ops_per_second).unwrap_or(0.0);
+    let partial = jobs.iter().filter(|j| j.runs_mark().is_some());
     ranked
         .into_iter()
+        .chain(partial)
         .map(|job| {
             let ops = job.ops_per_second.unwrap_or(0.0);
+            let mark = job.runs_mark();
             SummaryRow {
                 job,
                 ops,
-                fraction: if best > 0.0 { ops / best } else { 0.0 },
+                fraction: if best > 0.0 && mark.is_none() {
+                    ops / best
+                } else {
+                    0.0
+                },
                 ops_text: thousands(ops),
-                delta: delta_text(ops, best),
-                p99: opt(job.p99_ms, |p| format!("{p:.3}")),
+                delta: if mark.is_none() {
+                    delta_text(ops, best)
+                } else {
+                    "-".into()
+                },
+                p99: latency_ms(job.p99_ms),
+                times_std: std_control(jobs, job)
+                    .and_then(|c| c.ops_per_second)
+                    .map(|c| times_std_text(ops, c)),
+                spread: job.spread().map(|s| spread_text(&s)),
+                partial: mark,
             }
         })
         .collect()
 }
 
-/// "median of 3 runs, 1,900,000 – 2,300,000 ops/s (spread 21.1%)" and
-/// whether the spread deserves a warning, for jobs run more than once.
-fn spread_text(j: &JobResult) -> Option<(String, bool)> {
-    j.spread().map(|(min, max, s)| {
-        (
-            format!(
-                "median of {} runs, {} – {} ops/s (spread {:.1}%)",
-                j.ops_per_second_runs.len(),
-                thousands(min),
-                thousands(max),
-                s * 100.0
-            ),
-            s > SPREAD_WARNING,
-        )
-    })
+/// Which optional columns the summary needs: (×std, Spread).
+pub fn summary_columns(rows: &[SummaryRow]) -> (bool, bool) {
+    (
+        rows.iter().any(|r| r.times_std.is_some()),
+        rows.iter().any(|r| r.spread.is_some()),
+    )
 }
 
 /// The Backend cell: the summary's backend, or a profile job's pick.
@@ -238,27 +295,51 @@ pub fn markdown(suite: &SuiteResult) -> String {
             md_cell(&backend_cell(j)),
         ));
     }
-    let rows = summary_rows(suite);
+    let rows = summary_rows(&suite.jobs);
     if !rows.is_empty() {
         o.push_str("\n## Comparative Summary\n\n");
-        o.push_str("| Job | Ops/s | Δ vs. max | p99 latency (ms) |\n");
-        o.push_str("|---|---:|---:|---:|\n");
-        for r in &rows {
-            o.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                md_cell(&r.job.name),
-                r.ops_text,
-                r.delta,
-                r.p99
-            ));
+        let (xstd, spread) = summary_columns(&rows);
+        o.push_str("| Job | Ops/s | Δ vs. max | p99 latency (ms) |");
+        let mut rule = String::from("|---|---:|---:|---:|");
+        if xstd {
+            o.push_str(" ×std |");
+            rule.push_str("---:|");
         }
-        let width = rows
+        if spread {
+            o.push_str(" Spread |");
+            rule.push_str("---|");
+        }
+        o.push_str(&format!("\n{rule}\n"));
+        for r in &rows {
+            let name = match &r.partial {
+                Some(m) => format!("{} ({m})", md_cell(&r.job.name)),
+                None => md_cell(&r.job.name),
+            };
+            o.push_str(&format!(
+                "| {name} | {} | {} | {} |",
+                r.ops_text, r.delta, r.p99
+            ));
+            if xstd {
+                o.push_str(&format!(" {} |", r.times_std.as_deref().unwrap_or("-")));
+            }
+            if spread {
+                let cell = match &r.spread {
+                    Some((t, true)) => format!("{t} ⚠"),
+                    Some((t, false)) => t.clone(),
+                    None => "-".into(),
+                };
+                o.push_str(&format!(" {cell} |"));
+            }
+            o.push('\n');
+        }
+        let bars: Vec<&SummaryRow> = rows.iter().filter(|r| r.partial.is_none()).collect();
+        let width = bars
             .iter()
             .map(|r| r.job.name.chars().count())
             .max()
             .unwrap_or(0);
         o.push_str("\n```text\n");
-        for r in &rows {
+        for r in &bars {
             let n = (r.fraction * BAR_WIDTH as f64).round() as usize;
             o.push_str(&format!(
                 "{:<width$}  {:<bw$}  {}\n",
@@ -269,22 +350,8 @@ pub fn markdown(suite: &SuiteResult) -> String {
             ));
         }
         o.push_str("```\n");
-        let spreads: Vec<String> = rows
-            .iter()
-            .filter_map(|r| {
-                spread_text(r.job).map(|(text, warn)| {
-                    let warn = if warn {
-                        " ⚠ runs differ by more than 5%"
-                    } else {
-                        ""
-                    };
-                    format!("- {}: {text}{warn}\n", md_cell(&r.job.name))
-                })
-            })
-            .collect();
-        if !spreads.is_empty() {
-            o.push('\n');
-            o.extend(spreads);
+        if rows.iter().any(|r| matches!(r.spread, Some((_, true)))) {
+            o.push_str("\n⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.\n");
         }
     }
     o.push_str("\n## Job Logs\n");
@@ -385,20 +452,47 @@ pub fn html(suite: &SuiteResult) -> String {
         ));
     }
     o.push_str("</tbody></table>\n");
-    let rows = summary_rows(suite);
+    let rows = summary_rows(&suite.jobs);
     if !rows.is_empty() {
-        o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th></tr></thead><tbody>\n");
+        let (xstd, spread) = summary_columns(&rows);
+        o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th>");
+        if xstd {
+            o.push_str("<th>×std</th>");
+        }
+        if spread {
+            o.push_str("<th>Spread</th>");
+        }
+        o.push_str("</tr></thead><tbody>\n");
         for r in &rows {
+            let mark = r
+                .partial
+                .as_ref()
+                .map(|m| format!(" <span class=\"bad\">({m})</span>"))
+                .unwrap_or_default();
             o.push_str(&format!(
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                "<tr><td>{}{mark}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 esc(&r.job.name),
                 r.ops_text,
                 r.delta,
                 r.p99,
             ));
+            if xstd {
+                o.push_str(&format!(
+                    "<td class=\"num\">{}</td>",
+                    r.times_std.as_deref().unwrap_or("-")
+                ));
+            }
+            if spread {
+                o.push_str(&match &r.spread {
+                    Some((t, true)) => format!("<td class=\"warn\">{t} ⚠</td>"),
+                    Some((t, false)) => format!("<td>{t}</td>"),
+                    None => "<td>-</td>".into(),
+                });
+            }
+            o.push_str("</tr>\n");
         }
         o.push_str("</tbody></table>\n<div class=\"bars\">\n");
-        for (i, r) in rows.iter().enumerate() {
+        for (i, r) in rows.iter().filter(|r| r.partial.is_none()).enumerate() {
             let pct = (r.fraction * 100.0).clamp(0.5, 100.0);
             o.push_str(&format!(
                 "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{n}\">{n}</span><div class=\"bar-track\"><div class=\"bar{best}\" style=\"width:{pct:.1}%\"></div></div><span class=\"num\">{} ops/s</span></div>\n",
@@ -408,11 +502,8 @@ pub fn html(suite: &SuiteResult) -> String {
             ));
         }
         o.push_str("</div>\n");
-        for r in &rows {
-            if let Some((text, warn)) = spread_text(r.job) {
-                let cls = if warn { " class=\"warn\"" } else { "" };
-                o.push_str(&format!("<p{cls}>{}: {text}</p>\n", esc(&r.job.name)));
-            }
+        if rows.iter().any(|r| matches!(r.spread, Some((_, true)))) {
+            o.push_str("<p class=\"warn\">⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.</p>\n");
         }
     }
     o.push_str("<h2>Job Logs</h2>\n");
@@ -443,10 +534,14 @@ pub fn html(suite: &SuiteResult) -> String {
 struct JsonReport<'a> {
     schema: &'static str,
     generated_at: &'a str,
+    started_at: &'a str,
+    finished_at: &'a str,
     spec: &'a str,
     description: Option<&'a str>,
     cli: &'a str,
     wall_seconds: f64,
+    cancelled: bool,
+    environment: &'a Environment,
     jobs: &'a [JobResult],
 }
 
@@ -454,10 +549,14 @@ pub fn json(suite: &SuiteResult) -> String {
     let r = JsonReport {
         schema: BATCH_REPORT_SCHEMA,
         generated_at: &suite.generated_at,
+        started_at: &suite.started_at,
+        finished_at: &suite.finished_at,
         spec: &suite.spec,
         description: suite.description.as_deref(),
         cli: &suite.cli,
         wall_seconds: suite.wall_seconds,
+        cancelled: suite.cancelled,
+        environment: &suite.environment,
         jobs: &suite.jobs,
     };
     let mut s =

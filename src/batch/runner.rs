@@ -8,7 +8,6 @@
 //! period), so no child outlives the runner. Reports are written at the end
 //! even when the suite was cancelled.
 
-use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,166 +15,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use serde::Serialize;
-
 use super::report::{ReportPaths, write_reports};
+use super::result::{Environment, RunRecord, load_average};
+pub use super::result::{JobResult, JobStatus, LogTail, Stream, SuiteResult};
 use super::spec::{BatchSpec, JobCommand, JobSpec};
+use crate::stats::RunStats;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-/// Lines of a job's output kept in memory (the report shows the tail).
-pub const LOG_TAIL_LINES: usize = 2000;
-/// Bytes of a job's output kept in memory.
-pub const LOG_TAIL_BYTES: usize = 512 * 1024;
 /// A longer line is split: a job printing megabytes without a newline must
 /// not exhaust memory.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 /// How long a terminated job may take to exit before it is killed.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
-/// Runs differing by more than this (max/min - 1) get a warning.
-pub const SPREAD_WARNING: f64 = 0.05;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stream {
-    Stdout,
-    Stderr,
-    /// A note from the runner itself (launch, timeout, missing CSV...).
-    Runner,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobStatus {
-    Ok,
-    Failed,
-    Timeout,
-    Cancelled,
-    Skipped,
-}
-
-impl JobStatus {
-    pub fn name(self) -> &'static str {
-        match self {
-            JobStatus::Ok => "ok",
-            JobStatus::Failed => "failed",
-            JobStatus::Timeout => "timeout",
-            JobStatus::Cancelled => "cancelled",
-            JobStatus::Skipped => "skipped",
-        }
-    }
-}
-
-/// A job's output, bounded: the oldest lines go first.
-#[derive(Debug, Clone, Default)]
-pub struct LogTail {
-    pub lines: VecDeque<(Stream, String)>,
-    bytes: usize,
-    pub dropped: u64,
-}
-
-impl LogTail {
-    pub fn push(&mut self, stream: Stream, line: String) {
-        self.bytes += line.len();
-        self.lines.push_back((stream, line));
-        while self.lines.len() > LOG_TAIL_LINES || self.bytes > LOG_TAIL_BYTES {
-            match self.lines.pop_front() {
-                Some((_, l)) => {
-                    self.bytes -= l.len();
-                    self.dropped += 1;
-                }
-                None => break,
-            }
-        }
-    }
-
-    /// The kept lines joined, as they arrived.
-    pub fn text(&self) -> String {
-        let mut s = String::new();
-        for (_, l) in &self.lines {
-            s.push_str(l);
-            s.push('\n');
-        }
-        s
-    }
-}
-
-/// The outcome of one job (all its repeats).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct JobResult {
-    pub name: String,
-    pub command: String,
-    pub mode: String,
-    pub status: JobStatus,
-    pub exit_code: Option<i32>,
-    pub duration_seconds: f64,
-    /// Median over the runs.
-    pub ops_per_second: Option<f64>,
-    pub ops_per_second_runs: Vec<f64>,
-    pub final_backend: Option<String>,
-    pub p99_ms: Option<f64>,
-    pub summary_path: Option<String>,
-    /// A profile job's pick (its last stdout line).
-    pub recommendation: Option<String>,
-    pub command_line: String,
-    /// Why the job did not end ok.
-    pub reason: Option<String>,
-    #[serde(skip, default)]
-    pub log: LogTail,
-}
-
-impl JobResult {
-    fn new(job: &JobSpec, command_line: String) -> Self {
-        JobResult {
-            name: job.name.clone(),
-            command: job.command.name().into(),
-            mode: job.mode.name().into(),
-            status: JobStatus::Skipped,
-            exit_code: None,
-            duration_seconds: 0.0,
-            ops_per_second: None,
-            ops_per_second_runs: Vec::new(),
-            final_backend: None,
-            p99_ms: None,
-            summary_path: None,
-            recommendation: None,
-            command_line,
-            reason: None,
-            log: LogTail::default(),
-        }
-    }
-
-    /// (min, max, relative spread) of the runs' ops/s, with two or more runs.
-    pub fn spread(&self) -> Option<(f64, f64, f64)> {
-        if self.ops_per_second_runs.len() < 2 {
-            return None;
-        }
-        let min = self
-            .ops_per_second_runs
-            .iter()
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        let max = self.ops_per_second_runs.iter().copied().fold(0.0, f64::max);
-        Some((min, max, if min > 0.0 { max / min - 1.0 } else { 0.0 }))
-    }
-}
-
-/// A whole suite's outcome: what the reports are made from.
-#[derive(Debug, Clone, Serialize)]
-pub struct SuiteResult {
-    pub spec: String,
-    pub description: Option<String>,
-    pub cli: String,
-    /// Local time, `YYYY-MM-DD HH:MM:SS`.
-    pub generated_at: String,
-    pub wall_seconds: f64,
-    pub jobs: Vec<JobResult>,
-}
-
-impl SuiteResult {
-    pub fn all_ok(&self) -> bool {
-        self.jobs.iter().all(|j| j.status == JobStatus::Ok)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub enum BatchEvent {
@@ -202,6 +53,8 @@ pub enum BatchEvent {
     SuiteFinished {
         result: Box<SuiteResult>,
         reports: Result<ReportPaths, String>,
+        /// Where the run was archived (SPEC §9); `None` with `history = false`.
+        history: Option<Result<PathBuf, String>>,
     },
 }
 
@@ -218,6 +71,10 @@ impl CancelToken {
     }
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
+    }
+    /// The flag itself, for work that polls an `AtomicBool`.
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
     }
 }
 
@@ -246,7 +103,9 @@ pub fn run_suite(
 ) -> SuiteResult {
     let events = Events { tx, wake };
     let started = Instant::now();
+    let started_at = utc_now();
     let generated_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut environment = Environment::capture();
     events.send(BatchEvent::SuiteStarted {
         spec: spec.path.clone(),
         jobs: spec.jobs.iter().map(|j| j.name.clone()).collect(),
@@ -260,7 +119,8 @@ pub fn run_suite(
     let mut results = Vec::with_capacity(spec.jobs.len());
     for (i, job) in spec.jobs.iter().enumerate() {
         let result = if cancel.is_cancelled() {
-            let mut r = JobResult::new(job, spec.command_line(job, job.json_summary.as_deref()));
+            let mut r = planned(job);
+            r.command_line = spec.command_line(job, job.json_summary.as_deref());
             r.reason = Some("suite cancelled before this job started".into());
             r
         } else {
@@ -279,20 +139,44 @@ pub fn run_suite(
         });
         results.push(result);
     }
+    environment.load_average_end = load_average();
     let suite = SuiteResult {
         spec: spec.path.display().to_string(),
         description: spec.description.clone(),
         cli: spec.cli.describe(),
         generated_at,
+        started_at,
+        finished_at: utc_now(),
         wall_seconds: started.elapsed().as_secs_f64(),
+        cancelled: cancel.is_cancelled(),
+        environment,
         jobs: results,
     };
     let reports = write_reports(spec, &suite).map_err(|e| e.detail);
+    let history = spec
+        .history
+        .then(|| super::history::archive(spec, &suite).map_err(|e| e.detail));
     events.send(BatchEvent::SuiteFinished {
         result: Box::new(suite.clone()),
         reports,
+        history,
     });
     suite
+}
+
+/// Now in UTC, RFC 3339 to the second.
+fn utc_now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn planned(job: &JobSpec) -> JobResult {
+    JobResult::planned(
+        &job.name,
+        job.command.name(),
+        job.mode.name(),
+        &job.csv,
+        job.repeat,
+    )
 }
 
 fn run_job(
@@ -313,7 +197,8 @@ fn run_job(
         (JobCommand::Profile, _) => None,
     };
     let command_line = spec.command_line(job, summary_arg.as_deref());
-    let mut result = JobResult::new(job, command_line.clone());
+    let mut result = planned(job);
+    result.command_line = command_line.clone();
     result.summary_path = job
         .json_summary
         .as_ref()
@@ -362,6 +247,7 @@ fn run_job(
             command_line: command_line.clone(),
         });
         let launched_at = SystemTime::now();
+        let run_t0 = Instant::now();
         let outcome = run_process(
             &prog,
             &args,
@@ -373,7 +259,13 @@ fn run_job(
             &mut result.log,
         );
         result.exit_code = outcome.exit_code;
+        let mut record = RunRecord {
+            ops_per_second: None,
+            duration_seconds: run_t0.elapsed().as_secs_f64(),
+            status: outcome.status,
+        };
         if outcome.status != JobStatus::Ok {
+            result.runs.push(record);
             result.status = outcome.status;
             let why = outcome.reason.unwrap_or_else(|| "failed".into());
             note(
@@ -393,6 +285,7 @@ fn run_job(
                 Ok(s) => {
                     if let Some(ops) = s.ops_per_second {
                         result.ops_per_second_runs.push(ops);
+                        record.ops_per_second = Some(ops);
                     }
                     backends.extend(s.final_backend);
                     p99s.extend(s.p99_ms);
@@ -403,39 +296,27 @@ fn run_job(
                 ),
             }
         }
+        result.runs.push(record);
     }
     result.duration_seconds = t0.elapsed().as_secs_f64();
-    result.ops_per_second = median(&result.ops_per_second_runs);
+    result.stats = RunStats::of(&result.ops_per_second_runs);
+    result.ops_per_second = result.stats.map(|s| s.median);
     result.final_backend = backends.pop();
-    result.p99_ms = median(&p99s);
-    if let Some((min, max, spread)) = result.spread()
-        && spread > SPREAD_WARNING
+    result.p99_ms = crate::stats::median(&p99s);
+    if let Some(s) = result.spread()
+        && s.is_noisy()
     {
         note(
             &mut result,
             format!(
-                "[adhash] warning: runs differ by {:.1}% (ops/s {:.0}..{:.0}); the machine may be busy",
-                spread * 100.0,
-                min,
-                max
+                "[adhash] warning: runs vary by CV {:.1}% (ops/s {:.0}..{:.0}); the machine may be busy",
+                s.cv * 100.0,
+                s.min,
+                s.max
             ),
         );
     }
     result
-}
-
-fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    Some(if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    })
 }
 
 /// The summary fields the report uses, read leniently (a Python CLI's

@@ -145,6 +145,8 @@ pub struct BatchSpec {
     pub html_report: Option<PathBuf>,
     pub json_report: PathBuf,
     pub description: Option<String>,
+    /// Archive every finished run (SPEC §9); default true.
+    pub history: bool,
     pub jobs: Vec<JobSpec>,
 }
 
@@ -254,6 +256,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         "html_report",
         "json_report",
         "description",
+        "history",
         "jobs",
     ])?;
     let cli = match f.string("hashmap_cli")? {
@@ -287,6 +290,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         None => report.with_extension("json"),
     };
     let description = f.string("description")?;
+    let history = f.boolean("history")?.unwrap_or(true);
     let jobs_value = batch.get("jobs").ok_or_else(|| {
         Error::bad_input("[batch] has no jobs").with_hint("add at least one [[batch.jobs]] table")
     })?;
@@ -319,6 +323,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         html_report,
         json_report,
         description,
+        history,
         jobs,
     })
 }
@@ -472,6 +477,14 @@ impl Fields<'_> {
         }
     }
 
+    fn boolean(&self, field: &str) -> Result<Option<bool>> {
+        match self.table.get(field) {
+            None => Ok(None),
+            Some(Value::Boolean(b)) => Ok(Some(*b)),
+            Some(v) => Err(self.err(field, &format!("must be true or false, got {}", show(v)))),
+        }
+    }
+
     fn positive_int(&self, field: &str) -> Result<Option<u32>> {
         match self.table.get(field) {
             None => Ok(None),
@@ -488,19 +501,27 @@ impl Fields<'_> {
 #[derive(Debug, Clone)]
 pub struct SpecEntry {
     pub path: PathBuf,
+    /// The file's canonical path: its identity.
+    pub canonical: PathBuf,
     /// The loaded spec, or why it does not load.
     pub spec: std::result::Result<BatchSpec, String>,
 }
 
 /// Folders searched for bundled specs: `docs/examples` under the current
-/// folder and under the crate the binary was built from.
+/// folder, and the one beside the running binary's checkout (found by
+/// walking up from the executable, so `target/release/adhash` started from
+/// elsewhere still finds its examples). Nothing of the build machine is
+/// baked in; duplicates are dropped by `bundled_specs`.
 pub fn spec_folders() -> Vec<PathBuf> {
     let mut v = vec![PathBuf::from("docs/examples")];
-    let installed = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
-    let same = std::fs::canonicalize(&v[0]).ok() == std::fs::canonicalize(&installed).ok()
-        && installed.exists();
-    if !same {
-        v.push(installed);
+    if let Ok(exe) = std::env::current_exe() {
+        let near = exe
+            .ancestors()
+            .skip(1)
+            .take(4)
+            .map(|d| d.join("docs/examples"))
+            .find(|d| d.is_dir());
+        v.extend(near);
     }
     v
 }
@@ -508,6 +529,8 @@ pub fn spec_folders() -> Vec<PathBuf> {
 /// Every `*.toml` in `folders`, loaded (invalid ones keep their error).
 pub fn bundled_specs(folders: &[PathBuf], python: Option<&str>, self_exe: &Path) -> Vec<SpecEntry> {
     let mut out = Vec::new();
+    // One entry per file, however many folders (relative or absolute) reach it.
+    let mut seen = std::collections::HashSet::new();
     for folder in folders {
         let Ok(rd) = std::fs::read_dir(folder) else {
             continue;
@@ -518,8 +541,16 @@ pub fn bundled_specs(folders: &[PathBuf], python: Option<&str>, self_exe: &Path)
             .collect();
         paths.sort();
         for path in paths {
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !seen.insert(canonical.clone()) {
+                continue;
+            }
             let spec = load(&path, python, self_exe).map_err(|e| e.detail);
-            out.push(SpecEntry { path, spec });
+            out.push(SpecEntry {
+                path,
+                canonical,
+                spec,
+            });
         }
     }
     out

@@ -1,22 +1,26 @@
 //! `MissionControl`, the eframe app: persisted state, the tabs, and the
-//! plumbing that keeps the GUI thread free (command queue, dialog threads,
-//! event draining under a time budget).
+//! plumbing that keeps the GUI thread free. The UI only sends `Command`s;
+//! `logic()` applies them, polls background jobs (`gui/jobs.rs`) under a
+//! time budget and applies what they return, and asks for a repaint
+//! whenever anything changed, so nothing waits for the pointer to move.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
-use egui::{Color32, RichText};
+use egui::RichText;
 use serde::{Deserialize, Serialize};
 
 use super::dialogs::{DialogPurpose, FileDialogs, NativeDialogs};
 use super::dna_tab::{self, DnaCommand, DnaSession};
-use super::suites::{self, SuiteSession};
-use super::{Command, LaunchOptions, Tab};
-use crate::batch::report::{ReportFormat, ReportPaths, write_report};
-use crate::batch::runner::Waker;
+use super::jobs::JobQueue;
+use super::palette;
+use super::suites::{self, SuiteSession, spec_key};
+use super::{Command, LaunchOptions, ReportAction, Tab, Waker};
+use crate::batch::history::{self, HistoryEntry};
+use crate::batch::report::{ReportFormat, write_report};
+use crate::batch::result::SuiteResult;
 
 /// Time per frame spent applying runner events; the rest waits a frame, so
 /// a chatty job cannot freeze the window.
@@ -37,13 +41,32 @@ pub struct Persisted {
     pub export_input: String,
 }
 
+/// A run in the "Recent runs" menu: its spec, when, how it ended, and its
+/// own archived report (never the spec's current report file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RecentRun {
     pub spec: PathBuf,
     pub time: String,
     pub ok: usize,
     pub total: usize,
-    pub reports: Option<ReportPaths>,
+    /// "ok", "failed" or "cancelled".
+    pub outcome: String,
+    /// The run's history file; `None` when it was not archived.
+    pub archive: Option<PathBuf>,
+}
+
+impl Default for RecentRun {
+    fn default() -> Self {
+        RecentRun {
+            spec: PathBuf::new(),
+            time: String::new(),
+            ok: 0,
+            total: 0,
+            outcome: "failed".into(),
+            archive: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +82,20 @@ pub struct Notice {
     pub at: Instant,
 }
 
+/// What a one-shot background job hands back, applied in `logic()`.
+enum Outcome {
+    Dialog(DialogPurpose, Option<PathBuf>),
+    Notice(Result<String, String>),
+    /// A report was exported to this path (remember it in the field).
+    Exported(Result<PathBuf, String>),
+    History {
+        key: PathBuf,
+        entries: Vec<HistoryEntry>,
+        latest: Option<(PathBuf, SuiteResult)>,
+    },
+    RunLoaded(Result<(PathBuf, SuiteResult), String>),
+}
+
 pub struct MissionControl {
     pub state: Persisted,
     pub suites: SuiteSession,
@@ -66,11 +103,12 @@ pub struct MissionControl {
     pub notices: VecDeque<Notice>,
     commands: Vec<Command>,
     dialogs: Arc<dyn FileDialogs>,
-    dialog_tx: Sender<(DialogPurpose, Option<PathBuf>)>,
-    dialog_rx: Receiver<(DialogPurpose, Option<PathBuf>)>,
-    waker: Option<Waker>,
+    tasks: JobQueue<Outcome>,
+    waker: Waker,
     /// `--run`: start the spec on the first frame.
     run_on_start: bool,
+    /// Frames drawn (tests and the frame benchmark read it).
+    pub frames: u64,
 }
 
 impl MissionControl {
@@ -94,7 +132,6 @@ impl MissionControl {
         opts: LaunchOptions,
     ) -> Self {
         apply_theme(ctx);
-        let (dialog_tx, dialog_rx) = crossbeam_channel::unbounded();
         let waker_ctx = ctx.clone();
         let mut app = MissionControl {
             state,
@@ -103,10 +140,10 @@ impl MissionControl {
             notices: VecDeque::new(),
             commands: Vec::new(),
             dialogs,
-            dialog_tx,
-            dialog_rx,
-            waker: Some(Arc::new(move || waker_ctx.request_repaint())),
+            tasks: JobQueue::default(),
+            waker: Arc::new(move || waker_ctx.request_repaint()),
             run_on_start: opts.run,
+            frames: 0,
         };
         app.suites.refresh_catalog(&app.spec_folders());
         // First start: show the first valid bundled spec rather than nothing.
@@ -121,8 +158,7 @@ impl MissionControl {
             .or_else(|| app.state.last_spec.clone())
             .or(first_bundled);
         if let Some(p) = spec.filter(|p| p.exists()) {
-            app.state.spec_input = p.display().to_string();
-            app.suites.open_spec(&p);
+            app.open_spec(p);
         }
         if let Some(tab) = opts.tab {
             app.state.tab = tab;
@@ -157,19 +193,80 @@ impl MissionControl {
         self.commands.push(cmd);
     }
 
-    fn waker(&self) -> Waker {
-        self.waker.clone().unwrap_or_else(|| Arc::new(|| {}))
+    /// Background one-shot jobs still running (tests wait for them).
+    pub fn pending_tasks(&self) -> usize {
+        self.tasks.len()
     }
 
-    fn ask(&self, purpose: DialogPurpose, suggested: &str) {
+    fn spawn(
+        &mut self,
+        name: &str,
+        work: impl FnOnce(&super::jobs::JobContext<()>) -> Outcome + Send + 'static,
+    ) {
+        if let Err(e) = self.tasks.spawn(name, self.waker.clone(), work) {
+            self.notify(NoticeKind::Error, e);
+        }
+    }
+
+    fn ask(&mut self, purpose: DialogPurpose, suggested: &str) {
         let dialogs = self.dialogs.clone();
-        let tx = self.dialog_tx.clone();
-        let wake = self.waker();
         let suggested = suggested.to_string();
-        std::thread::spawn(move || {
-            let answer = dialogs.ask(purpose, &suggested);
-            let _ = tx.send((purpose, answer));
-            wake();
+        self.spawn("dialog", move |_| {
+            Outcome::Dialog(purpose, dialogs.ask(purpose, &suggested))
+        });
+    }
+
+    /// Select a spec and read its history in the background.
+    fn open_spec(&mut self, p: PathBuf) {
+        self.state.spec_input = p.display().to_string();
+        let valid = self.suites.open_spec(&p);
+        match &self.suites.spec {
+            Some(Ok(_)) => self.state.last_spec = Some(p),
+            Some(Err(e)) => {
+                let first = e.lines().next().unwrap_or("").to_string();
+                self.notify(NoticeKind::Error, format!("invalid spec: {first}"));
+            }
+            None => {}
+        }
+        if valid {
+            self.read_history();
+        }
+    }
+
+    /// List the selected spec's archived runs; load the newest unless a
+    /// run of it is already known.
+    fn read_history(&mut self) {
+        let (Some(Ok(spec)), Some(key)) = (&self.suites.spec, &self.suites.spec_key) else {
+            return;
+        };
+        let folder = history::folder(spec);
+        let key = key.clone();
+        let want_latest = !self.suites.last.contains_key(&key);
+        self.suites.history.loading = true;
+        self.spawn("history", move |_| {
+            let entries = history::list(&folder);
+            let latest = if want_latest {
+                entries
+                    .first()
+                    .and_then(|e| history::load(&e.path).ok().map(|s| (e.path.clone(), s)))
+            } else {
+                None
+            };
+            Outcome::History {
+                key,
+                entries,
+                latest,
+            }
+        });
+    }
+
+    fn load_run(&mut self, path: PathBuf) {
+        self.spawn("history", move |_| {
+            Outcome::RunLoaded(
+                history::load(&path)
+                    .map(|s| (path.clone(), s))
+                    .map_err(|e| e.detail),
+            )
         });
     }
 
@@ -178,33 +275,12 @@ impl MissionControl {
             Command::SwitchTab(t) => self.state.tab = t,
             Command::PickSpec => self.ask(DialogPurpose::OpenSpec, ""),
             Command::PickFolder => self.ask(DialogPurpose::AddFolder, ""),
-            Command::PickExport => self.ask(DialogPurpose::ExportReport, "batch_report.html"),
             Command::RefreshCatalog => {
                 let folders = self.spec_folders();
                 self.suites.refresh_catalog(&folders);
             }
             Command::OpenSpec(p) if p.is_dir() => self.apply(Command::AddFolder(p), ctx),
-            Command::OpenSpec(p) => {
-                if self.suites.is_running() {
-                    self.notify(
-                        NoticeKind::Error,
-                        "stop the running suite before opening another spec",
-                    );
-                    return;
-                }
-                self.state.spec_input = p.display().to_string();
-                self.suites.open_spec(&p);
-                match &self.suites.spec {
-                    Some(Ok(_)) => {
-                        self.state.last_spec = Some(p);
-                    }
-                    Some(Err(e)) => {
-                        let e = e.clone();
-                        self.notify(NoticeKind::Error, e);
-                    }
-                    None => {}
-                }
-            }
+            Command::OpenSpec(p) => self.open_spec(p),
             Command::AddFolder(p) => {
                 if !self.state.spec_folders.contains(&p) {
                     self.state.spec_folders.push(p.clone());
@@ -223,7 +299,7 @@ impl MissionControl {
                     self.suites.refresh_catalog(&folders);
                 }
             }
-            Command::Run => match self.suites.start(self.waker()) {
+            Command::Run => match self.suites.start(self.waker.clone()) {
                 Ok(()) => self.notify(NoticeKind::Info, "suite started"),
                 Err(e) => self.notify(NoticeKind::Error, e),
             },
@@ -234,21 +310,12 @@ impl MissionControl {
                     "stopping: the running job is terminated, the report is still written",
                 );
             }
-            Command::Export(p) => self.export(&p),
-            Command::OpenReport => {
-                if let Some(html) = self
-                    .suites
-                    .last_reports
-                    .as_ref()
-                    .and_then(|r| r.html.clone())
-                {
-                    let abs = std::path::absolute(&html).unwrap_or(html);
-                    ctx.open_url(egui::OpenUrl::new_tab(format!("file://{}", abs.display())));
-                }
-            }
-            Command::SelectJob(j) => self.suites.selected_job = j,
+            Command::Report(a) => self.report_action(a),
+            Command::SelectJob(j) => self.suites.select_job(j),
+            Command::LogFilter(t) => self.suites.set_log_filter(t),
+            Command::JumpToLogEnd => self.suites.jump_to_end = true,
             Command::CopyLog => {
-                let text = self.suites.log.visible_text(&self.suites.job_names());
+                let text = self.suites.log().visible_text(&self.suites.job_names());
                 ctx.copy_text(text);
                 self.notify(NoticeKind::Info, "log copied to the clipboard");
             }
@@ -256,21 +323,81 @@ impl MissionControl {
                 self.state.tab = Tab::Dna;
                 self.apply(Command::Dna(DnaCommand::Analyze(p)), ctx);
             }
+            Command::OpenRun(p) => self.load_run(p),
+            Command::ShowLatestRun => self.suites.unpin(),
             Command::LoadRecent(i) => {
-                let Some(json) = self
-                    .state
-                    .recent_runs
-                    .get(i)
-                    .and_then(|r| r.reports.as_ref())
-                    .map(|r| r.json.clone())
-                else {
+                let Some(r) = self.state.recent_runs.get(i).cloned() else {
                     return;
                 };
-                if let Err(e) = self.suites.load_report_json(&json) {
-                    self.notify(NoticeKind::Error, e);
+                match r.archive {
+                    Some(p) => self.load_run(p),
+                    None => self.notify(
+                        NoticeKind::Error,
+                        format!(
+                            "the run of {} at {} was not archived: nothing to reopen",
+                            r.spec.display(),
+                            r.time
+                        ),
+                    ),
                 }
             }
             Command::Dna(c) => self.apply_dna(c),
+        }
+    }
+
+    fn report_action(&mut self, action: ReportAction) {
+        match action {
+            ReportAction::PickExport => {
+                if self.suites.shown_result().is_none() {
+                    self.notify(NoticeKind::Error, "no finished run to export");
+                    return;
+                }
+                self.ask(DialogPurpose::ExportReport, "batch_report.html");
+            }
+            ReportAction::Export(path) => {
+                if path.as_os_str().is_empty() {
+                    self.notify(
+                        NoticeKind::Error,
+                        "type a report path (.md, .html or .json) first",
+                    );
+                    return;
+                }
+                let Some(suite) = self.suites.shown_result().cloned() else {
+                    self.notify(NoticeKind::Error, "no finished run to export");
+                    return;
+                };
+                let format = match ReportFormat::from_path(&path) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        let hint = e.hint.clone().unwrap_or_default();
+                        self.notify(NoticeKind::Error, format!("{} ({hint})", e.detail));
+                        return;
+                    }
+                };
+                self.state.export_input = path.display().to_string();
+                self.spawn("export", move |_| {
+                    Outcome::Exported(
+                        write_report(&path, format, &suite)
+                            .map(|()| path.clone())
+                            .map_err(|e| e.detail),
+                    )
+                });
+            }
+            ReportAction::Open => {
+                let Some(run) = self.suites.shown() else {
+                    return;
+                };
+                let Some(suite) = run.result.clone() else {
+                    return;
+                };
+                // The run's own HTML if it wrote one; otherwise (a past run,
+                // whose report file a later run replaced) a fresh rendering.
+                let own = run.own_html_report();
+                let stem = spec_stem(&run.spec);
+                self.spawn("open-report", move |_| {
+                    Outcome::Notice(open_report(own, &stem, &suite))
+                });
+            }
         }
     }
 
@@ -278,8 +405,7 @@ impl MissionControl {
         match cmd {
             DnaCommand::Analyze(p) => {
                 self.state.tab = Tab::Dna;
-                let waker = self.waker();
-                self.dna.start(&p, waker);
+                self.dna.start(&p, self.waker.clone());
             }
             DnaCommand::Cancel => self.dna.cancel(),
             DnaCommand::PinBaseline => {
@@ -290,42 +416,19 @@ impl MissionControl {
                 );
             }
             DnaCommand::ClearBaseline => self.dna.baseline = None,
-            DnaCommand::SaveJson(p) => {
-                let waker = self.waker();
-                if let Err(e) = self.dna.save_json(&p, waker) {
-                    self.notify(NoticeKind::Error, e);
-                }
-            }
-            DnaCommand::SavePng(p) => {
-                let waker = self.waker();
-                if let Err(e) = self.dna.save_png(&p, waker) {
-                    self.notify(NoticeKind::Error, e);
-                }
-            }
+            DnaCommand::SaveJson(p) => self.dna_export(dna_tab::Export::Json, p),
+            DnaCommand::SavePng(p) => self.dna_export(dna_tab::Export::Png, p),
             DnaCommand::PickCsv => self.ask(DialogPurpose::OpenCsv, ""),
             DnaCommand::PickJson => self.ask(DialogPurpose::SaveDnaJson, "dna.json"),
             DnaCommand::PickPng => self.ask(DialogPurpose::SaveHeatmapPng, "heatmap.png"),
+            DnaCommand::ResetHistogram => self.dna.reset_histogram = true,
         }
     }
 
-    fn export(&mut self, path: &Path) {
-        let Some(suite) = &self.suites.last_suite else {
-            self.notify(
-                NoticeKind::Error,
-                "run a suite first: there is nothing to export",
-            );
-            return;
-        };
-        let format = ReportFormat::from_path(path);
-        match write_report(path, format, suite) {
-            Ok(()) => {
-                self.state.export_input = path.display().to_string();
-                self.notify(
-                    NoticeKind::Info,
-                    format!("report written to {}", path.display()),
-                );
-            }
-            Err(e) => self.notify(NoticeKind::Error, e.detail),
+    fn dna_export(&mut self, kind: dna_tab::Export, path: PathBuf) {
+        match self.dna.export_work(kind, &path) {
+            Ok(work) => self.spawn("dna-export", move |_| Outcome::Notice(work())),
+            Err(e) => self.notify(NoticeKind::Error, e),
         }
     }
 
@@ -340,17 +443,71 @@ impl MissionControl {
         match purpose {
             DialogPurpose::OpenSpec => self.apply(Command::OpenSpec(path), ctx),
             DialogPurpose::AddFolder => self.apply(Command::AddFolder(path), ctx),
-            DialogPurpose::ExportReport => self.apply(Command::Export(path), ctx),
+            DialogPurpose::ExportReport => self.report_action(ReportAction::Export(path)),
             DialogPurpose::OpenCsv => self.apply_dna(DnaCommand::Analyze(path)),
             DialogPurpose::SaveDnaJson => self.apply_dna(DnaCommand::SaveJson(path)),
             DialogPurpose::SaveHeatmapPng => self.apply_dna(DnaCommand::SavePng(path)),
         }
     }
 
-    /// Everything but drawing: dialogs, commands, runner events.
-    pub fn tick(&mut self, ctx: &egui::Context) {
-        while let Ok((purpose, answer)) = self.dialog_rx.try_recv() {
-            self.on_dialog(purpose, answer, ctx);
+    fn on_outcome(&mut self, o: Outcome, ctx: &egui::Context) {
+        match o {
+            Outcome::Dialog(purpose, answer) => self.on_dialog(purpose, answer, ctx),
+            Outcome::Notice(Ok(msg)) => self.notify(NoticeKind::Info, msg),
+            Outcome::Notice(Err(e)) => self.notify(NoticeKind::Error, e),
+            Outcome::Exported(Ok(p)) => {
+                self.notify(
+                    NoticeKind::Info,
+                    format!("report written to {}", p.display()),
+                );
+            }
+            Outcome::Exported(Err(e)) => self.notify(NoticeKind::Error, e),
+            Outcome::History {
+                key,
+                entries,
+                latest,
+            } => self.suites.history_loaded(key, entries, latest),
+            Outcome::RunLoaded(Err(e)) => self.notify(NoticeKind::Error, e),
+            Outcome::RunLoaded(Ok((path, suite))) => {
+                // Show the run under its own spec: select that spec first.
+                let spec = PathBuf::from(&suite.spec);
+                if self.suites.spec_key.as_ref() != Some(&spec_key(&spec)) {
+                    if spec.exists() {
+                        self.open_spec(spec.clone());
+                    } else {
+                        self.notify(
+                            NoticeKind::Error,
+                            format!(
+                                "the spec of this run, {}, no longer exists; showing the run alone",
+                                spec.display()
+                            ),
+                        );
+                        self.suites.spec_path = Some(spec.clone());
+                        self.suites.spec_key = Some(spec_key(&spec));
+                        self.suites.spec = None;
+                    }
+                }
+                let time = suite.generated_at.clone();
+                self.suites.pin(&path, suite);
+                self.state.tab = Tab::Suites;
+                self.notify(
+                    NoticeKind::Info,
+                    format!("showing the run of {} from {time}", spec.display()),
+                );
+            }
+        }
+    }
+
+    /// Everything but drawing: commands, background jobs, runner events.
+    /// Returns whether anything changed (a repaint is then requested).
+    pub fn tick(&mut self, ctx: &egui::Context) -> bool {
+        let mut changed = false;
+        for o in self
+            .tasks
+            .finished(|name| Outcome::Notice(Err(format!("the {name} task stopped unexpectedly"))))
+        {
+            self.on_outcome(o, ctx);
+            changed = true;
         }
         // A CSV dropped on the window goes to Workload DNA.
         let dropped: Option<PathBuf> = ctx.input(|i| {
@@ -363,60 +520,85 @@ impl MissionControl {
         if let Some(p) = dropped {
             self.commands.push(Command::Dna(DnaCommand::Analyze(p)));
         }
-        for saved in self.dna.poll_saves() {
-            match saved {
-                Ok(msg) => self.notify(NoticeKind::Info, msg),
-                Err(e) => self.notify(NoticeKind::Error, e),
-            }
-        }
         if let Some(result) = self.dna.poll() {
             match result {
                 Ok(msg) => self.notify(NoticeKind::Info, msg),
                 Err(e) => self.notify(NoticeKind::Error, e),
             }
+            changed = true;
+        }
+        if self.dna.is_analyzing() {
+            changed = true; // progress moves
         }
         if std::mem::take(&mut self.run_on_start) {
             self.commands.push(Command::Run);
         }
-        for cmd in std::mem::take(&mut self.commands) {
+        let cmds = std::mem::take(&mut self.commands);
+        changed |= !cmds.is_empty();
+        for cmd in cmds {
             self.apply(cmd, ctx);
         }
         if let Some(done) = self.suites.drain(DRAIN_BUDGET) {
-            let summary = format!("{}/{} jobs ok", done.ok, done.total);
-            match &done.reports {
-                Ok(paths) => self.notify(
-                    if done.ok == done.total {
-                        NoticeKind::Info
-                    } else {
-                        NoticeKind::Error
-                    },
-                    format!(
-                        "suite finished: {summary}; report {}",
-                        paths.markdown.display()
-                    ),
-                ),
-                Err(e) => self.notify(
-                    NoticeKind::Error,
-                    format!("suite finished: {summary}; reports not written: {e}"),
-                ),
-            }
-            self.state.recent_runs.insert(
-                0,
-                RecentRun {
-                    spec: done.spec,
-                    time: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
-                    ok: done.ok,
-                    total: done.total,
-                    reports: done.reports.ok(),
-                },
-            );
-            self.state.recent_runs.truncate(RECENT_RUNS);
+            self.on_finished(done);
+            changed = true;
         }
-        if self.suites.has_backlog() {
+        if self.suites.has_backlog() || changed {
             ctx.request_repaint();
         } else if self.suites.is_running() {
             // Only the elapsed-time labels change between events.
             ctx.request_repaint_after(Duration::from_millis(250));
+        }
+        // An info notice fades: repaint when it is due to go.
+        if let Some(n) = self.notices.back()
+            && n.kind == NoticeKind::Info
+        {
+            let left = NOTICE_SECONDS - n.at.elapsed().as_secs_f64();
+            if left > 0.0 {
+                ctx.request_repaint_after(Duration::from_secs_f64(left + 0.05));
+            }
+        }
+        changed
+    }
+
+    fn on_finished(&mut self, done: suites::FinishedRun) {
+        let summary = format!("{}/{} jobs ok", done.ok, done.total);
+        let how = if done.outcome == "cancelled" {
+            "suite cancelled"
+        } else {
+            "suite finished"
+        };
+        match &done.reports {
+            Ok(paths) => self.notify(
+                if done.outcome == "ok" {
+                    NoticeKind::Info
+                } else {
+                    NoticeKind::Error
+                },
+                format!("{how}: {summary}; report {}", paths.markdown.display()),
+            ),
+            Err(e) => self.notify(
+                NoticeKind::Error,
+                format!("{how}: {summary}; reports not written: {e}"),
+            ),
+        }
+        if let Some(Err(e)) = &done.archive {
+            self.notify(NoticeKind::Error, format!("run not archived: {e}"));
+        }
+        self.state.recent_runs.insert(
+            0,
+            RecentRun {
+                spec: done.spec.clone(),
+                time: done.started.clone(),
+                ok: done.ok,
+                total: done.total,
+                outcome: done.outcome.into(),
+                archive: done.archive.and_then(Result::ok),
+            },
+        );
+        self.state.recent_runs.truncate(RECENT_RUNS);
+        // The finished run is now part of its spec's history.
+        if self.suites.spec_key.as_ref() == Some(&spec_key(&done.spec)) {
+            self.read_history();
         }
     }
 
@@ -427,10 +609,10 @@ impl MissionControl {
                     RichText::new("adhash")
                         .strong()
                         .size(18.0)
-                        .color(Color32::from_rgb(0x7f, 0xb8, 0xff)),
+                        .color(palette::ACCENT),
                 );
                 ui.label(RichText::new("Mission Control").size(18.0));
-                ui.add_space(24.0);
+                ui.add_space(16.0);
                 for (tab, label) in [
                     (Tab::Suites, "Benchmark Suites"),
                     (Tab::Dna, "Workload DNA"),
@@ -455,22 +637,22 @@ impl MissionControl {
             return;
         }
         for (i, r) in self.state.recent_runs.iter().enumerate() {
-            let name = r.spec.file_name().map_or_else(
-                || r.spec.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            let mark = if r.ok == r.total { "ok" } else { "FAILED" };
-            let text = format!("{}  {name}  {}/{} {mark}", r.time, r.ok, r.total);
-            let enabled = r.reports.is_some();
+            let name = spec_stem(&r.spec);
+            let text = format!("{}  {name}  {}/{} {}", r.time, r.ok, r.total, r.outcome);
+            let color = match r.outcome.as_str() {
+                "ok" => palette::GOOD,
+                "cancelled" => palette::WARN,
+                _ => palette::BAD,
+            };
             if ui
-                .add_enabled(enabled, egui::Button::new(text))
-                .on_hover_text(
-                    r.reports
-                        .as_ref()
-                        .map_or("no report was written".into(), |p| {
-                            p.json.display().to_string()
-                        }),
+                .add_enabled(
+                    r.archive.is_some(),
+                    egui::Button::new(RichText::new(text).color(color)),
                 )
+                .on_hover_text(r.archive.as_ref().map_or_else(
+                    || "this run was not archived".into(),
+                    |p| format!("{} (from its history file)", p.display()),
+                ))
                 .clicked()
             {
                 self.commands.push(Command::LoadRecent(i));
@@ -482,49 +664,93 @@ impl MissionControl {
     fn status_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                match self.notices.back() {
-                    Some(n)
-                        if n.at.elapsed().as_secs_f64() < NOTICE_SECONDS
-                            || n.kind == NoticeKind::Error =>
-                    {
-                        let color = match n.kind {
-                            NoticeKind::Info => Color32::from_rgb(0x9a, 0xc8, 0xff),
-                            NoticeKind::Error => Color32::from_rgb(0xf8, 0x51, 0x49),
-                        };
-                        ui.label(RichText::new(&n.text).color(color));
-                    }
-                    _ => {
-                        ui.weak("Ready");
-                    }
-                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if self.suites.last_suite.is_some() {
+                    // Seen from every tab: a suite is running.
+                    if let Some((spec, done, total)) = self.suites.live_progress() {
+                        let text = format!("{} running: {done}/{total} jobs", spec_stem(&spec));
                         if ui
-                            .button("Write")
-                            .on_hover_text("Write the report to this path")
+                            .add(egui::Button::new(
+                                RichText::new(text).color(palette::ACCENT),
+                            ))
+                            .on_hover_text("Show the running suite")
                             .clicked()
                         {
-                            let p = self.state.export_input.trim().to_string();
-                            if p.is_empty() {
-                                self.notify(
-                                    NoticeKind::Error,
-                                    "type a report path (.md, .html or .json) first",
-                                );
-                            } else {
-                                self.commands.push(Command::Export(PathBuf::from(p)));
+                            self.commands.push(Command::SwitchTab(Tab::Suites));
+                            self.commands.push(Command::OpenSpec(spec));
+                        }
+                        ui.spinner();
+                    }
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        match self.notices.back() {
+                            Some(n)
+                                if n.at.elapsed().as_secs_f64() < NOTICE_SECONDS
+                                    || n.kind == NoticeKind::Error =>
+                            {
+                                let color = match n.kind {
+                                    NoticeKind::Info => palette::INFO,
+                                    NoticeKind::Error => palette::BAD,
+                                };
+                                // One line always: a long or multi-line message is
+                                // cut here and shown whole on hover.
+                                let first = n.text.lines().next().unwrap_or("");
+                                ui.add(
+                                    egui::Label::new(RichText::new(first).color(color)).truncate(),
+                                )
+                                .on_hover_text(&n.text);
+                            }
+                            _ => {
+                                ui.weak("Ready");
                             }
                         }
-                        let edit = ui.add(
-                            egui::TextEdit::singleline(&mut self.state.export_input)
-                                .hint_text("reports/export.html")
-                                .desired_width(260.0),
-                        );
-                        let label = ui.label("Export to");
-                        edit.labelled_by(label.id);
-                    }
+                    });
                 });
             });
         });
+    }
+}
+
+fn spec_stem(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Open a run's HTML report in the browser and say what happened. A past
+/// run is rendered afresh into the temp folder: the spec's report file
+/// belongs to whichever run wrote it last.
+fn open_report(own: Option<PathBuf>, stem: &str, suite: &SuiteResult) -> Result<String, String> {
+    let path = match own.filter(|p| p.is_file()) {
+        Some(p) => p,
+        None => {
+            let safe: String = suite
+                .generated_at
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            let p = std::env::temp_dir().join(format!("adhash-{stem}-{safe}.html"));
+            write_report(&p, ReportFormat::Html, suite).map_err(|e| e.detail)?;
+            p
+        }
+    };
+    let abs = std::path::absolute(&path).unwrap_or(path);
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let status = std::process::Command::new(opener)
+        .arg(&abs)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(format!("opened {} in the browser", abs.display())),
+        Ok(_) | Err(_) => Err(format!(
+            "no browser could be started ({opener}); the report is at {}",
+            abs.display()
+        )),
     }
 }
 
@@ -532,12 +758,12 @@ fn apply_theme(ctx: &egui::Context) {
     ctx.set_theme(egui::Theme::Dark);
     let mut style = (*ctx.style_of(egui::Theme::Dark)).clone();
     let v = &mut style.visuals;
-    v.panel_fill = Color32::from_rgb(0x16, 0x1a, 0x22);
-    v.window_fill = Color32::from_rgb(0x1b, 0x20, 0x2a);
-    v.extreme_bg_color = Color32::from_rgb(0x0f, 0x12, 0x18);
-    v.faint_bg_color = Color32::from_rgb(0x1e, 0x24, 0x30);
-    v.selection.bg_fill = Color32::from_rgb(0x2b, 0x4f, 0x8a);
-    v.hyperlink_color = Color32::from_rgb(0x7f, 0xb8, 0xff);
+    v.panel_fill = palette::PANEL;
+    v.window_fill = palette::WINDOW;
+    v.extreme_bg_color = palette::EXTREME;
+    v.faint_bg_color = palette::FAINT;
+    v.selection.bg_fill = palette::SELECTION;
+    v.hyperlink_color = palette::ACCENT;
     style.spacing.item_spacing = egui::vec2(8.0, 6.0);
     ctx.set_style_of(egui::Theme::Dark, style);
 }
@@ -548,20 +774,25 @@ impl eframe::App for MissionControl {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frames += 1;
         self.top_bar(ui);
         self.status_bar(ui);
         let mut cmds = Vec::new();
         match self.state.tab {
-            Tab::Suites => suites::show(
-                ui,
-                &mut self.suites,
-                &mut self.state.spec_input,
-                &self.state.spec_folders,
-                &mut cmds,
-            ),
+            Tab::Suites => {
+                suites::show(
+                    ui,
+                    &self.suites,
+                    &mut self.state.spec_input,
+                    &mut self.state.export_input,
+                    &self.state.spec_folders,
+                    &mut cmds,
+                );
+                self.suites.jump_to_end = false;
+            }
             Tab::Dna => {
                 let mut csvs: Vec<PathBuf> = Vec::new();
-                for r in &self.suites.rows {
+                for r in self.suites.rows() {
                     if !r.csv.as_os_str().is_empty() && !csvs.contains(&r.csv) {
                         csvs.push(r.csv.clone());
                     }

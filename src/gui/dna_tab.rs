@@ -6,19 +6,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Bar, BarChart, Plot};
 
-use super::Command;
-use super::widgets::heatmap::{self, HeatmapKey, HeatmapTexture, Scale};
+use super::jobs::Job;
+use super::widgets::heatmap::{self, ColorScale, HeatmapKey, HeatmapTexture, Scale};
 use super::widgets::histogram;
-use crate::batch::runner::Waker;
-use crate::log::{human_bytes, thousands};
-use crate::workload::dna::{DnaOptions, DnaProgress, DnaReport, analyze_file};
+use super::{Command, Waker, palette};
+use crate::fmt::{human_bytes, thousands};
+use crate::workload::dna::{BUCKETS, DnaOptions, DnaProgress, DnaReport, analyze_file};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DnaCommand {
@@ -31,19 +29,24 @@ pub enum DnaCommand {
     PickCsv,
     PickJson,
     PickPng,
+    /// Fit the depth histogram to its data again after zooming.
+    ResetHistogram,
 }
 
-enum AnalysisMsg {
-    Progress(DnaProgress),
-    Done(Box<Result<DnaReport, String>>),
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Json,
+    Png,
 }
+
+/// Work for a background job: encode and write, then say where.
+pub type ExportWork = Box<dyn FnOnce() -> Result<String, String> + Send>;
 
 struct Analysis {
     csv: PathBuf,
-    rx: Receiver<AnalysisMsg>,
-    cancel: Arc<AtomicBool>,
+    job: Job<DnaProgress, Result<DnaReport, String>>,
     progress: DnaProgress,
-    started: Instant,
 }
 
 /// A report with an id that changes whenever the report does (texture cache key).
@@ -70,9 +73,10 @@ pub struct DnaSession {
     pub hovered: Option<usize>,
     /// Where the current heatmap was drawn last frame (tests hover into it).
     pub heatmap_rect: Option<egui::Rect>,
+    /// The depth histogram should fit its data again (set by a command,
+    /// taken by the next frame that draws it).
+    pub reset_histogram: bool,
     analysis: Option<Analysis>,
-    /// Exports being written on worker threads.
-    saves: Vec<Receiver<Result<String, String>>>,
     tex: HeatmapTexture,
     base_tex: HeatmapTexture,
     next_id: u64,
@@ -87,16 +91,16 @@ impl Default for DnaSession {
             current: None,
             baseline: None,
             error: None,
-            scale: Scale::Linear,
-            // Unclipped by default: skewed buckets then glow against a dark
-            // field; clipping brings out the texture of the rest.
+            // Auto: unclipped, unless a few buckets dwarf the rest (then
+            // clipped at p99, and the legend says so).
+            scale: Scale::Auto,
             clip_percentile: 100.0,
             top_n: 16,
             bars_by_id: false,
             hovered: None,
             heatmap_rect: None,
+            reset_histogram: false,
             analysis: None,
-            saves: Vec::new(),
             tex: HeatmapTexture::default(),
             base_tex: HeatmapTexture::default(),
             next_id: 1,
@@ -120,69 +124,58 @@ impl DnaSession {
 
     /// Start analysing `csv` on a worker thread (cancelling a running one).
     pub fn start(&mut self, csv: &Path, waker: Waker) {
-        if let Some(a) = &self.analysis {
-            a.cancel.store(true, Ordering::SeqCst);
-        }
+        self.cancel();
         self.csv_input = csv.display().to_string();
         self.error = None;
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let c = cancel.clone();
         let path = csv.to_path_buf();
-        let spawned = std::thread::Builder::new()
-            .name("adhash-dna".into())
-            .spawn(move || {
-                let mut last = Instant::now();
-                let result = analyze_file(
-                    &path,
-                    DnaOptions::default(),
-                    &mut |p| {
-                        // A few progress updates per second are plenty.
-                        if last.elapsed().as_millis() >= 50 {
-                            last = Instant::now();
-                            let _ = tx.send(AnalysisMsg::Progress(p));
-                            waker();
-                        }
-                    },
-                    &c,
-                );
-                let _ = tx.send(AnalysisMsg::Done(Box::new(result.map_err(|e| e.detail))));
-                waker();
-            });
+        let spawned = Job::spawn("dna", 0, waker, move |ctx| {
+            let cancel = ctx.cancel_token();
+            let mut last = Instant::now();
+            analyze_file(
+                &path,
+                DnaOptions::default(),
+                &mut |p| {
+                    // A few progress updates per second are plenty.
+                    if last.elapsed() >= Duration::from_millis(50) {
+                        last = Instant::now();
+                        ctx.report(p);
+                    }
+                },
+                cancel.flag(),
+            )
+            .map_err(|e| e.detail)
+        });
         match spawned {
-            Ok(_) => {
+            Ok(job) => {
                 self.analysis = Some(Analysis {
                     csv: csv.to_path_buf(),
-                    rx,
-                    cancel,
+                    job,
                     progress: DnaProgress::default(),
-                    started: Instant::now(),
                 })
             }
-            Err(e) => self.error = Some(format!("cannot start the analysis thread: {e}")),
+            Err(e) => self.error = Some(e),
         }
     }
 
     pub fn cancel(&mut self) {
         if let Some(a) = &self.analysis {
-            a.cancel.store(true, Ordering::SeqCst);
+            a.job.cancel();
         }
     }
 
     /// Apply what the worker sent. Returns a message worth a notice.
     pub fn poll(&mut self) -> Option<Result<String, String>> {
         let a = self.analysis.as_mut()?;
-        let mut done = None;
-        while let Ok(msg) = a.rx.try_recv() {
-            match msg {
-                AnalysisMsg::Progress(p) => a.progress = p,
-                AnalysisMsg::Done(r) => done = Some(r),
-            }
+        let polled = a.job.poll(Duration::from_millis(2), || {
+            Err("the analysis stopped unexpectedly".into())
+        });
+        if let Some(p) = polled.progress.last() {
+            a.progress = *p;
         }
-        let result = done?;
-        let secs = a.started.elapsed().as_secs_f64();
+        let result = polled.done?;
+        let secs = a.job.elapsed().as_secs_f64();
         self.analysis = None;
-        match *result {
+        match result {
             Ok(report) => {
                 let msg = format!(
                     "analysed {} rows of {} in {secs:.2} s: {}",
@@ -196,6 +189,7 @@ impl DnaSession {
                 });
                 self.next_id += 1;
                 self.hovered = None;
+                self.reset_histogram = true;
                 Some(Ok(msg))
             }
             Err(e) => {
@@ -213,70 +207,68 @@ impl DnaSession {
         self.baseline = self.current.clone();
     }
 
-    /// Write the DNA JSON on a worker thread (see `poll_saves`).
-    pub fn save_json(&mut self, path: &Path, waker: Waker) -> Result<(), String> {
-        self.json_out = path.display().to_string();
-        self.save(path, waker, |r, _, _| {
-            serde_json::to_string_pretty(r)
-                .map(String::into_bytes)
-                .map_err(|e| e.to_string())
-        })
+    /// The colour scale of `counts` with the current settings.
+    pub fn color_scale(&self, counts: &[u64]) -> ColorScale {
+        ColorScale::new(counts, self.scale, self.clip_percentile)
     }
 
-    /// Write the heatmap PNG (8 px a bucket, current scale and clip) on a worker thread.
-    pub fn save_png(&mut self, path: &Path, waker: Waker) -> Result<(), String> {
-        self.png_out = path.display().to_string();
-        self.save(path, waker, |r, scale, clip| {
-            heatmap::png_bytes(&r.bucket_counts, scale, clip, 8)
-        })
-    }
-
-    /// Encode the current report with `encode` and write it atomically, off
-    /// the GUI thread: a PNG encode or a large JSON must not stall a frame.
-    fn save(
-        &mut self,
-        path: &Path,
-        waker: Waker,
-        encode: impl FnOnce(&DnaReport, Scale, f32) -> Result<Vec<u8>, String> + Send + 'static,
-    ) -> Result<(), String> {
+    /// The work of exporting the current report to `path` (run it on a
+    /// background job: a PNG encode or a large JSON must not stall a frame).
+    pub fn export_work(&mut self, kind: Export, path: &Path) -> Result<ExportWork, String> {
         let Some(c) = &self.current else {
-            return Err("analyse a workload first".into());
+            return Err("analyse a workload first: there is nothing to export".into());
         };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let want = match kind {
+            Export::Json => "json",
+            Export::Png => "png",
+        };
+        if ext.as_deref() != Some(want) {
+            return Err(format!(
+                "cannot export the {} to {}: the name must end in .{want}",
+                if kind == Export::Json {
+                    "DNA JSON"
+                } else {
+                    "heatmap PNG"
+                },
+                path.display()
+            ));
+        }
+        match kind {
+            Export::Json => self.json_out = path.display().to_string(),
+            Export::Png => self.png_out = path.display().to_string(),
+        }
         let report = c.report.clone();
-        let (scale, clip) = (self.scale, self.clip_percentile);
+        let cs = self.color_scale(&report.bucket_counts);
         let path = path.to_path_buf();
-        let (tx, rx) = crossbeam_channel::bounded(1);
-        std::thread::spawn(move || {
-            let result = encode(&report, scale, clip).and_then(|bytes| {
-                crate::workload::csv::write_atomic(&path, |w| {
-                    w.write_all(&bytes)
-                        .map_err(|e| crate::error::Error::io_at("cannot write", &path, &e))
-                })
-                .map_err(|e| e.detail)
-            });
-            let _ = tx.send(result.map(|()| format!("written to {}", path.display())));
-            waker();
-        });
-        self.saves.push(rx);
-        Ok(())
-    }
-
-    /// Finished saves: a message each, for a notice.
-    pub fn poll_saves(&mut self) -> Vec<Result<String, String>> {
-        let mut done = Vec::new();
-        self.saves.retain(|rx| match rx.try_recv() {
-            Ok(r) => {
-                done.push(r);
-                false
-            }
-            Err(crossbeam_channel::TryRecvError::Empty) => true,
-            Err(crossbeam_channel::TryRecvError::Disconnected) => false,
-        });
-        done
+        Ok(Box::new(move || {
+            let bytes = match kind {
+                Export::Json => serde_json::to_string_pretty(&*report)
+                    .map(String::into_bytes)
+                    .map_err(|e| e.to_string())?,
+                Export::Png => {
+                    let title = format!(
+                        "Workload DNA: {} ({})",
+                        short_name(&report),
+                        report.skew_verdict
+                    );
+                    heatmap::png_bytes(&report.bucket_counts, &cs, 8, &title)?
+                }
+            };
+            crate::workload::csv::write_atomic(&path, |w| {
+                w.write_all(&bytes)
+                    .map_err(|e| crate::error::Error::io_at("cannot write", &path, &e))
+            })
+            .map_err(|e| e.detail)?;
+            Ok(format!("written to {}", path.display()))
+        }))
     }
 }
 
-/// `0x0a3 → 17 keys (0.41%)`.
+/// `0x0a3: 17 keys (0.41%)` (plain ASCII punctuation: every font has it).
 pub fn bucket_text(r: &DnaReport, bucket: usize) -> String {
     let n = r.bucket_counts.get(bucket).copied().unwrap_or(0);
     let share = if r.unique_keys_estimated > 0 {
@@ -284,7 +276,7 @@ pub fn bucket_text(r: &DnaReport, bucket: usize) -> String {
     } else {
         0.0
     };
-    format!("0x{bucket:03x} → {n} keys ({share:.2}%)")
+    format!("0x{bucket:03x}: {n} keys ({share:.2}%)")
 }
 
 /// The `n` fullest buckets, by count or re-sorted by bucket id.
@@ -297,9 +289,6 @@ pub fn top_buckets(r: &DnaReport, n: usize, by_id: bool) -> Vec<(usize, u64)> {
     }
     v
 }
-
-const RED: Color32 = Color32::from_rgb(0xf8, 0x51, 0x49);
-const GREEN: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
 
 /// The tab's view. `spec_csvs` are the loaded spec's workloads.
 pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &mut Vec<Command>) {
@@ -316,24 +305,44 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
         return;
     };
     let baseline = s.baseline.clone();
-    // Separate ids, so each layout keeps its own width.
+    // Sizes come from this frame's window, never from the panel's own
+    // content: the panel then cannot grow by itself.
+    let full = ui.available_size();
+    let share = if baseline.is_some() { 0.55 } else { 0.42 };
     egui::Panel::left(("dna_heatmaps", baseline.is_some()))
         .resizable(true)
-        .default_size(if baseline.is_some() { 720.0 } else { 440.0 })
-        .min_size(360.0)
+        .default_size(full.x * share)
+        .min_size((full.x * 0.3).min(360.0))
+        .max_size(full.x * 0.65)
         .show(ui, |ui| heatmaps(ui, s, &current, baseline.as_ref()));
     egui::CentralPanel::default().show(ui, |ui| {
+        // A new report starts at the top, not where the last one was left.
         egui::ScrollArea::vertical()
-            .id_salt("dna_right")
+            .id_salt(("dna_right", current.id))
+            .auto_shrink([false, false])
             .show(ui, |ui| {
                 verdict(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
                 ui.add_space(4.0);
-                ui.label(RichText::new("Collision depth: buckets per depth").strong());
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("Collision depth: buckets per depth").strong());
+                    if ui
+                        .small_button("Reset view")
+                        .on_hover_text(
+                            "Fit the chart to the data again (drag to pan, Ctrl+scroll to zoom)",
+                        )
+                        .clicked()
+                    {
+                        cmds.push(Command::Dna(DnaCommand::ResetHistogram));
+                    }
+                });
+                let reset = std::mem::take(&mut s.reset_histogram);
+                let h = (ui.available_width() * 0.45).clamp(160.0, 320.0);
                 histogram::show(
                     ui,
                     &current.report,
                     baseline.as_ref().map(|b| &*b.report),
-                    200.0,
+                    h,
+                    reset,
                 );
                 ui.add_space(6.0);
                 bucket_bars(ui, s, &current.report);
@@ -346,12 +355,12 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
 }
 
 fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Workload CSV");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut s.csv_input)
                 .hint_text("path/to/workload.csv")
-                .desired_width(380.0),
+                .desired_width((ui.available_width() * 0.35).clamp(160.0, 420.0)),
         );
         edit.clone().labelled_by(label.id);
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -398,7 +407,7 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
         }
     });
     if let Some(p) = s.progress() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let frac = if p.total_bytes > 0 {
                 p.bytes as f32 / p.total_bytes as f32
             } else {
@@ -406,7 +415,7 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
             };
             ui.add(
                 egui::ProgressBar::new(frac)
-                    .desired_width(380.0)
+                    .desired_width((ui.available_width() * 0.4).clamp(160.0, 420.0))
                     .text(format!(
                         "{} rows · {:.0}%",
                         thousands(p.rows as f64),
@@ -420,7 +429,7 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
         });
     }
     if let Some(e) = &s.error {
-        ui.colored_label(RED, e);
+        ui.colored_label(palette::BAD, e);
     }
 }
 
@@ -434,41 +443,58 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
     // A side panel shrinks to its content: claim its whole width so the
     // user's (or the default) width holds.
     ui.set_min_width(ui.available_width());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Bucket heatmap").strong());
-        ui.weak("4096 buckets, 64 × 64, bucket 0 top-left");
+        ui.weak(format!(
+            "{BUCKETS} buckets, {side} × {side}, bucket 0 top-left",
+            side = heatmap::SIDE
+        ));
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
+        ui.selectable_value(&mut s.scale, Scale::Auto, "Auto")
+            .on_hover_text("Linear; clipped at p99 when a few buckets dwarf the rest");
         ui.selectable_value(&mut s.scale, Scale::Linear, "Linear");
         ui.selectable_value(&mut s.scale, Scale::Log, "Log");
-        ui.separator();
         let label = ui.label("Clip at percentile");
-        ui.add(egui::Slider::new(&mut s.clip_percentile, 50.0..=100.0).fixed_decimals(1))
-            .labelled_by(label.id);
+        ui.add_enabled(
+            s.scale != Scale::Auto,
+            egui::Slider::new(&mut s.clip_percentile, 50.0..=100.0).fixed_decimals(1),
+        )
+        .labelled_by(label.id);
     });
+    // Each grid is as large as this frame's panel allows, in both directions.
     let avail = ui.available_size();
     let columns = if baseline.is_some() { 2.0 } else { 1.0 };
-    let side = ((avail.x - 16.0 * columns) / columns)
-        .min(avail.y - 140.0)
-        .clamp(128.0, 768.0);
+    let gap = 12.0;
+    let side = ((avail.x - gap * (columns - 1.0)) / columns)
+        .min(avail.y - 110.0)
+        .floor()
+        .max(96.0);
     let ctx = ui.ctx().clone();
+    let (scale, clip_percentile) = (s.scale, s.clip_percentile);
     let key = |id| HeatmapKey {
         report_id: id,
-        scale: s.scale,
-        clip_percentile: s.clip_percentile,
+        scale,
+        clip_percentile,
     };
     let cur_key = key(current.id);
-    let top = heatmap::clip_value(&current.report.bucket_counts, s.clip_percentile);
+    let cur_cs = s.color_scale(&current.report.bucket_counts);
     ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = gap;
         if let Some(b) = baseline {
             ui.vertical(|ui| {
-                ui.label(
-                    RichText::new(format!("Baseline: {}", short_name(&b.report)))
-                        .color(histogram::BASELINE),
+                ui.set_width(side);
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("Baseline: {}", short_name(&b.report)))
+                            .color(palette::BASELINE),
+                    )
+                    .truncate(),
                 );
+                let bcs = s.color_scale(&b.report.bucket_counts);
                 let tex = s
                     .base_tex
-                    .get(&ctx, key(b.id), &b.report.bucket_counts)
+                    .get(&ctx, key(b.id), &b.report.bucket_counts, &bcs)
                     .clone();
                 let (hov, resp) = heatmap::show(ui, &tex, side, s.hovered);
                 if let Some(h) = hov {
@@ -476,19 +502,22 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                         ui.label(bucket_text(&b.report, h));
                     });
                 }
-                let btop = heatmap::clip_value(&b.report.bucket_counts, s.clip_percentile);
-                heatmap::legend(ui, side, btop, s.scale);
+                heatmap::legend(ui, side, &bcs);
             });
         }
         ui.vertical(|ui| {
+            ui.set_width(side);
             if baseline.is_some() {
-                ui.label(
-                    RichText::new(format!("Current: {}", short_name(&current.report))).strong(),
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("Current: {}", short_name(&current.report))).strong(),
+                    )
+                    .truncate(),
                 );
             }
             let tex = s
                 .tex
-                .get(&ctx, cur_key, &current.report.bucket_counts)
+                .get(&ctx, cur_key, &current.report.bucket_counts, &cur_cs)
                 .clone();
             let (hov, resp) = heatmap::show(ui, &tex, side, None);
             s.heatmap_rect = Some(resp.rect);
@@ -498,7 +527,7 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                     ui.label(bucket_text(&current.report, h));
                 });
             }
-            heatmap::legend(ui, side, top, s.scale);
+            heatmap::legend(ui, side, &cur_cs);
         });
     });
     let line = s.hovered.map_or_else(
@@ -510,7 +539,11 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
 
 fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
     let badge = |ui: &mut egui::Ui, r: &DnaReport, prefix: &str| {
-        let color = if r.is_skewed() { RED } else { GREEN };
+        let color = if r.is_skewed() {
+            palette::BAD
+        } else {
+            palette::GOOD
+        };
         ui.horizontal_wrapped(|ui| {
             egui::Frame::new()
                 .fill(color.gamma_multiply(0.25))
@@ -527,11 +560,13 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
                 });
             ui.vertical(|ui| {
                 ui.label(format!(
-                    "χ² = {:.1} on 4095 dof, p = {:.3e}",
-                    r.chi_square, r.chi_square_p_value
+                    "χ² = {:.1} on {} dof, p = {:.3e}",
+                    r.chi_square,
+                    BUCKETS - 1,
+                    r.chi_square_p_value
                 ));
                 ui.weak(format!(
-                    "{} of 4096 buckets used, deepest {}",
+                    "{} of {BUCKETS} buckets used, deepest {}",
                     r.non_empty_buckets, r.max_bucket_depth
                 ));
             });
@@ -544,7 +579,7 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
 }
 
 fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Fullest buckets").strong());
         let label = ui.label("show");
         ui.add(egui::DragValue::new(&mut s.top_n).range(1..=128))
@@ -553,6 +588,8 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
         ui.selectable_value(&mut s.bars_by_id, true, "by bucket id");
     });
     let top = top_buckets(r, s.top_n, s.bars_by_id);
+    // Coloured as in the heatmap, so a bar and its cell match.
+    let cs = s.color_scale(&r.bucket_counts);
     let names: Vec<String> = top.iter().map(|(b, _)| format!("0x{b:03x}")).collect();
     let bars: Vec<Bar> = top
         .iter()
@@ -560,11 +597,7 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
         .map(|(i, (b, n))| {
             Bar::new(i as f64, *n as f64)
                 .name(format!("0x{b:03x}: {n} keys"))
-                .fill(heatmap::color_for(
-                    *n,
-                    top.first().map_or(1, |t| t.1).max(1),
-                    Scale::Linear,
-                ))
+                .fill(cs.color(*n))
                 .width(0.8)
         })
         .collect();
@@ -640,9 +673,9 @@ pub fn summary_rows(r: &DnaReport) -> Vec<(&'static str, String)> {
 fn op_mix_bar(ui: &mut egui::Ui, r: &DnaReport, width: f32) {
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(width, 10.0), egui::Sense::hover());
     let parts = [
-        (r.op_mix.put, Color32::from_rgb(0x4c, 0x8d, 0xf6)),
-        (r.op_mix.get, Color32::from_rgb(0x3f, 0xb9, 0x50)),
-        (r.op_mix.del, Color32::from_rgb(0xf0, 0x7a, 0x5a)),
+        (r.op_mix.put, palette::OP_PUT),
+        (r.op_mix.get, palette::OP_GET),
+        (r.op_mix.del, palette::OP_DEL),
     ];
     let mut x = rect.left();
     for (share, color) in parts {
@@ -668,8 +701,7 @@ fn summary(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
             ui.label("");
             if let Some(b) = baseline {
                 ui.label(
-                    RichText::new(format!("baseline: {}", short_name(b)))
-                        .color(histogram::BASELINE),
+                    RichText::new(format!("baseline: {}", short_name(b))).color(palette::BASELINE),
                 );
             }
             ui.label(RichText::new(short_name(r)).strong());

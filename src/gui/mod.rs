@@ -7,16 +7,21 @@
 pub mod app;
 pub mod dialogs;
 pub mod dna_tab;
+pub mod jobs;
+pub mod palette;
 pub mod suites;
 pub mod widgets;
 
 use std::path::PathBuf;
 
+pub use crate::batch::runner::Waker;
 pub use app::MissionControl;
 
 use crate::error::{Error, Result};
 
 pub const WINDOW_TITLE: &str = "Adaptive Hash Map – Mission Control";
+/// Below this the layout cannot keep every control usable.
+pub const MIN_WINDOW: [f32; 2] = [960.0, 600.0];
 
 /// The app's tabs.
 #[derive(
@@ -36,24 +41,39 @@ pub enum Tab {
     Dna,
 }
 
+/// What to do with the shown run's report (the Suites tab's export).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportAction {
+    /// Write it to this path; the extension picks the format.
+    Export(PathBuf),
+    /// Ask for a path first.
+    PickExport,
+    /// Open its HTML in the browser.
+    Open,
+}
+
 /// What the UI asks for; `MissionControl::logic` carries it out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     SwitchTab(Tab),
     PickSpec,
     PickFolder,
-    PickExport,
     RefreshCatalog,
     OpenSpec(PathBuf),
     AddFolder(PathBuf),
     RemoveFolder(usize),
     Run,
     Stop,
-    Export(PathBuf),
-    OpenReport,
+    Report(ReportAction),
     SelectJob(Option<usize>),
+    LogFilter(String),
+    JumpToLogEnd,
     CopyLog,
     AnalyzeCsv(PathBuf),
+    /// Show an archived run (a history file), selecting its spec.
+    OpenRun(PathBuf),
+    /// Leave a reopened run for the spec's newest one.
+    ShowLatestRun,
     LoadRecent(usize),
     Dna(dna_tab::DnaCommand),
 }
@@ -103,7 +123,7 @@ pub fn run(opts: LaunchOptions) -> Result<i32> {
         .with_title(WINDOW_TITLE)
         .with_app_id("adhash-mission-control")
         .with_inner_size([1400.0, 900.0])
-        .with_min_inner_size([960.0, 600.0]);
+        .with_min_inner_size(MIN_WINDOW);
     if let Some(icon) = window_icon() {
         viewport = viewport.with_icon(icon);
     }

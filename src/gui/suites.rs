@@ -1,49 +1,97 @@
-//! The Benchmark Suites tab: a `SuiteSession` model (spec catalog, the
-//! loaded spec, live job rows, the log, the running suite) and its view.
-//! The model is plain data the tests drive directly; the view only reads it
-//! and sends `Command`s.
+//! The Benchmark Suites tab: a `SuiteSession` model and its view.
+//!
+//! A run is a value (`SuiteRun`: its spec, when it started, its rows, log,
+//! result and reports). The session keeps the live run, the newest known run
+//! of each spec, and a run the user reopened from history; the panels render
+//! the run that belongs to the selected spec, or the spec's plan when it has
+//! none. So a log, a table or a status line can never show one run's data
+//! under another spec's name.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, TryRecvError};
 use egui::{Color32, RichText};
 
-use super::Command;
+use super::jobs::Job;
+use super::palette;
 use super::widgets::log_view::{self, LogBuffer, LogLine};
 use super::widgets::throughput::{self, BarDatum};
-use crate::batch::report::{ReportPaths, delta_text};
-use crate::batch::runner::{
-    BatchEvent, CancelToken, JobResult, JobStatus, Stream, SuiteResult, Waker, run_suite,
-};
+use super::{Command, ReportAction};
+use crate::batch::history::HistoryEntry;
+use crate::batch::report::{ReportPaths, SummaryRow, summary_columns, summary_rows};
+use crate::batch::runner::{BatchEvent, JobResult, JobStatus, Stream, SuiteResult, run_suite};
 use crate::batch::spec::{self, BatchSpec, SpecEntry};
-use crate::log::thousands;
+use crate::fmt::{latency_ms, thousands};
 
 /// Where a job stands in the table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowStatus {
+    /// The spec's plan: no run of it is shown.
+    Planned,
+    /// In a run, not started yet.
     Pending,
-    Running { since: Instant, run: u32, runs: u32 },
+    Running {
+        since: Instant,
+        run: u32,
+        runs: u32,
+    },
     Done(JobStatus),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct JobRow {
     pub name: String,
     pub command: String,
+    /// "all" for a profile job (it runs every mode).
     pub mode: String,
-    /// Resolved against the spec folder.
+    /// Resolved against the spec folder (Analyze opens it).
     pub csv: PathBuf,
+    pub csv_missing: bool,
     pub status: RowStatus,
-    pub duration: Option<f64>,
-    pub ops: Option<f64>,
-    pub p99_ms: Option<f64>,
-    pub backend: Option<String>,
+    /// The job's outcome once it finished.
+    pub result: Option<JobResult>,
 }
 
 impl JobRow {
+    fn planned(spec: &BatchSpec, j: &spec::JobSpec) -> JobRow {
+        let csv = spec.resolve(&j.csv);
+        JobRow {
+            name: j.name.clone(),
+            command: j.command.name().into(),
+            mode: mode_cell(j.command.name(), j.mode.name()),
+            csv_missing: !csv.is_file(),
+            csv,
+            status: RowStatus::Planned,
+            result: None,
+        }
+    }
+
+    fn finished(r: &JobResult, spec_dir: &Path) -> JobRow {
+        let csv = if r.csv.is_empty() {
+            PathBuf::new()
+        } else {
+            spec::tidy(&spec_dir.join(&r.csv))
+        };
+        JobRow {
+            name: r.name.clone(),
+            command: r.command.clone(),
+            mode: mode_cell(&r.command, &r.mode),
+            csv_missing: false,
+            csv,
+            status: RowStatus::Done(r.status),
+            result: Some(r.clone()),
+        }
+    }
+
+    pub fn ops(&self) -> Option<f64> {
+        self.result.as_ref().and_then(|r| r.ops_per_second)
+    }
+
     pub fn status_text(&self, now: Instant) -> String {
         match &self.status {
+            RowStatus::Planned if self.csv_missing => "CSV missing".into(),
+            RowStatus::Planned => "not run".into(),
             RowStatus::Pending => "pending".into(),
             RowStatus::Running { since, run, runs } => {
                 let t = now.duration_since(*since).as_secs_f64();
@@ -53,28 +101,28 @@ impl JobRow {
                     format!("running {t:.1} s")
                 }
             }
-            RowStatus::Done(JobStatus::Ok) => "ok".into(),
-            RowStatus::Done(JobStatus::Failed) => "failed".into(),
-            RowStatus::Done(JobStatus::Timeout) => "timed out".into(),
-            RowStatus::Done(JobStatus::Cancelled) => "cancelled".into(),
-            RowStatus::Done(JobStatus::Skipped) => "skipped".into(),
+            RowStatus::Done(s) => {
+                let word = match s {
+                    JobStatus::Ok => "ok",
+                    JobStatus::Failed => "failed",
+                    JobStatus::Timeout => "timed out",
+                    JobStatus::Cancelled => "cancelled",
+                    JobStatus::Skipped => "skipped",
+                };
+                match self.result.as_ref().and_then(|r| r.reason.as_deref()) {
+                    Some(why) if *s != JobStatus::Ok => format!("{word}: {}", short(why, 48)),
+                    _ => word.into(),
+                }
+            }
         }
     }
 
-    fn from_result(r: &JobResult, csv: PathBuf) -> JobRow {
-        JobRow {
-            name: r.name.clone(),
-            command: r.command.clone(),
-            mode: mode_cell(&r.command, &r.mode),
-            csv,
-            status: RowStatus::Done(r.status),
-            duration: Some(r.duration_seconds),
-            ops: r.ops_per_second,
-            p99_ms: r.p99_ms,
-            backend: r
-                .final_backend
-                .clone()
-                .or_else(|| r.recommendation.as_ref().map(|m| format!("recommends {m}"))),
+    /// Duration of a job that ran; skipped and unstarted jobs have none.
+    pub fn duration_text(&self) -> String {
+        match (&self.status, &self.result) {
+            (RowStatus::Done(JobStatus::Skipped), _) => "-".into(),
+            (RowStatus::Done(_), Some(r)) => format!("{:.2} s", r.duration_seconds),
+            _ => "-".into(),
         }
     }
 }
@@ -88,178 +136,163 @@ fn mode_cell(command: &str, mode: &str) -> String {
     }
 }
 
-/// A suite running on its worker thread.
-struct ActiveRun {
-    rx: Receiver<BatchEvent>,
-    cancel: CancelToken,
-    started: Instant,
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(max - 1).collect();
+        format!("{t}…")
+    }
 }
 
-/// What a finished run left, for the recent-runs list and a notice.
-#[derive(Debug, Clone)]
-pub struct FinishedRun {
+/// Where a shown run came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunSource {
+    /// Started in this session.
+    Live,
+    /// Read back from the run history (read-only).
+    History(PathBuf),
+}
+
+/// One run of one spec, with everything the panels show about it.
+pub struct SuiteRun {
+    /// The spec as the user opened it (for display).
     pub spec: PathBuf,
-    pub ok: usize,
-    pub total: usize,
-    pub reports: Result<ReportPaths, String>,
-}
-
-pub struct SuiteSession {
-    /// The `adhash` that runs jobs of specs without `hashmap_cli`.
-    pub cli_exe: PathBuf,
-    pub catalog: Vec<SpecEntry>,
-    pub spec_path: Option<PathBuf>,
-    pub spec: Option<Result<BatchSpec, String>>,
+    /// The spec's identity (canonical path).
+    pub key: PathBuf,
+    /// Local start time, `YYYY-MM-DD HH:MM:SS`.
+    pub started: String,
     pub rows: Vec<JobRow>,
     pub log: LogBuffer,
-    pub last_suite: Option<SuiteResult>,
-    pub last_reports: Option<ReportPaths>,
-    pub selected_job: Option<usize>,
-    pub log_filter: String,
-    pub jump_to_end: bool,
-    run: Option<ActiveRun>,
+    /// Set when the run finished.
+    pub result: Option<SuiteResult>,
+    pub reports: Option<Result<ReportPaths, String>>,
+    pub archive: Option<Result<PathBuf, String>>,
+    pub source: RunSource,
+    running_since: Option<Instant>,
 }
 
-impl SuiteSession {
-    pub fn new(cli_exe: PathBuf) -> Self {
-        SuiteSession {
-            cli_exe,
-            catalog: Vec::new(),
-            spec_path: None,
-            spec: None,
-            rows: Vec::new(),
+impl SuiteRun {
+    fn started_now(spec: &BatchSpec, key: PathBuf) -> SuiteRun {
+        SuiteRun {
+            spec: spec.path.clone(),
+            key,
+            started: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+            rows: spec
+                .jobs
+                .iter()
+                .map(|j| JobRow {
+                    status: RowStatus::Pending,
+                    ..JobRow::planned(spec, j)
+                })
+                .collect(),
             log: LogBuffer::default(),
-            last_suite: None,
-            last_reports: None,
-            selected_job: None,
-            log_filter: String::new(),
-            jump_to_end: false,
-            run: None,
+            result: None,
+            reports: None,
+            archive: None,
+            source: RunSource::Live,
+            running_since: Some(Instant::now()),
+        }
+    }
+
+    /// A past run read from its archived JSON report.
+    pub fn from_history(path: &Path, suite: SuiteResult) -> SuiteRun {
+        let spec = PathBuf::from(&suite.spec);
+        let dir = spec.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut log = LogBuffer::default();
+        for (i, j) in suite.jobs.iter().enumerate() {
+            if j.log.dropped > 0 {
+                log.push(LogLine {
+                    job: i,
+                    stream: Stream::Runner,
+                    text: format!("({} earlier lines not archived)", j.log.dropped),
+                });
+            }
+            for (stream, text) in &j.log.lines {
+                log.push(LogLine {
+                    job: i,
+                    stream: *stream,
+                    text: text.clone(),
+                });
+            }
+        }
+        SuiteRun {
+            key: spec_key(&spec),
+            spec,
+            started: suite.generated_at.clone(),
+            rows: suite
+                .jobs
+                .iter()
+                .map(|j| JobRow::finished(j, &dir))
+                .collect(),
+            log,
+            reports: None,
+            archive: Some(Ok(path.to_path_buf())),
+            result: Some(suite),
+            source: RunSource::History(path.to_path_buf()),
+            running_since: None,
         }
     }
 
     pub fn is_running(&self) -> bool {
-        self.run.is_some()
+        self.result.is_none()
     }
 
-    /// Seconds since the running suite started.
-    pub fn running_for(&self) -> Option<f64> {
-        self.run.as_ref().map(|r| r.started.elapsed().as_secs_f64())
+    pub fn done_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.status, RowStatus::Done(_)))
+            .count()
     }
 
-    /// Re-read the specs in `folders` (small files: fine on the GUI thread).
-    pub fn refresh_catalog(&mut self, folders: &[PathBuf]) {
-        self.catalog = spec::bundled_specs(folders, None, &self.cli_exe);
-    }
-
-    /// Load a spec; an invalid one is kept with its error (shown, not hidden).
-    pub fn open_spec(&mut self, path: &Path) {
-        if self.is_running() {
-            return;
-        }
-        self.spec_path = Some(path.to_path_buf());
-        let loaded = spec::load(path, None, &self.cli_exe).map_err(|e| e.detail);
-        self.rows = match &loaded {
-            Ok(s) => s
-                .jobs
-                .iter()
-                .map(|j| JobRow {
-                    name: j.name.clone(),
-                    command: j.command.name().into(),
-                    mode: mode_cell(j.command.name(), j.mode.name()),
-                    csv: s.resolve(&j.csv),
-                    status: RowStatus::Pending,
-                    duration: None,
-                    ops: None,
-                    p99_ms: None,
-                    backend: None,
-                })
-                .collect(),
-            Err(_) => Vec::new(),
+    /// The status line: "Run of … : finished 2/2 ok in 3.21 s".
+    pub fn headline(&self) -> (String, Color32) {
+        let from = match &self.source {
+            RunSource::Live => String::new(),
+            RunSource::History(_) => " (from history, read-only)".into(),
         };
-        self.spec = Some(loaded);
-        self.selected_job = None;
-        self.log.set_filter(&self.log_filter, None);
-    }
-
-    /// Start the loaded spec on a worker thread.
-    pub fn start(&mut self, waker: Waker) -> Result<(), String> {
-        if self.is_running() {
-            return Err("a suite is already running".into());
-        }
-        // Re-read the spec so edits made since it was opened are run.
-        if let Some(p) = self.spec_path.clone() {
-            self.open_spec(&p);
-        }
-        let spec = match &self.spec {
-            Some(Ok(s)) => s.clone(),
-            Some(Err(e)) => return Err(format!("the spec is invalid: {e}")),
-            None => return Err("open a spec first".into()),
-        };
-        self.log.clear();
-        self.last_suite = None;
-        self.last_reports = None;
-        let (tx, rx) = crossbeam_channel::bounded(16 * 1024);
-        let cancel = CancelToken::new();
-        let c = cancel.clone();
-        std::thread::Builder::new()
-            .name("adhash-suite".into())
-            .spawn(move || run_suite(&spec, tx, waker, c))
-            .map_err(|e| format!("cannot start the runner thread: {e}"))?;
-        self.run = Some(ActiveRun {
-            rx,
-            cancel,
-            started: Instant::now(),
-        });
-        Ok(())
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(r) = &self.run {
-            r.cancel.cancel();
-        }
-    }
-
-    /// Apply waiting events for at most `budget`; returns a finished run.
-    pub fn drain(&mut self, budget: Duration) -> Option<FinishedRun> {
-        let deadline = Instant::now() + budget;
-        let mut finished = None;
-        while let Some(run) = &self.run {
-            match run.rx.try_recv() {
-                Ok(ev) => {
-                    if let Some(f) = self.apply(ev) {
-                        finished = Some(f);
-                    }
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    self.run = None;
-                    break;
-                }
+        match &self.result {
+            None => {
+                let t = self
+                    .running_since
+                    .map_or(0.0, |s| s.elapsed().as_secs_f64());
+                (
+                    format!(
+                        "Run started {}: {}/{} jobs done, {t:.1} s",
+                        self.started,
+                        self.done_count(),
+                        self.rows.len()
+                    ),
+                    palette::ACCENT,
+                )
             }
-            if Instant::now() >= deadline {
-                break;
+            Some(s) => {
+                let color = match s.outcome() {
+                    "ok" => palette::GOOD,
+                    "cancelled" => palette::WARN,
+                    _ => palette::BAD,
+                };
+                let how = match s.outcome() {
+                    "cancelled" => "cancelled",
+                    _ => "finished",
+                };
+                (
+                    format!(
+                        "Run of {}{from}: {how}, {}/{} ok in {:.2} s",
+                        self.started,
+                        s.ok_count(),
+                        s.jobs.len(),
+                        s.wall_seconds
+                    ),
+                    color,
+                )
             }
         }
-        finished
     }
 
-    /// More events are waiting (the budget ran out).
-    pub fn has_backlog(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| !r.rx.is_empty())
-    }
-
-    fn apply(&mut self, ev: BatchEvent) -> Option<FinishedRun> {
+    fn apply(&mut self, ev: BatchEvent) {
         match ev {
-            BatchEvent::SuiteStarted { .. } => {
-                for r in &mut self.rows {
-                    r.status = RowStatus::Pending;
-                    r.duration = None;
-                    r.ops = None;
-                    r.p99_ms = None;
-                    r.backend = None;
-                }
-            }
+            BatchEvent::SuiteStarted { .. } => {}
             BatchEvent::JobStarted { job, run, runs, .. } => {
                 if let Some(r) = self.rows.get_mut(job) {
                     r.status = RowStatus::Running {
@@ -276,110 +309,409 @@ impl SuiteSession {
             }),
             BatchEvent::JobFinished { job, result } => {
                 if let Some(r) = self.rows.get_mut(job) {
-                    let csv = r.csv.clone();
-                    *r = JobRow::from_result(&result, csv);
+                    r.status = RowStatus::Done(result.status);
+                    r.result = Some(*result);
                 }
             }
-            BatchEvent::SuiteFinished { result, reports } => {
-                let ok = result
-                    .jobs
-                    .iter()
-                    .filter(|j| j.status == JobStatus::Ok)
-                    .count();
-                let total = result.jobs.len();
-                self.last_reports = reports.as_ref().ok().cloned();
-                self.last_suite = Some(*result);
-                self.run = None;
-                return Some(FinishedRun {
-                    spec: self.spec_path.clone().unwrap_or_default(),
-                    ok,
-                    total,
-                    reports,
-                });
+            BatchEvent::SuiteFinished {
+                result,
+                reports,
+                history,
+            } => {
+                self.result = Some(*result);
+                self.reports = Some(reports);
+                self.archive = history;
+                self.running_since = None;
             }
         }
-        None
     }
 
-    /// Show a past run from its JSON report (recent runs).
-    pub fn load_report_json(&mut self, path: &Path) -> Result<(), String> {
-        if self.is_running() {
-            return Err("wait for the running suite to finish".into());
+    /// The HTML report this run wrote itself, if any.
+    pub fn own_html_report(&self) -> Option<PathBuf> {
+        match (&self.source, &self.reports) {
+            (RunSource::Live, Some(Ok(p))) => p.html.clone(),
+            _ => None,
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a JSON report: {e}", path.display()))?;
-        let jobs: Vec<JobResult> = serde_json::from_value(v["jobs"].clone())
-            .map_err(|e| format!("{} has no readable jobs: {e}", path.display()))?;
-        self.rows = jobs
-            .iter()
-            .map(|j| JobRow::from_result(j, PathBuf::new()))
-            .collect();
-        self.log.clear();
-        self.log.push(LogLine {
-            job: 0,
-            stream: Stream::Runner,
-            text: format!(
-                "loaded {} (job logs are in the Markdown and HTML reports)",
-                path.display()
-            ),
-        });
+    }
+}
+
+/// A spec's identity: its canonical path, so `docs/x.toml` and
+/// `/repo/docs/x.toml` are one spec.
+pub fn spec_key(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+}
+
+/// The suite running on its worker thread.
+struct LiveRun {
+    job: Job<BatchEvent, SuiteResult>,
+    run: SuiteRun,
+}
+
+/// What a finished run left, for the recent-runs list and a notice.
+#[derive(Debug, Clone)]
+pub struct FinishedRun {
+    pub spec: PathBuf,
+    pub started: String,
+    pub ok: usize,
+    pub total: usize,
+    pub outcome: &'static str,
+    pub reports: Result<ReportPaths, String>,
+    pub archive: Option<Result<PathBuf, String>>,
+}
+
+/// The selected spec's archived runs.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryList {
+    pub key: Option<PathBuf>,
+    pub entries: Vec<HistoryEntry>,
+    pub loading: bool,
+}
+
+pub struct SuiteSession {
+    /// The `adhash` that runs jobs of specs without `hashmap_cli`.
+    pub cli_exe: PathBuf,
+    pub catalog: Vec<SpecEntry>,
+    pub spec_path: Option<PathBuf>,
+    pub spec_key: Option<PathBuf>,
+    pub spec: Option<Result<BatchSpec, String>>,
+    /// The selected spec's jobs, shown when no run of it is.
+    plan: Vec<JobRow>,
+    live: Option<LiveRun>,
+    /// The newest run of each spec this session knows (finished).
+    pub last: HashMap<PathBuf, SuiteRun>,
+    /// An older run the user reopened; shown while its spec is selected.
+    pub pinned: Option<SuiteRun>,
+    pub history: HistoryList,
+    pub selected_job: Option<usize>,
+    pub log_filter: String,
+    pub jump_to_end: bool,
+    /// The log shown when no run is (always empty).
+    empty_log: LogBuffer,
+}
+
+impl SuiteSession {
+    pub fn new(cli_exe: PathBuf) -> Self {
+        SuiteSession {
+            cli_exe,
+            catalog: Vec::new(),
+            spec_path: None,
+            spec_key: None,
+            spec: None,
+            plan: Vec::new(),
+            live: None,
+            last: HashMap::new(),
+            pinned: None,
+            history: HistoryList::default(),
+            selected_job: None,
+            log_filter: String::new(),
+            jump_to_end: false,
+            empty_log: LogBuffer::with_capacity(1),
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The running suite's spec, done jobs and total, for indicators.
+    pub fn live_progress(&self) -> Option<(PathBuf, usize, usize)> {
+        self.live
+            .as_ref()
+            .map(|l| (l.run.spec.clone(), l.run.done_count(), l.run.rows.len()))
+    }
+
+    /// The live run is the selected spec's.
+    pub fn live_is_shown(&self) -> bool {
+        self.live
+            .as_ref()
+            .is_some_and(|l| Some(&l.run.key) == self.spec_key.as_ref())
+    }
+
+    /// The run the panels show: the reopened one, else the live one, else
+    /// the newest known, all only for the selected spec.
+    pub fn shown(&self) -> Option<&SuiteRun> {
+        let key = self.spec_key.as_ref()?;
+        if let Some(p) = self.pinned.as_ref().filter(|p| &p.key == key) {
+            return Some(p);
+        }
+        if let Some(l) = self.live.as_ref().filter(|l| &l.run.key == key) {
+            return Some(&l.run);
+        }
+        self.last.get(key)
+    }
+
+    fn shown_mut(&mut self) -> Option<&mut SuiteRun> {
+        let key = self.spec_key.clone()?;
+        if self.pinned.as_ref().is_some_and(|p| p.key == key) {
+            return self.pinned.as_mut();
+        }
+        if self.live.as_ref().is_some_and(|l| l.run.key == key) {
+            return self.live.as_mut().map(|l| &mut l.run);
+        }
+        self.last.get_mut(&key)
+    }
+
+    /// The finished result of the shown run (what Export writes).
+    pub fn shown_result(&self) -> Option<&SuiteResult> {
+        self.shown().and_then(|r| r.result.as_ref())
+    }
+
+    /// The table's rows: the shown run's, or the spec's plan.
+    pub fn rows(&self) -> &[JobRow] {
+        self.shown().map_or(&self.plan, |r| &r.rows)
+    }
+
+    /// The live run's log (the frame benchmark preloads it).
+    pub fn live_log_mut(&mut self) -> Option<&mut LogBuffer> {
+        self.live.as_mut().map(|l| &mut l.run.log)
+    }
+
+    /// The shown run's log (empty when no run is shown).
+    pub fn log(&self) -> &LogBuffer {
+        self.shown().map_or(&self.empty_log, |r| &r.log)
+    }
+
+    /// Re-read the specs in `folders` (small files: fine on the GUI thread).
+    pub fn refresh_catalog(&mut self, folders: &[PathBuf]) {
+        self.catalog = spec::bundled_specs(folders, None, &self.cli_exe);
+    }
+
+    /// Select a spec; an invalid one is kept with its error (shown, not
+    /// hidden). Returns whether its history should be read.
+    pub fn open_spec(&mut self, path: &Path) -> bool {
+        let key = spec_key(path);
+        if self.spec_key.as_ref() != Some(&key) {
+            self.pinned = None;
+            self.selected_job = None;
+            self.history = HistoryList::default();
+        }
+        self.spec_path = Some(path.to_path_buf());
+        self.spec_key = Some(key);
+        let loaded = spec::load(path, None, &self.cli_exe).map_err(|e| e.detail);
+        self.plan = match &loaded {
+            Ok(s) => s.jobs.iter().map(|j| JobRow::planned(s, j)).collect(),
+            Err(_) => Vec::new(),
+        };
+        let ok = loaded.is_ok();
+        self.spec = Some(loaded);
+        self.sync_filter();
+        ok
+    }
+
+    /// Start the selected spec on a worker thread.
+    pub fn start(&mut self, waker: super::Waker) -> Result<(), String> {
+        if let Some(l) = &self.live {
+            return Err(format!(
+                "{} is already running: stop it first",
+                l.run.spec.display()
+            ));
+        }
+        // Re-read the spec so edits made since it was opened are run.
+        if let Some(p) = self.spec_path.clone() {
+            self.open_spec(&p);
+        }
+        let spec = match &self.spec {
+            Some(Ok(s)) => s.clone(),
+            Some(Err(e)) => return Err(format!("the spec is invalid: {e}")),
+            None => return Err("open a spec first".into()),
+        };
+        let key = self
+            .spec_key
+            .clone()
+            .unwrap_or_else(|| spec_key(&spec.path));
+        let run = SuiteRun::started_now(&spec, key);
+        let job = Job::spawn("suite", 16 * 1024, waker, move |ctx| {
+            run_suite(&spec, ctx.sender(), ctx.waker(), ctx.cancel_token())
+        })?;
+        self.pinned = None;
+        self.live = Some(LiveRun { job, run });
+        self.sync_filter();
         Ok(())
     }
 
+    pub fn stop(&mut self) {
+        if let Some(l) = &self.live {
+            l.job.cancel();
+        }
+    }
+
+    /// Apply the live run's events for at most `budget`; returns the run
+    /// if it finished.
+    pub fn drain(&mut self, budget: Duration) -> Option<FinishedRun> {
+        let live = self.live.as_mut()?;
+        let polled = live.job.poll(budget, || SuiteResult {
+            spec: live.run.spec.display().to_string(),
+            description: None,
+            cli: String::new(),
+            generated_at: live.run.started.clone(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            wall_seconds: 0.0,
+            cancelled: false,
+            environment: Default::default(),
+            jobs: Vec::new(),
+        });
+        for ev in polled.progress {
+            live.run.apply(ev);
+        }
+        let suite = polled.done?;
+        let LiveRun { mut run, .. } = self.live.take()?;
+        if run.result.is_none() {
+            // The runner thread died before it reported the end.
+            run.result = Some(suite);
+            run.reports = Some(Err("the runner stopped unexpectedly".into()));
+            run.running_since = None;
+        }
+        let result = run.result.as_ref()?;
+        let finished = FinishedRun {
+            spec: run.spec.clone(),
+            started: run.started.clone(),
+            ok: result.ok_count(),
+            total: result.jobs.len(),
+            outcome: result.outcome(),
+            reports: run
+                .reports
+                .clone()
+                .unwrap_or_else(|| Err("no reports".into())),
+            archive: run.archive.clone(),
+        };
+        if self.pinned.as_ref().is_some_and(|p| p.key == run.key) {
+            self.pinned = None;
+        }
+        self.last.insert(run.key.clone(), run);
+        self.sync_filter();
+        Some(finished)
+    }
+
+    /// Events are waiting (the budget ran out).
+    pub fn has_backlog(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.job.has_backlog())
+    }
+
+    /// The history of `key` was read: keep the list, and show its newest
+    /// run if nothing newer is known.
+    pub fn history_loaded(
+        &mut self,
+        key: PathBuf,
+        entries: Vec<HistoryEntry>,
+        latest: Option<(PathBuf, SuiteResult)>,
+    ) {
+        if self.spec_key.as_ref() == Some(&key) {
+            self.history = HistoryList {
+                key: Some(key.clone()),
+                entries,
+                loading: false,
+            };
+        }
+        let live_here = self.live.as_ref().is_some_and(|l| l.run.key == key);
+        if let Some((path, suite)) = latest
+            && !live_here
+            && !self.last.contains_key(&key)
+        {
+            let mut run = SuiteRun::from_history(&path, suite);
+            run.key = key.clone();
+            self.last.insert(key, run);
+            self.sync_filter();
+        }
+    }
+
+    /// Show a past run (read-only). The caller selected its spec first.
+    pub fn pin(&mut self, path: &Path, suite: SuiteResult) {
+        let mut run = SuiteRun::from_history(path, suite);
+        if let Some(k) = &self.spec_key
+            && spec_key(&run.spec) == *k
+        {
+            run.key = k.clone();
+        }
+        self.pinned = Some(run);
+        self.selected_job = None;
+        self.sync_filter();
+    }
+
+    pub fn unpin(&mut self) {
+        self.pinned = None;
+        self.selected_job = None;
+        self.sync_filter();
+    }
+
+    pub fn select_job(&mut self, job: Option<usize>) {
+        self.selected_job = job.filter(|&j| j < self.rows().len());
+        self.sync_filter();
+    }
+
+    pub fn set_log_filter(&mut self, text: String) {
+        self.log_filter = text;
+        self.sync_filter();
+    }
+
+    /// Apply the filter to the shown run's log, so every panel drawn this
+    /// frame sees the same filter.
+    fn sync_filter(&mut self) {
+        let (text, job) = (self.log_filter.clone(), self.selected_job);
+        if let Some(r) = self.shown_mut() {
+            r.log.set_filter(&text, job);
+        }
+    }
+
     pub fn job_names(&self) -> Vec<String> {
-        self.rows.iter().map(|r| r.name.clone()).collect()
+        self.rows().iter().map(|r| r.name.clone()).collect()
     }
 
+    /// Summary rows (Δ, ×std, spread) of the jobs that finished.
+    pub fn finished_results(&self) -> Vec<JobResult> {
+        self.rows()
+            .iter()
+            .filter_map(|r| r.result.clone())
+            .collect()
+    }
+
+    /// Bars of the ranked jobs, fastest first, with their spread.
     pub fn bars(&self) -> Vec<BarDatum> {
-        throughput::bar_data(self.rows.iter().map(|r| (r.name.as_str(), r.ops, r.p99_ms)))
+        let jobs = self.finished_results();
+        throughput::bar_data(&summary_rows(&jobs))
     }
 }
 
-pub fn status_color(s: &RowStatus) -> Color32 {
-    match s {
-        RowStatus::Pending => Color32::GRAY,
-        RowStatus::Running { .. } => Color32::from_rgb(0x7f, 0xb8, 0xff),
-        RowStatus::Done(JobStatus::Ok) => Color32::from_rgb(0x3f, 0xb9, 0x50),
-        RowStatus::Done(JobStatus::Skipped) => Color32::from_rgb(0x9a, 0xa0, 0xa6),
-        RowStatus::Done(_) => Color32::from_rgb(0xf8, 0x51, 0x49),
-    }
-}
-
-/// The tab's view. `spec_input` is the editable spec path field.
+/// The tab's view. `spec_input` is the editable spec path field,
+/// `export_input` the report export path.
 pub fn show(
     ui: &mut egui::Ui,
-    s: &mut SuiteSession,
+    s: &SuiteSession,
     spec_input: &mut String,
+    export_input: &mut String,
     folders: &[PathBuf],
     cmds: &mut Vec<Command>,
 ) {
+    let full = ui.available_size();
     egui::Panel::left("spec_browser")
         .resizable(true)
-        .default_size(330.0)
-        .min_size(240.0)
+        .default_size((full.x * 0.24).clamp(240.0, 420.0))
+        .min_size(220.0)
+        // Bounded by this frame's window, never by the panel's own content.
+        .max_size((full.x * 0.4).max(240.0))
         .show(ui, |ui| spec_browser(ui, s, spec_input, folders, cmds));
     egui::CentralPanel::default().show(ui, |ui| {
-        run_bar(ui, s, cmds);
+        run_bar(ui, s, export_input, cmds);
         ui.separator();
         let avail = ui.available_height();
         egui::Panel::bottom("live_log_panel")
             .resizable(true)
-            .default_size((avail * 0.45).max(160.0))
-            .min_size(120.0)
+            .default_size(avail * 0.42)
+            .min_size((avail * 0.2).max(60.0))
+            .max_size(avail * 0.7)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
+            egui::ScrollArea::both()
                 .id_salt("suite_main")
+                .auto_shrink([false, false])
                 .show(ui, |ui| {
                     jobs_table(ui, s, cmds);
                     ui.add_space(8.0);
                     let bars = s.bars();
                     if !bars.is_empty() {
-                        ui.label(RichText::new("Throughput (ops/s)").strong());
-                        let h = (bars.len() as f32 * 28.0 + 40.0).clamp(90.0, 260.0);
-                        throughput::show(ui, &bars, h);
+                        ui.label(RichText::new("Throughput (ops/s, median of runs)").strong());
+                        throughput::show(ui, &bars);
                     }
                     ui.add_space(8.0);
                     spec_preview(ui, s);
@@ -396,7 +728,7 @@ fn spec_browser(
     cmds: &mut Vec<Command>,
 ) {
     ui.heading("Specs");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Open spec…").clicked() {
             cmds.push(Command::PickSpec);
         }
@@ -411,22 +743,26 @@ fn spec_browser(
             cmds.push(Command::RefreshCatalog);
         }
     });
+    let label = ui.label("Spec or folder path");
+    // Right to left: the button takes its width first, the field the rest
+    // of this frame's width, so nothing depends on the last frame.
     ui.horizontal(|ui| {
-        let label = ui.label("Path");
-        let edit = ui.add(
-            egui::TextEdit::singleline(spec_input)
-                .hint_text("suite.toml or a folder of specs")
-                .desired_width(ui.available_width() - 50.0),
-        );
-        edit.clone().labelled_by(label.id);
-        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Load").clicked() || enter) && !spec_input.trim().is_empty() {
-            cmds.push(Command::OpenSpec(PathBuf::from(spec_input.trim())));
-        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let load = ui.button("Load");
+            let edit = ui.add(
+                egui::TextEdit::singleline(spec_input)
+                    .hint_text("suite.toml or a folder of specs")
+                    .desired_width(ui.available_width()),
+            );
+            edit.clone().labelled_by(label.id);
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (load.clicked() || enter) && !spec_input.trim().is_empty() {
+                cmds.push(Command::OpenSpec(PathBuf::from(spec_input.trim())));
+            }
+        });
     });
     for (i, f) in folders.iter().enumerate() {
         ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("folder: {}", f.display())).small());
             if ui
                 .small_button("×")
                 .on_hover_text("Stop listing this folder")
@@ -434,51 +770,68 @@ fn spec_browser(
             {
                 cmds.push(Command::RemoveFolder(i));
             }
+            ui.add(
+                egui::Label::new(RichText::new(format!("folder: {}", f.display())).small())
+                    .truncate(),
+            );
         });
     }
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("catalog")
+        .auto_shrink([false, false])
         .show(ui, |ui| {
             if s.catalog.is_empty() {
                 ui.weak("No specs found. Open one or add a folder.");
             }
+            let running = s.live.as_ref().map(|l| l.run.key.clone());
             for entry in &s.catalog {
-                let selected = s.spec_path.as_deref() == Some(entry.path.as_path());
+                let key = entry.canonical.clone();
+                let selected = s.spec_key.as_ref() == Some(&key);
                 let name = entry.path.file_name().map_or_else(
                     || entry.path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
+                let busy = if running.as_ref() == Some(&key) {
+                    "  · running"
+                } else {
+                    ""
+                };
                 let resp = ui
-                    .push_id(entry.path.display().to_string(), |ui| {
+                    .push_id(key.display().to_string(), |ui| {
                         let title = match &entry.spec {
                             Ok(spec) => {
-                                RichText::new(format!("{name}  ·  {} jobs", spec.jobs.len()))
+                                RichText::new(format!("{name}  ·  {} jobs{busy}", spec.jobs.len()))
                                     .strong()
                             }
                             Err(_) => RichText::new(format!("{name}  ·  invalid"))
                                 .strong()
-                                .color(Color32::from_rgb(0xf8, 0x51, 0x49)),
+                                .color(palette::BAD),
                         };
                         let r = ui.selectable_label(selected, title);
                         match &entry.spec {
                             Ok(spec) => {
                                 if let Some(d) = &spec.description {
-                                    ui.label(RichText::new(d).small());
+                                    ui.add(egui::Label::new(RichText::new(d).small()).wrap());
                                 }
                             }
                             Err(e) => {
-                                ui.label(
-                                    RichText::new(e)
-                                        .small()
-                                        .color(Color32::from_rgb(0xf0, 0xa0, 0x5a)),
-                                );
+                                ui.add(
+                                    egui::Label::new(
+                                        RichText::new(first_line(e)).small().color(palette::WARN),
+                                    )
+                                    .truncate(),
+                                )
+                                .on_hover_text(RichText::new(e).monospace());
                             }
                         }
-                        ui.label(
-                            RichText::new(entry.path.display().to_string())
-                                .small()
-                                .weak(),
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(entry.path.display().to_string())
+                                    .small()
+                                    .weak(),
+                            )
+                            .truncate(),
                         );
                         ui.add_space(6.0);
                         r
@@ -491,122 +844,253 @@ fn spec_browser(
         });
 }
 
-fn run_bar(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+fn run_bar(
+    ui: &mut egui::Ui,
+    s: &SuiteSession,
+    export_input: &mut String,
+    cmds: &mut Vec<Command>,
+) {
+    let title = s.spec_path.as_ref().map_or_else(
+        || "No spec selected".to_string(),
+        |p| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+        },
+    );
     ui.horizontal(|ui| {
-        let title = s
-            .spec_path
-            .as_ref()
-            .map_or_else(|| "No spec loaded".to_string(), |p| p.display().to_string());
         ui.heading(title);
+        if let Some(p) = &s.spec_path {
+            ui.add(egui::Label::new(RichText::new(p.display().to_string()).weak()).truncate());
+        }
     });
-    ui.horizontal(|ui| {
+    // A suite of another spec is running: say so, offer to show it.
+    if let Some(l) = s.live.as_ref().filter(|_| !s.live_is_shown()) {
+        ui.horizontal_wrapped(|ui| {
+            ui.spinner();
+            ui.colored_label(
+                palette::ACCENT,
+                format!(
+                    "{} is running ({}/{} jobs done)",
+                    l.run.spec.display(),
+                    l.run.done_count(),
+                    l.run.rows.len()
+                ),
+            );
+            if ui.button("Show it").clicked() {
+                cmds.push(Command::OpenSpec(l.run.spec.clone()));
+            }
+        });
+    }
+    ui.horizontal_wrapped(|ui| {
         let can_run = !s.is_running() && matches!(s.spec, Some(Ok(_)));
+        let run_hint = if s.is_running() {
+            "One suite runs at a time: stop the running one first"
+        } else {
+            "Run every job of this spec"
+        };
         if ui
             .add_enabled(
                 can_run,
-                egui::Button::new(RichText::new("▶ Run").strong()).min_size(egui::vec2(80.0, 0.0)),
+                egui::Button::new(RichText::new("▶ Run").strong()).min_size(egui::vec2(72.0, 0.0)),
             )
+            .on_hover_text(run_hint)
+            .on_disabled_hover_text(run_hint)
             .clicked()
         {
             cmds.push(Command::Run);
         }
         if ui
             .add_enabled(
-                s.is_running(),
-                egui::Button::new("⏹ Stop").min_size(egui::vec2(80.0, 0.0)),
+                s.live_is_shown(),
+                egui::Button::new("⏹ Stop").min_size(egui::vec2(72.0, 0.0)),
             )
             .clicked()
         {
             cmds.push(Command::Stop);
         }
-        if let Some(t) = s.running_for() {
-            ui.spinner();
-            let done = s
-                .rows
-                .iter()
-                .filter(|r| matches!(r.status, RowStatus::Done(_)))
-                .count();
-            ui.label(format!(
-                "running: {done}/{} jobs done, {t:.1} s",
-                s.rows.len()
-            ));
-        } else if let Some(suite) = &s.last_suite {
-            let ok = suite
-                .jobs
-                .iter()
-                .filter(|j| j.status == JobStatus::Ok)
-                .count();
-            let color = if ok == suite.jobs.len() {
-                Color32::from_rgb(0x3f, 0xb9, 0x50)
-            } else {
-                Color32::from_rgb(0xf8, 0x51, 0x49)
-            };
-            ui.label(
-                RichText::new(format!(
-                    "finished: {ok}/{} ok in {:.2} s",
-                    suite.jobs.len(),
-                    suite.wall_seconds
-                ))
-                .color(color),
-            );
+        match s.shown() {
+            Some(run) => {
+                if run.is_running() {
+                    ui.spinner();
+                }
+                let (text, color) = run.headline();
+                ui.colored_label(color, text);
+                if matches!(run.source, RunSource::History(_))
+                    && s.pinned.as_ref().is_some_and(|p| p.key == run.key)
+                    && ui.button("Show latest").clicked()
+                {
+                    cmds.push(Command::ShowLatestRun);
+                }
+            }
+            None if s.history.loading => {
+                ui.weak("Reading this spec's history…");
+            }
+            None if matches!(s.spec, Some(Ok(_))) => {
+                ui.weak("Not run yet: press Run");
+            }
+            None => {}
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let has_html = s
-                .last_reports
-                .as_ref()
-                .and_then(|r| r.html.as_ref())
-                .is_some();
-            if ui
-                .add_enabled(has_html, egui::Button::new("Open report"))
-                .on_hover_text("Open the HTML report in the default browser")
-                .clicked()
-            {
-                cmds.push(Command::OpenReport);
-            }
-            if ui
-                .add_enabled(s.last_suite.is_some(), egui::Button::new("Export report…"))
-                .on_hover_text("Markdown, HTML or JSON, chosen by the file name's extension")
-                .clicked()
-            {
-                cmds.push(Command::PickExport);
-            }
-        });
+        history_menu(ui, s, cmds);
+    });
+    let finished = s.shown_result().is_some();
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Export report to");
+        let edit = ui.add_enabled(
+            finished,
+            egui::TextEdit::singleline(export_input)
+                .hint_text("reports/export.html")
+                .desired_width(220.0),
+        );
+        edit.labelled_by(label.id);
+        let hint = "Markdown, HTML or JSON, chosen by the extension (.md, .html, .json)";
+        if ui
+            .add_enabled(finished, egui::Button::new("Write"))
+            .on_hover_text(hint)
+            .on_disabled_hover_text("Finish or reopen a run first")
+            .clicked()
+        {
+            cmds.push(Command::Report(ReportAction::Export(PathBuf::from(
+                export_input.trim(),
+            ))));
+        }
+        if ui
+            .add_enabled(finished, egui::Button::new("Save as…"))
+            .on_hover_text(hint)
+            .on_disabled_hover_text("Finish or reopen a run first")
+            .clicked()
+        {
+            cmds.push(Command::Report(ReportAction::PickExport));
+        }
+        if ui
+            .add_enabled(finished, egui::Button::new("Open report"))
+            .on_hover_text("Open this run's HTML report in the browser")
+            .on_disabled_hover_text("Finish or reopen a run first")
+            .clicked()
+        {
+            cmds.push(Command::Report(ReportAction::Open));
+        }
     });
     if let Some(Err(e)) = &s.spec {
-        ui.colored_label(
-            Color32::from_rgb(0xf8, 0x51, 0x49),
-            format!("Invalid spec: {e}"),
-        );
+        egui::Frame::new()
+            .fill(palette::BAD.gamma_multiply(0.12))
+            .inner_margin(6)
+            .show(ui, |ui| {
+                ui.colored_label(palette::BAD, "Invalid spec:");
+                // Monospace keeps TOML error carets under the column they mark.
+                egui::ScrollArea::vertical()
+                    .id_salt("spec_error")
+                    .max_height(120.0)
+                    .show(ui, |ui| {
+                        ui.add(
+                            egui::Label::new(RichText::new(e).monospace().color(palette::BAD))
+                                .extend(),
+                        );
+                    });
+            });
     }
 }
 
+fn history_menu(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+    let n = s.history.entries.len();
+    let label = if n == 0 {
+        "History".to_string()
+    } else {
+        format!("History ({n})")
+    };
+    ui.add_enabled_ui(n > 0, |ui| {
+        ui.menu_button(label, |ui| {
+            let shown = s.shown().and_then(|r| match &r.source {
+                RunSource::History(p) => Some(p.clone()),
+                RunSource::Live => r.archive.clone().and_then(Result::ok),
+            });
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(ui, |ui| {
+                    for e in &s.history.entries {
+                        let text = format!(
+                            "{}  {}/{} {}  ·  {}",
+                            e.generated_at,
+                            e.ok,
+                            e.total,
+                            e.outcome(),
+                            e.environment.describe()
+                        );
+                        let color = match e.outcome() {
+                            "ok" => palette::GOOD,
+                            "cancelled" => palette::WARN,
+                            _ => palette::BAD,
+                        };
+                        let is_shown = shown.as_ref() == Some(&e.path);
+                        if ui
+                            .selectable_label(is_shown, RichText::new(text).color(color))
+                            .on_hover_text(e.path.display().to_string())
+                            .clicked()
+                        {
+                            cmds.push(Command::OpenRun(e.path.clone()));
+                            ui.close();
+                        }
+                    }
+                });
+        })
+        .response
+        .on_hover_text("Past runs of this spec (SPEC §9 run history)")
+        .on_disabled_hover_text("No archived runs of this spec yet");
+    });
+}
+
+/// The jobs table: honest figures of the shown run (SPEC §8 names).
 fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
-    if s.rows.is_empty() {
+    let rows = s.rows();
+    if rows.is_empty() {
         return;
     }
     let now = Instant::now();
-    let best = s.rows.iter().filter_map(|r| r.ops).fold(0.0, f64::max);
+    let jobs = s.finished_results();
+    let summary = summary_rows(&jobs);
+    let (xstd, spread) = summary_columns(&summary);
+    let by_name = |name: &str| summary.iter().find(|r| r.job.name == name);
+    let mut headers = vec![
+        "Job",
+        "Command",
+        "Mode",
+        "Status",
+        "Duration",
+        "Ops/s",
+        "Δ vs. max",
+    ];
+    if xstd {
+        headers.push("×std");
+    }
+    if spread {
+        headers.push("Spread");
+    }
+    headers.extend(["p99 (ms)", "Backend", ""]);
     egui::Grid::new("jobs_table")
         .striped(true)
-        .num_columns(9)
-        .spacing([14.0, 6.0])
+        .num_columns(headers.len())
+        .spacing([12.0, 6.0])
         .show(ui, |ui| {
-            for h in [
-                "Job",
-                "Command",
-                "Mode",
-                "Status",
-                "Duration",
-                "Ops/s",
-                "Δ vs. fastest",
-                "p99 (ms)",
-                "Backend",
-                "",
-            ] {
-                ui.label(RichText::new(h).strong());
+            for h in &headers {
+                let l = ui.label(RichText::new(*h).strong());
+                match *h {
+                    "Δ vs. max" => {
+                        l.on_hover_text("Relative to the fastest job whose runs all ended ok");
+                    }
+                    "×std" => {
+                        l.on_hover_text("Ops/s ÷ the std job's on the same CSV (the control)");
+                    }
+                    "Spread" => {
+                        l.on_hover_text("min – max of the runs and their coefficient of variation; ⚠ above 5%");
+                    }
+                    _ => {}
+                }
             }
             ui.end_row();
-            for (i, r) in s.rows.iter().enumerate() {
+            for (i, r) in rows.iter().enumerate() {
                 let selected = s.selected_job == Some(i);
                 if ui
                     .selectable_label(selected, &r.name)
@@ -617,13 +1101,46 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 }
                 ui.label(&r.command);
                 ui.label(&r.mode);
-                ui.label(RichText::new(r.status_text(now)).color(status_color(&r.status)));
-                ui.label(r.duration.map_or("-".into(), |d| format!("{d:.2} s")));
-                ui.label(r.ops.map_or("-".into(), thousands));
-                ui.label(r.ops.map_or("-".into(), |o| delta_text(o, best)));
-                ui.label(r.p99_ms.map_or("-".into(), |p| format!("{p:.4}")));
-                ui.label(r.backend.as_deref().unwrap_or("-"));
-                let can_analyze = !r.csv.as_os_str().is_empty();
+                let status = ui.label(RichText::new(r.status_text(now)).color(status_color(r)));
+                if let Some(why) = r.result.as_ref().and_then(|x| x.reason.as_deref()) {
+                    status.on_hover_text(why);
+                } else if r.csv_missing {
+                    status.on_hover_text(format!("{} does not exist", r.csv.display()));
+                }
+                ui.label(r.duration_text());
+                let row: Option<&SummaryRow> = by_name(&r.name);
+                let ops = match (r.ops(), row.and_then(|x| x.partial.as_deref())) {
+                    (Some(o), Some(mark)) => format!("{} ({mark})", thousands(o)),
+                    (Some(o), None) => thousands(o),
+                    (None, _) => "-".into(),
+                };
+                ui.label(ops);
+                ui.label(row.map_or("-".into(), |x| x.delta.clone()));
+                if xstd {
+                    ui.label(row.and_then(|x| x.times_std.clone()).unwrap_or("-".into()));
+                }
+                if spread {
+                    match row.and_then(|x| x.spread.clone()) {
+                        Some((text, true)) => {
+                            ui.label(RichText::new(format!("{text} ⚠ noisy")).color(palette::WARN))
+                                .on_hover_text("The runs vary by more than 5%: the median may not rank this job reliably");
+                        }
+                        Some((text, false)) => {
+                            ui.label(text);
+                        }
+                        None => {
+                            ui.label("-");
+                        }
+                    }
+                }
+                ui.label(latency_ms(r.result.as_ref().and_then(|x| x.p99_ms)));
+                let backend = r.result.as_ref().and_then(|x| {
+                    x.final_backend
+                        .clone()
+                        .or_else(|| x.recommendation.as_ref().map(|m| format!("recommends {m}")))
+                });
+                ui.label(backend.as_deref().unwrap_or("-"));
+                let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
                 if ui
                     .add_enabled(can_analyze, egui::Button::new("Analyze").small())
                     .on_hover_text(format!("Workload DNA of {}", r.csv.display()))
@@ -634,6 +1151,18 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 ui.end_row();
             }
         });
+}
+
+pub fn status_color(r: &JobRow) -> Color32 {
+    match &r.status {
+        RowStatus::Planned if r.csv_missing => palette::BAD,
+        RowStatus::Planned | RowStatus::Pending => palette::MUTED,
+        RowStatus::Running { .. } => palette::ACCENT,
+        RowStatus::Done(JobStatus::Ok) => palette::GOOD,
+        RowStatus::Done(JobStatus::Skipped) => palette::MUTED,
+        RowStatus::Done(JobStatus::Cancelled) => palette::WARN,
+        RowStatus::Done(_) => palette::BAD,
+    }
 }
 
 fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
@@ -658,17 +1187,33 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
                 ui.label("JSON report");
                 ui.monospace(spec.json_report.display().to_string());
                 ui.end_row();
+                ui.label("History");
+                ui.monospace(if spec.history {
+                    crate::batch::history::folder(spec).display().to_string()
+                } else {
+                    "off (history = false)".into()
+                });
+                ui.end_row();
                 ui.label("Working folder");
                 ui.monospace(spec.dir.display().to_string());
                 ui.end_row();
             });
             for j in &spec.jobs {
                 ui.add_space(4.0);
+                let mode = mode_cell(j.command.name(), j.mode.name());
                 ui.label(
-                    RichText::new(format!("{} — {} ({})", j.name, j.command.name(), j.mode))
+                    RichText::new(format!("{} — {} (mode: {mode})", j.name, j.command.name()))
                         .strong(),
                 );
-                ui.label(format!("CSV: {}", spec.resolve(&j.csv).display()));
+                let csv = spec.resolve(&j.csv);
+                if csv.is_file() {
+                    ui.label(format!("CSV: {}", csv.display()));
+                } else {
+                    ui.colored_label(
+                        palette::BAD,
+                        format!("CSV: {} (missing: the job will fail)", csv.display()),
+                    );
+                }
                 let outs = j.outputs();
                 if !outs.is_empty() {
                     ui.label(format!("Outputs: {}", outs.join(", ")));
@@ -676,33 +1221,42 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
                 if j.repeat > 1 || j.timeout_s != spec::DEFAULT_TIMEOUT_S {
                     ui.label(format!("repeat {} · timeout {} s", j.repeat, j.timeout_s));
                 }
-                ui.monospace(spec.command_line(j, j.json_summary.as_deref()));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(spec.command_line(j, j.json_summary.as_deref())).monospace(),
+                    )
+                    .wrap(),
+                );
             }
         });
 }
 
-fn log_panel(ui: &mut egui::Ui, s: &mut SuiteSession, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        ui.label(RichText::new("Live log").strong());
+fn log_panel(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+    let log = s.log();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Log").strong());
         let label = ui.label("Filter");
+        let mut text = s.log_filter.clone();
         let edit = ui.add(
-            egui::TextEdit::singleline(&mut s.log_filter)
+            egui::TextEdit::singleline(&mut text)
                 .hint_text("text")
-                .desired_width(160.0),
+                .desired_width(140.0),
         );
-        edit.labelled_by(label.id);
-        if let Some(j) = s.log.filter_job() {
-            let name = s.rows.get(j).map_or("?", |r| r.name.as_str());
-            if ui
-                .button(format!("job: {name} ×"))
+        edit.clone().labelled_by(label.id);
+        if edit.changed() {
+            cmds.push(Command::LogFilter(text));
+        }
+        if let Some(j) = s.selected_job
+            && let Some(row) = s.rows().get(j)
+            && ui
+                .button(format!("job: {} ×", row.name))
                 .on_hover_text("Show every job")
                 .clicked()
-            {
-                cmds.push(Command::SelectJob(None));
-            }
+        {
+            cmds.push(Command::SelectJob(None));
         }
         if ui.button("Jump to end").clicked() {
-            s.jump_to_end = true;
+            cmds.push(Command::JumpToLogEnd);
         }
         if ui
             .button("Copy")
@@ -713,20 +1267,21 @@ fn log_panel(ui: &mut egui::Ui, s: &mut SuiteSession, cmds: &mut Vec<Command>) {
         }
         let mut info = format!(
             "{} of {} lines",
-            thousands(s.log.visible_len() as f64),
-            thousands(s.log.len() as f64)
+            thousands(log.visible_len() as f64),
+            thousands(log.len() as f64)
         );
-        if s.log.dropped() > 0 {
+        if log.dropped() > 0 {
             info.push_str(&format!(
                 ", {} oldest dropped",
-                thousands(s.log.dropped() as f64)
+                thousands(log.dropped() as f64)
             ));
         }
         ui.weak(info);
     });
-    let filter = s.log_filter.clone();
-    let job = s.selected_job;
-    s.log.set_filter(&filter, job);
+    if s.shown().is_none() {
+        ui.weak("No run of this spec to show. Press Run, or pick a past run under History.");
+        return;
+    }
     let names = s.job_names();
-    log_view::show(ui, &s.log, &names, std::mem::take(&mut s.jump_to_end));
+    log_view::show(ui, log, &names, s.jump_to_end);
 }

@@ -1,22 +1,103 @@
-//! `BucketHeatmap`: the 4096 DNA buckets as a 64×64 grid (row-major,
-//! bucket 0 top-left) drawn as one texture with the viridis colour map.
-//! Empty buckets have their own colour, the scale is linear or log, and the
-//! top of the scale can be clipped at a percentile so one monster bucket
-//! does not wash out the rest. The image is rebuilt only when the data or
-//! the scale changes (see `HeatmapKey`).
+//! `BucketHeatmap`: the DNA buckets as a square grid (4096 as 64×64,
+//! row-major, bucket 0 top-left) drawn as one texture with the viridis
+//! colour map. Empty buckets have their own colour; the scale is automatic
+//! (clipped at p99 when a few buckets dwarf the rest), linear or log, and
+//! the legend says which. The image is rebuilt only when the data or the
+//! scale changes (see `HeatmapKey`).
 
 use egui::{Color32, ColorImage, Pos2, Rect, Sense, Stroke, TextureHandle, TextureOptions, Vec2};
 
-use crate::workload::dna::BUCKETS;
+use crate::fmt::thousands;
+use crate::gui::palette;
+use crate::workload::dna::{BUCKET_BITS, BUCKETS};
 
-pub const SIDE: usize = 64;
-pub const EMPTY: Color32 = Color32::from_rgb(0x24, 0x28, 0x31);
+/// Cells a side: 2^(bits/2), 64 for 4096 buckets.
+pub const SIDE: usize = 1 << (BUCKET_BITS / 2);
+pub const EMPTY: Color32 = palette::EMPTY_BUCKET;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Scale {
+    /// Linear, clipped at p99 when the fullest buckets dwarf the rest.
     #[default]
+    Auto,
     Linear,
     Log,
+}
+
+/// How counts map to colours for one report: the scale, the count at the
+/// top of it, and a sentence for the legend saying so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColorScale {
+    pub log: bool,
+    pub top: u64,
+    pub max: u64,
+    /// Buckets above `top` (drawn at full colour).
+    pub above: usize,
+    pub note: String,
+}
+
+/// When the fullest bucket holds more than this many times the p99 count,
+/// `Auto` clips at p99 so the other buckets keep their texture.
+pub const AUTO_CLIP_RATIO: u64 = 4;
+
+impl ColorScale {
+    pub fn new(counts: &[u64], scale: Scale, clip_percentile: f32) -> ColorScale {
+        let max = counts.iter().copied().max().unwrap_or(0).max(1);
+        let p99 = clip_value(counts, 99.0);
+        let (log, top, how) = match scale {
+            Scale::Auto if max > AUTO_CLIP_RATIO * p99 => {
+                (false, p99, "auto: linear, clipped at p99".to_string())
+            }
+            Scale::Auto => (false, max, "auto: linear".to_string()),
+            Scale::Linear | Scale::Log => {
+                let top = clip_value(counts, clip_percentile);
+                let clip = if clip_percentile < 100.0 {
+                    format!(", clipped at p{clip_percentile:.1}")
+                } else {
+                    String::new()
+                };
+                let name = if scale == Scale::Log { "log" } else { "linear" };
+                (scale == Scale::Log, top, format!("{name}{clip}"))
+            }
+        };
+        let above = counts.iter().filter(|&&c| c > top).count();
+        let note = if above > 0 {
+            format!(
+                "{how}: 0 – {} keys; {above} fuller buckets (max {}) at full colour",
+                thousands(top as f64),
+                thousands(max as f64)
+            )
+        } else {
+            format!("{how}: 0 – {} keys", thousands(top as f64))
+        };
+        ColorScale {
+            log,
+            top,
+            max,
+            above,
+            note,
+        }
+    }
+
+    pub fn position(&self, count: u64) -> f64 {
+        scale_position(count, self.top, self.log)
+    }
+
+    pub fn color(&self, count: u64) -> Color32 {
+        if count == 0 {
+            return EMPTY;
+        }
+        viridis(self.position(count))
+    }
+
+    /// The count at position `t` (0..=1) of the scale, for tick labels.
+    pub fn value_at(&self, t: f64) -> f64 {
+        if self.log {
+            (t * (1.0 + self.top as f64).ln()).exp() - 1.0
+        } else {
+            t * self.top as f64
+        }
+    }
 }
 
 /// Everything the image depends on.
@@ -41,50 +122,101 @@ pub fn clip_value(counts: &[u64], percentile: f32) -> u64 {
 }
 
 /// Position of `count` on the scale, 0..=1 (values above `top` clip to 1).
-pub fn scale_position(count: u64, top: u64, scale: Scale) -> f64 {
+pub fn scale_position(count: u64, top: u64, log: bool) -> f64 {
     let top = top.max(1) as f64;
     let c = (count as f64).min(top);
-    match scale {
-        Scale::Linear => c / top,
-        Scale::Log => (1.0 + c).ln() / (1.0 + top).ln(),
+    if log {
+        (1.0 + c).ln() / (1.0 + top).ln()
+    } else {
+        c / top
     }
 }
 
-pub fn color_for(count: u64, top: u64, scale: Scale) -> Color32 {
-    if count == 0 {
-        return EMPTY;
-    }
-    let c = colorous::VIRIDIS.eval_continuous(scale_position(count, top, scale));
+fn viridis(t: f64) -> Color32 {
+    let c = colorous::VIRIDIS.eval_continuous(t.clamp(0.0, 1.0));
     Color32::from_rgb(c.r, c.g, c.b)
 }
 
-/// The 64×64 image of `counts`.
-pub fn image(counts: &[u64], scale: Scale, clip_percentile: f32) -> ColorImage {
-    let top = clip_value(counts, clip_percentile);
+/// The SIDE×SIDE image of `counts`.
+pub fn image(counts: &[u64], cs: &ColorScale) -> ColorImage {
     let pixels = (0..BUCKETS)
-        .map(|b| color_for(counts.get(b).copied().unwrap_or(0), top, scale))
+        .map(|b| cs.color(counts.get(b).copied().unwrap_or(0)))
         .collect();
     ColorImage::new([SIDE, SIDE], pixels)
 }
 
-/// Same image, each bucket `cell` pixels wide, as PNG bytes (export).
+/// The exported picture: a title, the grid (`cell` pixels a bucket), and a
+/// colour bar with its numbers and the scale's note, as PNG bytes.
 pub fn png_bytes(
     counts: &[u64],
-    scale: Scale,
-    clip_percentile: f32,
+    cs: &ColorScale,
     cell: u32,
+    title: &str,
 ) -> Result<Vec<u8>, String> {
-    let img = image(counts, scale, clip_percentile);
-    let side = SIDE as u32 * cell;
-    let mut rgba = image::RgbaImage::new(side, side);
-    for (x, y, px) in rgba.enumerate_pixels_mut() {
-        let c = img.pixels[(y / cell) as usize * SIDE + (x / cell) as usize];
-        *px = image::Rgba([c.r(), c.g(), c.b(), 255]);
+    use super::raster::Canvas;
+    let grid = SIDE as u32 * cell;
+    let margin = 16;
+    let width = grid + 2 * margin;
+    let title_h = 30;
+    let bar_h = 16;
+    let height = margin + title_h + grid + 8 + bar_h + 4 + 18 + 18 + margin;
+    let mut c = Canvas::new(width, height, palette::PANEL);
+    c.text(margin, margin, 18.0, &shorten(title, 60), palette::TEXT);
+    let top = margin + title_h;
+    let img = image(counts, cs);
+    for y in 0..grid {
+        for x in 0..grid {
+            c.put(
+                margin + x,
+                top + y,
+                img.pixels[(y / cell) as usize * SIDE + (x / cell) as usize],
+            );
+        }
     }
-    let mut out = std::io::Cursor::new(Vec::new());
-    rgba.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
-    Ok(out.into_inner())
+    let bar_y = top + grid + 8;
+    for x in 0..grid {
+        let t = f64::from(x) / f64::from(grid - 1);
+        for y in 0..bar_h {
+            c.put(margin + x, bar_y + y, viridis(t));
+        }
+    }
+    let ticks_y = bar_y + bar_h + 4;
+    for (i, t) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
+        let text = tick_text(cs, *t, i == 4);
+        let w = c.text_width(12.0, &text);
+        let x = margin + (f64::from(grid) * t) as u32;
+        let x = x
+            .saturating_sub(w / 2)
+            .clamp(margin, margin + grid - w.min(grid));
+        c.text(x, ticks_y, 12.0, &text, palette::TEXT);
+    }
+    c.text(
+        margin,
+        ticks_y + 18,
+        12.0,
+        &shorten(&cs.note, 90),
+        palette::MUTED,
+    );
+    c.png()
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(max - 1).collect();
+        format!("{t}…")
+    }
+}
+
+/// A tick label of the colour bar; the top one says "≥" when clipped.
+pub fn tick_text(cs: &ColorScale, t: f64, last: bool) -> String {
+    let v = thousands(cs.value_at(t));
+    if last && cs.above > 0 {
+        format!("≥{v}")
+    } else {
+        v
+    }
 }
 
 /// The bucket under `pos` in a grid drawn in `rect`.
@@ -116,9 +248,15 @@ pub struct HeatmapTexture {
 
 impl HeatmapTexture {
     /// The texture for `key`, rebuilt only when `key` changed.
-    pub fn get(&mut self, ctx: &egui::Context, key: HeatmapKey, counts: &[u64]) -> &TextureHandle {
+    pub fn get(
+        &mut self,
+        ctx: &egui::Context,
+        key: HeatmapKey,
+        counts: &[u64],
+        cs: &ColorScale,
+    ) -> &TextureHandle {
         if self.key != Some(key) || self.texture.is_none() {
-            let img = image(counts, key.scale, key.clip_percentile);
+            let img = image(counts, cs);
             match &mut self.texture {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
                 None => {
@@ -160,7 +298,7 @@ pub fn show(
     painter.rect_stroke(
         rect,
         0.0,
-        Stroke::new(1.0, Color32::from_gray(70)),
+        Stroke::new(1.0, palette::GRID_LINE),
         egui::StrokeKind::Outside,
     );
     let hovered = resp.hover_pos().and_then(|p| cell_at(rect, p));
@@ -175,14 +313,13 @@ pub fn show(
     (hovered, resp)
 }
 
-/// The colour bar with the scale's numbers under a heatmap.
-pub fn legend(ui: &mut egui::Ui, width: f32, top: u64, scale: Scale) {
+/// The colour bar under a heatmap: the scale's numbers and what it shows.
+pub fn legend(ui: &mut egui::Ui, width: f32, cs: &ColorScale) {
     let (rect, _) = ui.allocate_exact_size(Vec2::new(width, 14.0), Sense::hover());
     let painter = ui.painter_at(rect);
     let steps = 64;
     for i in 0..steps {
         let t = i as f64 / (steps - 1) as f64;
-        let c = colorous::VIRIDIS.eval_continuous(t);
         let x0 = rect.left() + rect.width() * i as f32 / steps as f32;
         let x1 = rect.left() + rect.width() * (i + 1) as f32 / steps as f32;
         painter.rect_filled(
@@ -191,35 +328,24 @@ pub fn legend(ui: &mut egui::Ui, width: f32, top: u64, scale: Scale) {
                 Pos2::new(x1 + 0.5, rect.bottom()),
             ),
             0.0,
-            Color32::from_rgb(c.r, c.g, c.b),
+            viridis(t),
         );
     }
-    // Tick values: the count at each quarter of the scale.
-    let value_at = |t: f64| -> f64 {
-        match scale {
-            Scale::Linear => t * top as f64,
-            Scale::Log => (t * (1.0 + top as f64).ln()).exp() - 1.0,
-        }
-    };
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
         let w = width / 5.0;
         for (i, t) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
-            let text = if i == 4 {
-                format!("≥{:.0}", value_at(*t))
-            } else {
-                format!("{:.0}", value_at(*t))
-            };
             ui.add_sized(
                 [w, 14.0],
-                egui::Label::new(egui::RichText::new(text).small()),
+                egui::Label::new(egui::RichText::new(tick_text(cs, *t, i == 4)).small()),
             );
         }
     });
     ui.horizontal(|ui| {
         let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
         ui.painter().rect_filled(r, 2.0, EMPTY);
-        ui.label(egui::RichText::new("empty bucket").small());
+        ui.label(egui::RichText::new("empty").small());
+        ui.add(egui::Label::new(egui::RichText::new(&cs.note).small().weak()).wrap());
     });
 }
 
@@ -252,27 +378,72 @@ mod tests {
         assert_eq!(clip_value(&vec![0; BUCKETS], 99.0), 1);
     }
 
+    fn counts_up_to(n: u64) -> Vec<u64> {
+        let mut counts = vec![0u64; BUCKETS];
+        for (i, c) in counts.iter_mut().enumerate().take(100) {
+            *c = (i as u64 % n) + 1;
+        }
+        counts
+    }
+
     #[test]
     fn colours_are_monotone_and_empty_stands_apart() {
-        assert_eq!(color_for(0, 10, Scale::Linear), EMPTY);
-        let lo = color_for(1, 100, Scale::Linear);
-        let hi = color_for(100, 100, Scale::Linear);
+        let cs = ColorScale::new(&counts_up_to(100), Scale::Linear, 100.0);
+        assert_eq!(cs.top, 100);
+        assert_eq!(cs.color(0), EMPTY);
+        let lo = cs.color(1);
+        let hi = cs.color(100);
         assert_ne!(lo, hi);
         // Viridis runs from dark purple to bright yellow.
         let lum = |c: Color32| u32::from(c.r()) + u32::from(c.g()) + u32::from(c.b());
         assert!(lum(hi) > lum(lo));
-        // Above the clip it saturates.
-        assert_eq!(color_for(5_000, 100, Scale::Linear), hi);
+        // Above the top it saturates.
+        assert_eq!(cs.color(5_000), hi);
         // Log spreads the low end.
-        assert!(scale_position(10, 1000, Scale::Log) > scale_position(10, 1000, Scale::Linear));
-        assert_eq!(scale_position(1000, 1000, Scale::Log), 1.0);
+        assert!(scale_position(10, 1000, true) > scale_position(10, 1000, false));
+        assert_eq!(scale_position(1000, 1000, true), 1.0);
     }
 
     #[test]
-    fn png_export_has_the_grid_size() {
-        let counts = vec![3u64; BUCKETS];
-        let bytes = png_bytes(&counts, Scale::Linear, 100.0, 4).unwrap();
-        let img = image::load_from_memory(&bytes).unwrap();
-        assert_eq!((img.width(), img.height()), (256, 256));
+    fn auto_scale_clips_at_p99_on_heavy_skew_and_says_so() {
+        let mut counts = counts_up_to(20);
+        let even = ColorScale::new(&counts, Scale::Auto, 100.0);
+        assert_eq!((even.top, even.above), (20, 0));
+        assert!(
+            even.note.starts_with("auto: linear: 0 – 20 keys"),
+            "{}",
+            even.note
+        );
+        counts[4000] = 5_000; // one adversarial bucket
+        let skew = ColorScale::new(&counts, Scale::Auto, 100.0);
+        assert_eq!(skew.top, 20, "p99 of the non-empty buckets");
+        assert_eq!((skew.above, skew.max), (1, 5_000));
+        assert!(skew.note.contains("clipped at p99"), "{}", skew.note);
+        assert!(skew.note.contains("max 5,000"), "{}", skew.note);
+        assert_eq!(tick_text(&skew, 1.0, true), "≥20");
+        // The rest keep distinct colours instead of one dark smear.
+        assert_ne!(skew.color(5), skew.color(15));
+    }
+
+    #[test]
+    fn png_export_has_title_grid_and_colour_bar() {
+        let counts = counts_up_to(50);
+        let cs = ColorScale::new(&counts, Scale::Auto, 100.0);
+        let bytes = png_bytes(&counts, &cs, 4, "w.csv").unwrap();
+        let img = image::load_from_memory(&bytes).unwrap().to_rgba8();
+        assert!(img.width() > 256 && img.height() > 256 + 40);
+        // The grid's first cell is bucket 0's colour, below the title.
+        let px = img.get_pixel(16 + 1, 16 + 30 + 1);
+        let want = cs.color(counts[0]);
+        assert_eq!((px[0], px[1], px[2]), (want.r(), want.g(), want.b()));
+        // The title row has text pixels (not only the background).
+        let bg = palette::PANEL;
+        let inked = (16..200).any(|x| {
+            (16..34).any(|y| {
+                let p = img.get_pixel(x, y);
+                (p[0], p[1], p[2]) != (bg.r(), bg.g(), bg.b())
+            })
+        });
+        assert!(inked, "the title is drawn");
     }
 }

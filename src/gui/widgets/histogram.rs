@@ -1,84 +1,149 @@
 //! Collision-depth histogram: buckets per depth as bars, with the Poisson
 //! expectation (what a good hash gives for this many keys) as a line, and an
-//! optional baseline drawn as a second line.
+//! optional baseline as a second line. The x range follows the data, so a
+//! 2M-row workload (≈166 keys a bucket) is drawn where its buckets are; a
+//! long thin tail (a few adversarial buckets far out) is folded into one
+//! labelled bar, chosen from the data, not from a fixed depth.
 
-use egui::Color32;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
+use crate::gui::palette;
 use crate::workload::dna::DnaReport;
 
-pub const OBSERVED: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
-pub const EXPECTED: Color32 = Color32::from_rgb(0xf0, 0xc0, 0x40);
-pub const BASELINE: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xf0);
+/// Expected counts below this are not worth widening the range for.
+const EXPECTED_FLOOR: f64 = 0.5;
 
-/// Depths beyond this are folded into the last bar so one deep adversarial
-/// bucket does not squeeze the rest into a sliver.
-const MAX_DEPTH_SHOWN: usize = 80;
-
-/// (depth, buckets) with the tail folded at `MAX_DEPTH_SHOWN`.
-pub fn folded(hist: &[u64]) -> Vec<(usize, u64)> {
-    let mut v: Vec<(usize, u64)> = hist
-        .iter()
-        .copied()
-        .enumerate()
-        .take(MAX_DEPTH_SHOWN)
-        .collect();
-    let tail: u64 = hist.iter().skip(MAX_DEPTH_SHOWN).sum();
-    if tail > 0 {
-        v.push((MAX_DEPTH_SHOWN, tail));
-    }
-    v
+/// What the chart draws, computed from a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthView {
+    /// (depth, buckets) bars, in depth order, without the folded tail.
+    pub bars: Vec<(usize, u64)>,
+    /// Depths ≥ `from` folded into one bar: (from, buckets, deepest).
+    pub fold: Option<(usize, u64, usize)>,
+    /// Poisson expectation over the same range.
+    pub expected: Vec<[f64; 2]>,
+    /// The depth range shown, inclusive.
+    pub range: (usize, usize),
 }
 
-pub fn show(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>, height: f32) {
-    let bars: Vec<Bar> = folded(&r.collision_depth_histogram.0)
-        .into_iter()
-        .map(|(d, n)| {
-            let label = if d == MAX_DEPTH_SHOWN {
-                format!("≥{d}")
-            } else {
-                d.to_string()
-            };
+pub fn depth_view(obs: &[u64], exp: &[f64]) -> DepthView {
+    let obs_lo = obs.iter().position(|&n| n > 0);
+    let obs_hi = obs.iter().rposition(|&n| n > 0);
+    let exp_lo = exp.iter().position(|&e| e >= EXPECTED_FLOOR);
+    let exp_hi = exp.iter().rposition(|&e| e >= EXPECTED_FLOOR);
+    let lo = [obs_lo, exp_lo].into_iter().flatten().min().unwrap_or(0);
+    let hi = [obs_hi, exp_hi].into_iter().flatten().max().unwrap_or(0);
+    // Where 99.5% of the buckets are: the body of the distribution.
+    let total: u64 = obs.iter().sum();
+    let mut acc = 0;
+    let mut body = hi;
+    for (d, &n) in obs.iter().enumerate() {
+        acc += n;
+        if acc as f64 >= total as f64 * 0.995 {
+            body = d;
+            break;
+        }
+    }
+    let body = body.max(exp_hi.unwrap_or(0));
+    // Fold a tail that would squeeze the body into a sliver.
+    let span = body.saturating_sub(lo) + 1;
+    let fold_at = (hi > body + span.max(8) * 2).then_some(body + 1 + span / 4);
+    let end = fold_at.map_or(hi, |f| f - 1);
+    let bars: Vec<(usize, u64)> = (lo..=end)
+        .map(|d| (d, obs.get(d).copied().unwrap_or(0)))
+        .collect();
+    let fold = fold_at.map(|f| (f, obs.iter().skip(f).sum(), hi));
+    let expected = (lo..=end)
+        .map(|d| [d as f64, exp.get(d).copied().unwrap_or(0.0)])
+        .collect();
+    DepthView {
+        bars,
+        fold,
+        expected,
+        range: (lo, fold_at.unwrap_or(hi)),
+    }
+}
+
+/// Draw the histogram; `reset` returns the view to fit the data.
+pub fn show(
+    ui: &mut egui::Ui,
+    r: &DnaReport,
+    baseline: Option<&DnaReport>,
+    height: f32,
+    reset: bool,
+) {
+    let v = depth_view(
+        &r.collision_depth_histogram.0,
+        &r.expected_depth_histogram.0,
+    );
+    let mut bars: Vec<Bar> = v
+        .bars
+        .iter()
+        .map(|&(d, n)| {
             Bar::new(d as f64, n as f64)
-                .name(format!("depth {label}: {n} buckets"))
-                .fill(OBSERVED)
+                .name(format!("depth {d}: {n} buckets"))
+                .fill(palette::SERIES)
                 .width(0.85)
         })
         .collect();
-    let expected: PlotPoints = r
-        .expected_depth_histogram
-        .0
-        .iter()
-        .enumerate()
-        .take(MAX_DEPTH_SHOWN)
-        .map(|(d, e)| [d as f64, *e])
-        .collect();
-    Plot::new(("depth_hist", baseline.is_some()))
+    if let Some((from, n, deepest)) = v.fold {
+        bars.push(
+            Bar::new(from as f64, n as f64)
+                .name(format!(
+                    "depth ≥ {from} (folded tail, deepest {deepest}): {n} buckets"
+                ))
+                .fill(palette::WARN)
+                .width(0.85),
+        );
+    }
+    let fold_label = v.fold.map(|(from, _, deepest)| (from, deepest));
+    let id = ("depth_hist", baseline.is_some());
+    Plot::new(id)
         .height(height)
         .legend(Legend::default())
-        .allow_zoom(false)
-        .allow_drag(false)
+        .allow_zoom(true)
+        .allow_drag(true)
         .allow_scroll(false)
         .include_y(0.0)
         .x_axis_label("keys in bucket (depth)")
         .y_axis_label("buckets")
+        .x_axis_formatter(move |m, _| {
+            let d = m.value.round();
+            if (m.value - d).abs() > 1e-6 || d < 0.0 {
+                return String::new();
+            }
+            match fold_label {
+                Some((from, deepest)) if d as usize == from => format!("≥{from} (max {deepest})"),
+                Some((from, _)) if d as usize > from => String::new(),
+                _ => format!("{d:.0}"),
+            }
+        })
         .show(ui, |plot| {
+            if reset {
+                plot.set_auto_bounds(true);
+            }
             plot.bar_chart(
                 BarChart::new("observed", bars)
-                    .color(OBSERVED)
+                    .color(palette::SERIES)
                     .element_formatter(Box::new(|bar, _| bar.name.clone())),
             );
             plot.line(
-                Line::new("expected (Poisson)", expected)
-                    .color(EXPECTED)
+                Line::new("expected (Poisson)", PlotPoints::from(v.expected.clone()))
+                    .color(palette::EXPECTED)
                     .width(2.0),
             );
             if let Some(b) = baseline {
-                let pts: PlotPoints = folded(&b.collision_depth_histogram.0)
-                    .into_iter()
-                    .map(|(d, n)| [d as f64, n as f64])
-                    .collect();
-                plot.line(Line::new("baseline", pts).color(BASELINE).width(2.0));
+                let bv = depth_view(
+                    &b.collision_depth_histogram.0,
+                    &b.expected_depth_histogram.0,
+                );
+                let pts: Vec<[f64; 2]> =
+                    bv.bars.iter().map(|&(d, n)| [d as f64, n as f64]).collect();
+                plot.line(
+                    Line::new("baseline", PlotPoints::from(pts))
+                        .color(palette::BASELINE)
+                        .width(2.0),
+                );
             }
         });
 }
@@ -87,13 +152,52 @@ pub fn show(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>, heig
 mod tests {
     use super::*;
 
+    /// Poisson(λ) over `n` buckets, as the report's expectation.
+    fn poisson(lambda: f64, n: f64, len: usize) -> Vec<f64> {
+        let mut v = Vec::with_capacity(len);
+        let mut p = (-lambda).exp();
+        for k in 0..len {
+            if k > 0 {
+                p *= lambda / k as f64;
+            }
+            v.push(p * n);
+        }
+        v
+    }
+
     #[test]
-    fn tail_is_folded() {
-        let mut h = vec![1u64; 100];
-        h[99] = 5;
-        let f = folded(&h);
-        assert_eq!(f.len(), MAX_DEPTH_SHOWN + 1);
-        assert_eq!(f.last(), Some(&(MAX_DEPTH_SHOWN, 19 + 5)));
-        assert_eq!(folded(&[4, 2]), vec![(0, 4), (1, 2)]);
+    fn wide_depths_are_shown_where_they_are() {
+        // ≈166 keys a bucket: nothing near 0, nothing folded at 80.
+        let mut obs = vec![0u64; 230];
+        let exp = poisson(166.0, 4096.0, 230);
+        for (d, e) in exp.iter().enumerate() {
+            obs[d] = e.round() as u64;
+        }
+        let v = depth_view(&obs, &exp);
+        assert!(v.range.0 > 100 && v.range.0 < 140, "{:?}", v.range);
+        assert!(v.range.1 > 190, "{:?}", v.range);
+        assert!(v.fold.is_none());
+        assert_eq!(v.bars.len(), v.expected.len());
+        assert!(
+            v.expected.iter().any(|p| p[1] > 20.0),
+            "the Poisson curve is visible"
+        );
+    }
+
+    #[test]
+    fn a_thin_far_tail_is_folded_and_labelled() {
+        let mut obs = vec![0u64; 3001];
+        let exp = poisson(2.0, 4096.0, 3001);
+        for (d, e) in exp.iter().enumerate().take(12) {
+            obs[d] = e.round() as u64;
+        }
+        obs[3000] = 1;
+        let v = depth_view(&obs, &exp);
+        let (from, n, deepest) = v.fold.unwrap();
+        assert!(from < 40, "{from}");
+        assert_eq!((n, deepest), (1, 3000));
+        assert!(v.bars.len() < 40);
+        // Small workloads keep depth 0.
+        assert_eq!(v.range.0, 0);
     }
 }

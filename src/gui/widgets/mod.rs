@@ -3,4 +3,5 @@
 pub mod heatmap;
 pub mod histogram;
 pub mod log_view;
+pub mod raster;
 pub mod throughput;

@@ -1,11 +1,12 @@
-//! Throughput bars: one horizontal bar per job with ops/s, the fastest
-//! highlighted; hovering a bar shows ops/s, Δ vs. the fastest and p99.
+//! Throughput bars: one horizontal bar per ranked job with its median
+//! ops/s, the fastest highlighted, min–max whiskers for jobs with repeats;
+//! hovering a bar shows ops/s, Δ vs. the fastest, spread and p99.
 
-use egui::Color32;
-use egui_plot::{Bar, BarChart, Plot};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
-use crate::batch::report::delta_text;
-use crate::log::thousands;
+use crate::batch::report::SummaryRow;
+use crate::fmt::{latency_ms, thousands};
+use crate::gui::palette;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarDatum {
@@ -13,57 +14,102 @@ pub struct BarDatum {
     pub ops: f64,
     pub delta: String,
     pub p99_ms: Option<f64>,
+    /// min and max of the runs, with repeats.
+    pub range: Option<(f64, f64)>,
+    pub noisy: bool,
     pub fastest: bool,
 }
 
-/// Bars for `(name, ops/s, p99)` rows with throughput, fastest first.
-pub fn bar_data<'a>(
-    rows: impl Iterator<Item = (&'a str, Option<f64>, Option<f64>)>,
-) -> Vec<BarDatum> {
-    let mut v: Vec<(String, f64, Option<f64>)> = rows
-        .filter_map(|(n, ops, p99)| ops.map(|o| (n.to_string(), o, p99)))
-        .collect();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let best = v.first().map_or(0.0, |r| r.1);
-    v.into_iter()
+/// Bars of the ranked summary rows (jobs whose runs all ended ok), fastest first.
+pub fn bar_data(rows: &[SummaryRow]) -> Vec<BarDatum> {
+    rows.iter()
+        .filter(|r| r.partial.is_none())
         .enumerate()
-        .map(|(i, (name, ops, p99_ms))| BarDatum {
-            delta: delta_text(ops, best),
-            name,
-            ops,
-            p99_ms,
+        .map(|(i, r)| BarDatum {
+            name: r.job.name.clone(),
+            ops: r.ops,
+            delta: r.delta.clone(),
+            p99_ms: r.job.p99_ms,
+            range: r.job.spread().map(|s| (s.min, s.max)),
+            noisy: r.spread.as_ref().is_some_and(|s| s.1),
             fastest: i == 0,
         })
         .collect()
 }
 
-pub const FASTEST: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
-pub const OTHER: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
+/// Axis labels: "4 M", "350 k"; short, so the last one is never cut.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        trim(format!("{:.2}", v / 1e9)) + " G"
+    } else if a >= 1e6 {
+        trim(format!("{:.2}", v / 1e6)) + " M"
+    } else if a >= 1e3 {
+        trim(format!("{:.1}", v / 1e3)) + " k"
+    } else {
+        trim(format!("{v:.1}"))
+    }
+}
 
-pub fn show(ui: &mut egui::Ui, data: &[BarDatum], height: f32) {
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Rows of room the chart always has, so one bar is not one huge block.
+const MIN_ROWS: usize = 3;
+const ROW_HEIGHT: f32 = 30.0;
+
+pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
     if data.is_empty() {
         ui.weak("Throughput bars appear as run-csv jobs finish.");
         return;
     }
     let n = data.len();
+    let rows = n.max(MIN_ROWS);
+    let height = rows as f32 * ROW_HEIGHT + 36.0;
     // Fastest on top: the plot's y grows upwards.
+    let y_of = |i: usize| (rows - 1 - i) as f64;
     let bars: Vec<Bar> = data
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let p99 = d.p99_ms.map_or("-".to_string(), |p| format!("{p:.4} ms"));
-            Bar::new((n - 1 - i) as f64, d.ops)
+            let spread = d.range.map_or(String::new(), |(lo, hi)| {
+                format!(
+                    "\nruns {} – {}{}",
+                    thousands(lo),
+                    thousands(hi),
+                    if d.noisy { " ⚠ noisy" } else { "" }
+                )
+            });
+            Bar::new(y_of(i), d.ops)
                 .name(format!(
-                    "{}\n{} ops/s\nΔ {}\np99 {p99}",
+                    "{}\n{} ops/s (median)\nΔ vs. max {}{spread}\np99 {} ms",
                     d.name,
                     thousands(d.ops),
-                    d.delta
+                    d.delta,
+                    latency_ms(d.p99_ms)
                 ))
-                .fill(if d.fastest { FASTEST } else { OTHER })
-                .width(0.7)
+                .fill(if d.fastest {
+                    palette::GOOD
+                } else {
+                    palette::SERIES
+                })
+                .width(0.6)
         })
         .collect();
-    let names: Vec<String> = data.iter().rev().map(|d| d.name.clone()).collect();
+    let names: Vec<(f64, String)> = data
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (y_of(i), d.name.clone()))
+        .collect();
+    let max = data
+        .iter()
+        .map(|d| d.range.map_or(d.ops, |r| r.1.max(d.ops)))
+        .fold(0.0, f64::max);
     let chart = BarChart::new("ops/s", bars)
         .horizontal()
         .element_formatter(Box::new(|bar, _| bar.name.clone()));
@@ -73,19 +119,44 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum], height: f32) {
         .allow_drag(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
         .show_grid([true, false])
         .include_x(0.0)
+        // Room right of the longest bar, so its whisker and label fit.
+        .include_x(max * 1.1)
+        .include_y(-0.5)
+        .include_y(rows as f64 - 0.5)
         .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
+            names
+                .iter()
+                .find(|(y, _)| (mark.value - y).abs() < 1e-6)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
         })
-        .x_axis_formatter(|mark, _| thousands(mark.value))
+        .x_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(90.0)
-        .show(ui, |plot| plot.bar_chart(chart));
+        .show(ui, |plot| {
+            plot.bar_chart(chart);
+            for (i, d) in data.iter().enumerate() {
+                if let Some((lo, hi)) = d.range {
+                    let y = y_of(i);
+                    let color = if d.noisy {
+                        palette::WARN
+                    } else {
+                        palette::WHISKER
+                    };
+                    let whisker = |pts: Vec<[f64; 2]>| {
+                        Line::new("", PlotPoints::from(pts))
+                            .color(color)
+                            .width(1.5)
+                            .allow_hover(false)
+                    };
+                    plot.line(whisker(vec![[lo, y], [hi, y]]));
+                    plot.line(whisker(vec![[lo, y - 0.15], [lo, y + 0.15]]));
+                    plot.line(whisker(vec![[hi, y - 0.15], [hi, y + 0.15]]));
+                }
+            }
+        });
 }
 
 #[cfg(test)]
@@ -93,17 +164,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bars_sorted_with_delta_and_fastest() {
-        let rows = [
-            ("a", Some(100.0), None),
-            ("b", None, None),
-            ("c", Some(200.0), Some(0.01)),
-        ];
-        let d = bar_data(rows.iter().map(|(n, o, p)| (*n, *o, *p)));
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[0].name, "c");
-        assert!(d[0].fastest && !d[1].fastest);
-        assert_eq!(d[0].delta, "0.0%");
-        assert_eq!(d[1].delta, "-50.0%");
+    fn compact_axis_labels() {
+        assert_eq!(compact(4_000_000.0), "4 M");
+        assert_eq!(compact(3_500_000.0), "3.5 M");
+        assert_eq!(compact(350_000.0), "350 k");
+        assert_eq!(compact(0.0), "0");
     }
 }

@@ -1,0 +1,218 @@
+//! The run archive (SPEC §9): every finished suite run, from `adhash batch`
+//! or Mission Control alike, keeps its JSON report at
+//! `<folder of json_report>/history/<spec stem>/<UTC YYYYMMDDTHHMMSSZ>.json`.
+//! Files are never overwritten (a clash gets `-2`, `-3`), so a past run
+//! always shows its own numbers, whatever ran after it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::report;
+use super::result::{Environment, SuiteResult};
+use super::spec::BatchSpec;
+use crate::error::{Error, Result};
+
+/// A history file larger than this is not read (SPEC §3 limits).
+pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The folder holding `spec`'s archived runs.
+pub fn folder(spec: &BatchSpec) -> PathBuf {
+    let base = match spec.json_report.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let stem = spec
+        .path
+        .file_stem()
+        .map_or_else(|| "suite".into(), |s| s.to_string_lossy().into_owned());
+    base.join("history").join(stem)
+}
+
+/// `2026-11-28T08:30:05Z` → `20261128T083005Z`.
+fn file_stem(started_at: &str) -> String {
+    let s: String = started_at
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if s.is_empty() { "run".into() } else { s }
+}
+
+/// Archive `suite` as a new file in `spec`'s history folder; returns its path.
+pub fn archive(spec: &BatchSpec, suite: &SuiteResult) -> Result<PathBuf> {
+    archive_in(&folder(spec), suite)
+}
+
+pub fn archive_in(dir: &Path, suite: &SuiteResult) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io_at("cannot create history folder", dir, &e))?;
+    let text = report::json(suite);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".adhash-tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io_at("cannot create a temporary file in", dir, &e))?;
+    tmp.as_file_mut()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io_at("cannot write history in", dir, &e))?;
+    let stem = file_stem(&suite.started_at);
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.json")
+        } else {
+            format!("{stem}-{n}.json")
+        };
+        let path = dir.join(name);
+        match tmp.persist_noclobber(&path) {
+            Ok(_) => return Ok(path),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(Error::io_at("cannot write history", &path, &e.error)),
+        }
+    }
+    Err(Error::io(format!(
+        "cannot archive the run: {} already holds 999 runs started at {}",
+        dir.display(),
+        suite.started_at
+    )))
+}
+
+/// One archived run, as a list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub path: PathBuf,
+    pub spec: String,
+    pub started_at: String,
+    pub generated_at: String,
+    pub ok: usize,
+    pub total: usize,
+    pub cancelled: bool,
+    pub environment: Environment,
+}
+
+impl HistoryEntry {
+    pub fn of(path: &Path, s: &SuiteResult) -> HistoryEntry {
+        HistoryEntry {
+            path: path.to_path_buf(),
+            spec: s.spec.clone(),
+            started_at: s.started_at.clone(),
+            generated_at: s.generated_at.clone(),
+            ok: s.ok_count(),
+            total: s.jobs.len(),
+            cancelled: s.cancelled,
+            environment: s.environment.clone(),
+        }
+    }
+
+    /// "ok", "cancelled" or "failed".
+    pub fn outcome(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else if self.ok == self.total {
+            "ok"
+        } else {
+            "failed"
+        }
+    }
+}
+
+/// Read one archived run (or any JSON batch report).
+pub fn load(path: &Path) -> Result<SuiteResult> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io_at("cannot read", path, &e))?;
+    if meta.len() > MAX_ENTRY_BYTES {
+        return Err(Error::bad_input(format!(
+            "{} is larger than {} MiB: not a batch report",
+            path.display(),
+            MAX_ENTRY_BYTES >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io_at("cannot read", path, &e))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::bad_input(format!("{} is not JSON: {e}", path.display())))?;
+    if v["schema"] != report::BATCH_REPORT_SCHEMA {
+        return Err(Error::bad_input(format!(
+            "{} is not a batch report (schema {})",
+            path.display(),
+            v["schema"]
+        )));
+    }
+    serde_json::from_value(v)
+        .map_err(|e| Error::bad_input(format!("{}: unreadable batch report: {e}", path.display())))
+}
+
+/// Every readable run in `dir`, newest first. Files that do not read as a
+/// batch report are skipped (a list must not fail on one bad file).
+pub fn list(dir: &Path) -> Vec<HistoryEntry> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<HistoryEntry> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .filter_map(|p| load(&p).ok().map(|s| HistoryEntry::of(&p, &s)))
+        .collect();
+    v.sort_by_key(|e| std::cmp::Reverse(order_key(&e.path)));
+    v
+}
+
+/// Sort key of an archive file: its timestamp, then its clash number.
+fn order_key(p: &Path) -> (String, u32) {
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match stem.rsplit_once('-') {
+        Some((t, n)) if n.parse::<u32>().is_ok() => (t.to_string(), n.parse().unwrap_or(1)),
+        _ => (stem, 1),
+    }
+}
+
+/// The newest run of `spec`, if any.
+pub fn latest(spec: &BatchSpec) -> Option<HistoryEntry> {
+    list(&folder(spec)).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::result::{JobResult, JobStatus};
+
+    fn suite(started: &str, ops: f64) -> SuiteResult {
+        let mut j = JobResult::planned("j", "run-csv", "std", "w.csv", 1);
+        j.status = JobStatus::Ok;
+        j.ops_per_second = Some(ops);
+        SuiteResult {
+            spec: "s.toml".into(),
+            description: None,
+            cli: "adhash".into(),
+            generated_at: "2026-11-28 08:30:05".into(),
+            started_at: started.into(),
+            finished_at: started.into(),
+            wall_seconds: 1.0,
+            cancelled: false,
+            environment: Environment::capture(),
+            jobs: vec![j],
+        }
+    }
+
+    #[test]
+    fn archive_never_overwrites_and_lists_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive_in(dir.path(), &suite("2026-11-28T08:30:05Z", 1.0)).unwrap();
+        let b = archive_in(dir.path(), &suite("2026-11-28T08:30:05Z", 2.0)).unwrap();
+        let c = archive_in(dir.path(), &suite("2026-11-28T09:00:00Z", 3.0)).unwrap();
+        assert!(a.ends_with("20261128T083005Z.json"), "{}", a.display());
+        assert!(b.ends_with("20261128T083005Z-2.json"), "{}", b.display());
+        std::fs::write(dir.path().join("junk.json"), "{").unwrap();
+        let l = list(dir.path());
+        assert_eq!(
+            l.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
+            vec![c, b.clone(), a.clone()]
+        );
+        // Each file keeps its own numbers.
+        assert_eq!(load(&a).unwrap().jobs[0].ops_per_second, Some(1.0));
+        assert_eq!(load(&b).unwrap().jobs[0].ops_per_second, Some(2.0));
+    }
+}

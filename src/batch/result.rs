@@ -1,0 +1,382 @@
+//! What a suite run produced, as plain data: the runner fills it, the
+//! reports render it, the history archives it and Mission Control shows it.
+//! It round-trips through the JSON report (SPEC §8–9), so a past run read
+//! back from history is the same value the runner made.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::stats::RunStats;
+
+/// Lines of a job's output kept in memory (the report shows the tail).
+pub const LOG_TAIL_LINES: usize = 2000;
+/// Bytes of a job's output kept in memory.
+pub const LOG_TAIL_BYTES: usize = 512 * 1024;
+/// Characters of a job's log kept in the JSON report and history, so a
+/// reopened run shows what the Markdown report shows.
+pub const LOG_ARCHIVE_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    /// A note from the runner itself (launch, timeout, missing CSV...).
+    Runner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Ok,
+    Failed,
+    Timeout,
+    Cancelled,
+    Skipped,
+}
+
+impl JobStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobStatus::Ok => "ok",
+            JobStatus::Failed => "failed",
+            JobStatus::Timeout => "timeout",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// A job's output, bounded: the oldest lines go first. In the JSON report
+/// it is the tail of at most `LOG_ARCHIVE_CHARS` characters, as
+/// `[[stream, text], ...]`.
+#[derive(Debug, Clone, Default)]
+pub struct LogTail {
+    pub lines: VecDeque<(Stream, String)>,
+    bytes: usize,
+    pub dropped: u64,
+}
+
+impl LogTail {
+    pub fn push(&mut self, stream: Stream, line: String) {
+        self.bytes += line.len();
+        self.lines.push_back((stream, line));
+        while self.lines.len() > LOG_TAIL_LINES || self.bytes > LOG_TAIL_BYTES {
+            match self.lines.pop_front() {
+                Some((_, l)) => {
+                    self.bytes -= l.len();
+                    self.dropped += 1;
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// The kept lines joined, as they arrived.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (_, l) in &self.lines {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ArchivedLog {
+    lines: Vec<(Stream, String)>,
+    dropped: u64,
+}
+
+impl Serialize for LogTail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The newest lines that fit the archive budget.
+        let mut kept = Vec::new();
+        let mut chars = 0;
+        for (stream, line) in self.lines.iter().rev() {
+            chars += line.chars().count() + 1;
+            if chars > LOG_ARCHIVE_CHARS && !kept.is_empty() {
+                break;
+            }
+            kept.push((*stream, line.clone()));
+        }
+        kept.reverse();
+        let dropped = self.dropped + (self.lines.len() - kept.len()) as u64;
+        ArchivedLog {
+            lines: kept,
+            dropped,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LogTail {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let a = ArchivedLog::deserialize(d)?;
+        let mut t = LogTail::default();
+        for (stream, line) in a.lines {
+            t.push(stream, line);
+        }
+        t.dropped += a.dropped;
+        Ok(t)
+    }
+}
+
+/// One measured run of a job (SPEC §9 `runs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub ops_per_second: Option<f64>,
+    pub duration_seconds: f64,
+    pub status: JobStatus,
+}
+
+/// The outcome of one job (all its repeats).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobResult {
+    pub name: String,
+    pub command: String,
+    pub mode: String,
+    /// The workload as written in the spec (relative to the spec folder).
+    #[serde(default)]
+    pub csv: String,
+    pub status: JobStatus,
+    pub exit_code: Option<i32>,
+    pub duration_seconds: f64,
+    /// Median over the ok runs.
+    pub ops_per_second: Option<f64>,
+    pub ops_per_second_runs: Vec<f64>,
+    pub final_backend: Option<String>,
+    pub p99_ms: Option<f64>,
+    pub summary_path: Option<String>,
+    /// A profile job's pick (its last stdout line).
+    #[serde(default)]
+    pub recommendation: Option<String>,
+    #[serde(default)]
+    pub command_line: String,
+    /// Why the job did not end ok.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Runs the spec asked for (`repeat`).
+    #[serde(default = "one")]
+    pub planned_runs: u32,
+    /// Every measured run, in order.
+    #[serde(default)]
+    pub runs: Vec<RunRecord>,
+    /// Over the ok runs' ops/s.
+    #[serde(default)]
+    pub stats: Option<RunStats>,
+    #[serde(default)]
+    pub log: LogTail,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl JobResult {
+    /// A job that has not run (yet): skipped unless the runner says otherwise.
+    pub fn planned(name: &str, command: &str, mode: &str, csv: &str, runs: u32) -> Self {
+        JobResult {
+            name: name.into(),
+            command: command.into(),
+            mode: mode.into(),
+            csv: csv.into(),
+            status: JobStatus::Skipped,
+            exit_code: None,
+            duration_seconds: 0.0,
+            ops_per_second: None,
+            ops_per_second_runs: Vec::new(),
+            final_backend: None,
+            p99_ms: None,
+            summary_path: None,
+            recommendation: None,
+            command_line: String::new(),
+            reason: None,
+            planned_runs: runs,
+            runs: Vec::new(),
+            stats: None,
+            log: LogTail::default(),
+        }
+    }
+
+    /// Ok runs out of the planned ones.
+    pub fn ok_runs(&self) -> usize {
+        self.runs
+            .iter()
+            .filter(|r| r.status == JobStatus::Ok)
+            .count()
+    }
+
+    /// Every planned run ended ok: the job's figures can be ranked.
+    pub fn is_complete(&self) -> bool {
+        self.status == JobStatus::Ok
+    }
+
+    /// "2/3 runs" for a job that ran only part of its runs.
+    pub fn runs_mark(&self) -> Option<String> {
+        (!self.is_complete() && self.ops_per_second.is_some())
+            .then(|| format!("{}/{} runs", self.ok_runs(), self.planned_runs))
+    }
+
+    /// Statistics worth showing as spread: two or more ok runs.
+    pub fn spread(&self) -> Option<RunStats> {
+        self.stats.filter(|s| s.n > 1)
+    }
+}
+
+/// The machine a suite ran on (SPEC §9 `environment`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Environment {
+    pub adhash_version: String,
+    pub os: String,
+    pub cpu_model: String,
+    pub logical_cores: usize,
+    pub load_average_start: Option<f64>,
+    pub load_average_end: Option<f64>,
+    pub hostname: String,
+}
+
+impl Environment {
+    /// Read off this machine now (the end load average comes later).
+    pub fn capture() -> Environment {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu_model = cpuinfo
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k.trim() == "model name").then(|| v.trim().to_string())
+            })
+            .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+        Environment {
+            adhash_version: env!("CARGO_PKG_VERSION").into(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            cpu_model,
+            logical_cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            load_average_start: load_average(),
+            load_average_end: None,
+            hostname: hostname(),
+        }
+    }
+
+    /// A short line for lists: "host · 2 cores · load 0.4".
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} · {} cores", self.hostname, self.logical_cores);
+        if let Some(l) = self.load_average_start {
+            s.push_str(&format!(" · load {l:.1}"));
+        }
+        s
+    }
+}
+
+/// The 1-minute load average, where the system tells it.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A whole suite's outcome: what the reports are made from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteResult {
+    pub spec: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub cli: String,
+    /// Local time, `YYYY-MM-DD HH:MM:SS`.
+    pub generated_at: String,
+    /// UTC, RFC 3339 (`2026-11-28T08:30:00Z`).
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub finished_at: String,
+    #[serde(default)]
+    pub wall_seconds: f64,
+    /// The user (or a signal) stopped the suite.
+    #[serde(default)]
+    pub cancelled: bool,
+    #[serde(default)]
+    pub environment: Environment,
+    pub jobs: Vec<JobResult>,
+}
+
+impl SuiteResult {
+    pub fn all_ok(&self) -> bool {
+        self.jobs.iter().all(|j| j.status == JobStatus::Ok)
+    }
+
+    pub fn ok_count(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Ok)
+            .count()
+    }
+
+    /// "ok", "cancelled" or "failed": how the run as a whole ended.
+    pub fn outcome(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else if self.all_ok() {
+            "ok"
+        } else {
+            "failed"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_tail_round_trips_its_newest_lines() {
+        let mut t = LogTail::default();
+        for i in 0..2000 {
+            t.push(Stream::Stdout, format!("line {i:04}"));
+        }
+        t.push(Stream::Stderr, "boom".into());
+        let json = serde_json::to_string(&t).unwrap();
+        let back: LogTail = serde_json::from_str(&json).unwrap();
+        assert!(back.lines.len() < 500, "bounded by characters");
+        assert_eq!(back.lines.back(), Some(&(Stream::Stderr, "boom".into())));
+        assert_eq!(back.dropped as usize + back.lines.len(), 2001);
+    }
+
+    #[test]
+    fn runs_mark_only_for_partial_jobs() {
+        let mut j = JobResult::planned("a", "run-csv", "std", "w.csv", 3);
+        j.status = JobStatus::Failed;
+        j.ops_per_second = Some(1.0);
+        j.runs = vec![
+            RunRecord {
+                ops_per_second: Some(1.0),
+                duration_seconds: 1.0,
+                status: JobStatus::Ok,
+            },
+            RunRecord {
+                ops_per_second: None,
+                duration_seconds: 1.0,
+                status: JobStatus::Failed,
+            },
+        ];
+        assert_eq!(j.runs_mark().as_deref(), Some("1/3 runs"));
+        j.status = JobStatus::Ok;
+        assert_eq!(j.runs_mark(), None);
+    }
+}

@@ -1,0 +1,44 @@
+//! Every colour Mission Control uses, named for what it means. Views pick
+//! from here; nothing else writes an RGB literal.
+
+use egui::Color32;
+
+/// Links, the app name, running jobs.
+pub const ACCENT: Color32 = Color32::from_rgb(0x7f, 0xb8, 0xff);
+/// Success: ok jobs, a uniform verdict, the fastest bar, "faster".
+pub const GOOD: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
+/// Failure: failed jobs, a skewed verdict, errors, "slower".
+pub const BAD: Color32 = Color32::from_rgb(0xf8, 0x51, 0x49);
+/// Caution: noisy figures, invalid-spec details, stderr lines, "inconclusive".
+pub const WARN: Color32 = Color32::from_rgb(0xf0, 0xa0, 0x5a);
+/// Not applicable or not yet: pending and skipped jobs, "no change".
+pub const MUTED: Color32 = Color32::from_rgb(0x9a, 0xa0, 0xa6);
+/// Informational notices.
+pub const INFO: Color32 = Color32::from_rgb(0x9a, 0xc8, 0xff);
+/// Plain log text.
+pub const TEXT: Color32 = Color32::from_rgb(0xd6, 0xdb, 0xe4);
+
+/// Bars of ordinary jobs; observed buckets in the depth histogram.
+pub const SERIES: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
+/// The Poisson expectation.
+pub const EXPECTED: Color32 = Color32::from_rgb(0xf0, 0xc0, 0x40);
+/// A pinned baseline workload.
+pub const BASELINE: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xf0);
+/// Error whiskers over bars.
+pub const WHISKER: Color32 = Color32::from_rgb(0xe6, 0xe9, 0xef);
+
+/// Op-mix bar: put, get, del.
+pub const OP_PUT: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
+pub const OP_GET: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
+pub const OP_DEL: Color32 = Color32::from_rgb(0xf0, 0x7a, 0x5a);
+
+/// An empty heatmap bucket: apart from every colour of the scale.
+pub const EMPTY_BUCKET: Color32 = Color32::from_rgb(0x24, 0x28, 0x31);
+pub const GRID_LINE: Color32 = Color32::from_gray(70);
+
+/// The dark theme's surfaces.
+pub const PANEL: Color32 = Color32::from_rgb(0x16, 0x1a, 0x22);
+pub const WINDOW: Color32 = Color32::from_rgb(0x1b, 0x20, 0x2a);
+pub const EXTREME: Color32 = Color32::from_rgb(0x0f, 0x12, 0x18);
+pub const FAINT: Color32 = Color32::from_rgb(0x1e, 0x24, 0x30);
+pub const SELECTION: Color32 = Color32::from_rgb(0x2b, 0x4f, 0x8a);
