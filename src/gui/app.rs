@@ -569,7 +569,8 @@ impl MissionControl {
         };
         match &done.reports {
             Ok(paths) => self.notify(
-                if done.outcome == "ok" {
+                // A cancel is the user's own doing, not an error.
+                if done.outcome != "failed" {
                     NoticeKind::Info
                 } else {
                     NoticeKind::Error

@@ -694,7 +694,7 @@ fn summary(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
     ui.label(RichText::new("Summary").strong());
     let rows = summary_rows(r);
     let base_rows = baseline.map(summary_rows);
-    egui::Grid::new("dna_summary")
+    egui::Grid::new(("dna_summary", baseline.is_some()))
         .striped(true)
         .num_columns(3)
         .show(ui, |ui| {

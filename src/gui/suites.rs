@@ -110,7 +110,9 @@ impl JobRow {
                     JobStatus::Skipped => "skipped",
                 };
                 match self.result.as_ref().and_then(|r| r.reason.as_deref()) {
-                    Some(why) if *s != JobStatus::Ok => format!("{word}: {}", short(why, 48)),
+                    Some(why) if *s != JobStatus::Ok && why != word && why != s.name() => {
+                        format!("{word}: {}", short(why, 48))
+                    }
                     _ => word.into(),
                 }
             }
@@ -697,8 +699,11 @@ pub fn show(
         let avail = ui.available_height();
         egui::Panel::bottom("live_log_panel")
             .resizable(true)
+            // Fractions of this frame's height: the split stays
+            // proportional at any window size, and an empty log does not
+            // shrink the panel to one line.
             .default_size(avail * 0.42)
-            .min_size((avail * 0.2).max(60.0))
+            .min_size((avail * 0.3).max(60.0))
             .max_size(avail * 0.7)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
@@ -1069,7 +1074,9 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         headers.push("Spread");
     }
     headers.extend(["p99 (ms)", "Backend", ""]);
-    egui::Grid::new("jobs_table")
+    // One layout memory per spec and column set: a new table gets egui's
+    // hidden sizing pass instead of one frame drawn with another's widths.
+    egui::Grid::new(("jobs_table", s.spec_key.clone(), headers.len()))
         .striped(true)
         .num_columns(headers.len())
         .spacing([12.0, 6.0])

@@ -5,7 +5,7 @@
 //! long thin tail (a few adversarial buckets far out) is folded into one
 //! labelled bar, chosen from the data, not from a fixed depth.
 
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Text};
 
 use crate::gui::palette;
 use crate::workload::dna::DnaReport;
@@ -27,32 +27,44 @@ pub struct DepthView {
 }
 
 pub fn depth_view(obs: &[u64], exp: &[f64]) -> DepthView {
-    let obs_lo = obs.iter().position(|&n| n > 0);
-    let obs_hi = obs.iter().rposition(|&n| n > 0);
-    let exp_lo = exp.iter().position(|&e| e >= EXPECTED_FLOOR);
-    let exp_hi = exp.iter().rposition(|&e| e >= EXPECTED_FLOOR);
-    let lo = [obs_lo, exp_lo].into_iter().flatten().min().unwrap_or(0);
-    let hi = [obs_hi, exp_hi].into_iter().flatten().max().unwrap_or(0);
-    // Where 99.5% of the buckets are: the body of the distribution.
-    let total: u64 = obs.iter().sum();
-    let mut acc = 0;
-    let mut body = hi;
-    for (d, &n) in obs.iter().enumerate() {
-        acc += n;
-        if acc as f64 >= total as f64 * 0.995 {
-            body = d;
-            break;
-        }
+    depth_view_with(obs, exp, None)
+}
+
+/// The view of `obs` against `exp`; with a baseline, the range and the fold
+/// are chosen so both distributions are in view.
+pub fn depth_view_with(obs: &[u64], exp: &[f64], baseline: Option<&[u64]>) -> DepthView {
+    let extent = |obs: &[u64], exp: &[f64]| {
+        let exp_hi = exp.iter().rposition(|&e| e >= EXPECTED_FLOOR);
+        let lo = [
+            obs.iter().position(|&n| n > 0),
+            exp.iter().position(|&e| e >= EXPECTED_FLOOR),
+        ];
+        let hi = [obs.iter().rposition(|&n| n > 0), exp_hi];
+        (
+            lo.into_iter().flatten().min(),
+            hi.into_iter().flatten().max(),
+            body(obs).max(exp_hi.unwrap_or(0)),
+        )
+    };
+    let (mut lo, mut hi, mut body_end) = extent(obs, exp);
+    if let Some(b) = baseline {
+        let (blo, bhi, bbody) = extent(b, &[]);
+        lo = [lo, blo].into_iter().flatten().min();
+        hi = [hi, bhi].into_iter().flatten().max();
+        body_end = body_end.max(bbody);
     }
-    let body = body.max(exp_hi.unwrap_or(0));
+    let (lo, hi) = (lo.unwrap_or(0), hi.unwrap_or(0));
     // Fold a tail that would squeeze the body into a sliver.
-    let span = body.saturating_sub(lo) + 1;
-    let fold_at = (hi > body + span.max(8) * 2).then_some(body + 1 + span / 4);
+    let span = body_end.saturating_sub(lo) + 1;
+    let fold_at = (hi > body_end + span.max(8) * 2).then_some(body_end + 1 + span / 4);
     let end = fold_at.map_or(hi, |f| f - 1);
     let bars: Vec<(usize, u64)> = (lo..=end)
         .map(|d| (d, obs.get(d).copied().unwrap_or(0)))
         .collect();
-    let fold = fold_at.map(|f| (f, obs.iter().skip(f).sum(), hi));
+    let fold = fold_at.map(|f| {
+        let deepest = obs.iter().rposition(|&n| n > 0).unwrap_or(0);
+        (f, obs.iter().skip(f).sum(), deepest.max(f))
+    });
     let expected = (lo..=end)
         .map(|d| [d as f64, exp.get(d).copied().unwrap_or(0.0)])
         .collect();
@@ -64,6 +76,19 @@ pub fn depth_view(obs: &[u64], exp: &[f64]) -> DepthView {
     }
 }
 
+/// The depth under which 99.5% of the buckets lie: the distribution's body.
+fn body(obs: &[u64]) -> usize {
+    let total: u64 = obs.iter().sum();
+    let mut acc = 0;
+    for (d, &n) in obs.iter().enumerate() {
+        acc += n;
+        if acc as f64 >= total as f64 * 0.995 {
+            return d;
+        }
+    }
+    obs.len().saturating_sub(1)
+}
+
 /// Draw the histogram; `reset` returns the view to fit the data.
 pub fn show(
     ui: &mut egui::Ui,
@@ -72,9 +97,10 @@ pub fn show(
     height: f32,
     reset: bool,
 ) {
-    let v = depth_view(
+    let v = depth_view_with(
         &r.collision_depth_histogram.0,
         &r.expected_depth_histogram.0,
+        baseline.map(|b| b.collision_depth_histogram.0.as_slice()),
     );
     let mut bars: Vec<Bar> = v
         .bars
@@ -127,18 +153,33 @@ pub fn show(
                     .color(palette::SERIES)
                     .element_formatter(Box::new(|bar, _| bar.name.clone())),
             );
+            if let Some((from, n, deepest)) = v.fold {
+                // Say what the odd last bar is, where it stands.
+                plot.text(
+                    Text::new(
+                        "",
+                        PlotPoint::new(from as f64, n as f64),
+                        egui::RichText::new(format!("≥{from} (max {deepest})"))
+                            .color(palette::WARN),
+                    )
+                    // Leftwards from the bar: the bar is the last thing drawn.
+                    .anchor(egui::Align2::RIGHT_BOTTOM),
+                );
+            }
             plot.line(
                 Line::new("expected (Poisson)", PlotPoints::from(v.expected.clone()))
                     .color(palette::EXPECTED)
                     .width(2.0),
             );
             if let Some(b) = baseline {
-                let bv = depth_view(
-                    &b.collision_depth_histogram.0,
-                    &b.expected_depth_histogram.0,
-                );
-                let pts: Vec<[f64; 2]> =
-                    bv.bars.iter().map(|&(d, n)| [d as f64, n as f64]).collect();
+                // The baseline on the same axis, its tail folded at the same depth.
+                let h = &b.collision_depth_histogram.0;
+                let mut pts: Vec<[f64; 2]> = (v.range.0..=v.bars.last().map_or(0, |x| x.0))
+                    .map(|d| [d as f64, h.get(d).copied().unwrap_or(0) as f64])
+                    .collect();
+                if let Some((from, _, _)) = v.fold {
+                    pts.push([from as f64, h.iter().skip(from).sum::<u64>() as f64]);
+                }
                 plot.line(
                     Line::new("baseline", PlotPoints::from(pts))
                         .color(palette::BASELINE)
@@ -182,6 +223,22 @@ mod tests {
             v.expected.iter().any(|p| p[1] > 20.0),
             "the Poisson curve is visible"
         );
+    }
+
+    #[test]
+    fn with_a_baseline_both_distributions_stay_in_view() {
+        // Current: small λ plus one adversarial bucket at 2309.
+        let exp = poisson(2.0, 4096.0, 2310);
+        let mut obs: Vec<u64> = exp.iter().map(|e| e.round() as u64).collect();
+        obs[2309] = 1;
+        // Baseline: λ ≈ 210.
+        let bexp = poisson(210.0, 4096.0, 300);
+        let base: Vec<u64> = bexp.iter().map(|e| e.round() as u64).collect();
+        let v = depth_view_with(&obs, &exp, Some(&base));
+        let (from, n, deepest) = v.fold.expect("the far tail is folded");
+        assert!(from > 260 && from < 600, "fold at {from}");
+        assert_eq!((n, deepest), (1, 2309));
+        assert_eq!(v.range.0, 0);
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::collections::VecDeque;
 
 use egui::{Color32, RichText, ScrollArea, TextStyle};
 
+use crate::gui::palette;
+
 use crate::batch::Stream;
 
 /// Lines kept for the live log; older ones are dropped (and counted).
@@ -141,9 +143,9 @@ impl LogBuffer {
 /// Colours of the three streams.
 pub fn stream_color(s: Stream) -> Color32 {
     match s {
-        Stream::Stdout => Color32::from_rgb(0xd6, 0xdb, 0xe4),
-        Stream::Stderr => Color32::from_rgb(0xf0, 0xa0, 0x5a),
-        Stream::Runner => Color32::from_rgb(0x7f, 0xb8, 0xff),
+        Stream::Stdout => palette::TEXT,
+        Stream::Stderr => palette::WARN,
+        Stream::Runner => palette::ACCENT,
     }
 }
 
@@ -171,10 +173,16 @@ pub fn show(ui: &mut egui::Ui, log: &LogBuffer, job_names: &[String], jump_to_en
                 Stream::Runner => '*',
             };
             let text = format!("{name:<name_w$} {tag} {}", l.text);
-            ui.label(
-                RichText::new(text)
-                    .monospace()
-                    .color(stream_color(l.stream)),
+            // One row a line, never wrapped: rows have a fixed height, so
+            // a wrapped line would overlap its neighbours and the followed
+            // tail would end in half a line. Long lines scroll sideways.
+            ui.add(
+                egui::Label::new(
+                    RichText::new(text)
+                        .monospace()
+                        .color(stream_color(l.stream)),
+                )
+                .extend(),
             );
         }
     });

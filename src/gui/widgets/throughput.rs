@@ -121,6 +121,8 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .show_grid([true, false])
+        // No margin left of 0: a negative ops/s tick would mean nothing.
+        .set_margin_fraction(egui::vec2(0.0, 0.05))
         .include_x(0.0)
         // Room right of the longest bar, so its whisker and label fit.
         .include_x(max * 1.1)
