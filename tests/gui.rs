@@ -1075,3 +1075,39 @@ fn a_new_analysis_starts_at_the_top() {
         "verdict at {top}: kept the old scroll"
     );
 }
+
+#[test]
+fn dna_layout_is_still_under_a_moving_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_csv(dir.path(), "a.csv", &["--ops", "5000"]);
+    let mut h = dna_harness(Some(a.clone()), None);
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::PinBaseline,
+    ));
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(a),
+    ));
+    step_until(&mut h, 60, "second analysis", |app| {
+        app.dna.current.as_ref().is_some_and(|c| c.id > 1)
+    });
+    h.hover_at(egui::pos2(5.0, 895.0));
+    h.run_steps(4);
+    let heat = h.state().dna.heatmap_rect.unwrap();
+    let reset = h.get_by_label("Reset view").rect();
+    for i in 0..200u32 {
+        h.hover_at(egui::pos2(
+            ((i * 97) % 1400) as f32,
+            ((i * 53) % 900) as f32,
+        ));
+        h.step();
+    }
+    h.hover_at(egui::pos2(5.0, 895.0));
+    h.run_steps(3);
+    assert_eq!(
+        h.state().dna.heatmap_rect.unwrap(),
+        heat,
+        "the heatmap moved"
+    );
+    assert_eq!(h.get_by_label("Reset view").rect(), reset);
+}

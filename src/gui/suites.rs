@@ -688,7 +688,7 @@ pub fn show(
     let full = ui.available_size();
     egui::Panel::left("spec_browser")
         .resizable(true)
-        .default_size((full.x * 0.24).clamp(240.0, 420.0))
+        .default_size((full.x * 0.22).clamp(220.0, 420.0))
         .min_size(220.0)
         // Bounded by this frame's window, never by the panel's own content.
         .max_size((full.x * 0.4).max(240.0))
@@ -702,8 +702,8 @@ pub fn show(
             // Fractions of this frame's height: the split stays
             // proportional at any window size, and an empty log does not
             // shrink the panel to one line.
-            .default_size(avail * 0.42)
-            .min_size((avail * 0.3).max(60.0))
+            .default_size(avail * 0.36)
+            .min_size((avail * 0.2).max(60.0))
             .max_size(avail * 0.7)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
@@ -1129,7 +1129,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 if spread {
                     match row.and_then(|x| x.spread.clone()) {
                         Some((text, true)) => {
-                            ui.label(RichText::new(format!("{text} ⚠ noisy")).color(palette::WARN))
+                            ui.label(RichText::new(format!("{text} ⚠")).color(palette::WARN))
                                 .on_hover_text("The runs vary by more than 5%: the median may not rank this job reliably");
                         }
                         Some((text, false)) => {
