@@ -773,6 +773,32 @@ metrics_out_dir = "../results/metrics"
             .len(),
         2
     );
+    // SPEC §9: statistics over the runs, and the run archived in history.
+    assert_eq!(v["jobs"][1]["stats"]["n"], 2);
+    assert_eq!(v["jobs"][1]["runs"].as_array().unwrap().len(), 2);
+    assert!(v["environment"]["logical_cores"].as_u64().unwrap() >= 1);
+    let history = dir.path().join("reports/history/suite");
+    let archived: Vec<PathBuf> = std::fs::read_dir(&history)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(archived.len(), 1, "{archived:?}");
+    assert!(err.contains("archived: "), "{err}");
+    let name = archived[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.len() == "20261128T083005Z.json".len() && name.ends_with("Z.json"),
+        "{name}"
+    );
+    let back = adhash::batch::history::load(&archived[0]).unwrap();
+    assert_eq!(back.jobs.len(), 3);
+    assert_eq!(
+        back.jobs[2].ops_per_second,
+        v["jobs"][2]["ops_per_second"].as_f64()
+    );
 
     // A failing job: exit 1, reports still written.
     std::fs::write(
@@ -790,6 +816,20 @@ metrics_out_dir = "../results/metrics"
             .unwrap()
             .contains("| gone |")
     );
+    // Archived beside the first run, never over it.
+    assert_eq!(std::fs::read_dir(&history).unwrap().count(), 2);
+    // `history = false`: no archive.
+    std::fs::write(
+        &spec_path,
+        "[batch]\nreport = \"../reports/e2e.md\"\nhistory = false\n[[batch.jobs]]\nname = \"gone\"\ncommand = \"run-csv\"\ncsv = \"../data/missing.csv\"\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", spec_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_dir(&history).unwrap().count(), 2);
 
     // A bad spec: exit 2 and the good report stays untouched.
     let before = std::fs::read_to_string(dir.path().join("reports/e2e.md")).unwrap();
@@ -827,7 +867,16 @@ fn list_shows_bundled_specs() {
         assert!(out.contains(name), "{out}");
     }
     assert!(!out.contains("INVALID"), "{out}");
-    // From anywhere, the installed crate's examples are found.
+    // Each spec once: `docs/examples` relative and the copy found beside the
+    // binary are one folder.
+    for name in [
+        "batch_baseline.toml",
+        "batch_compaction.toml",
+        "batch_modes.toml",
+    ] {
+        assert_eq!(out.matches(name).count(), 1, "{name} listed twice:\n{out}");
+    }
+    // From anywhere, the examples beside the binary are found.
     let o = std::process::Command::new(adhash_bin())
         .args(["batch", "--list"])
         .current_dir(std::env::temp_dir())

@@ -1056,6 +1056,9 @@ fn a_new_analysis_starts_at_the_top() {
     );
     step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
     h.run_steps(2);
+    // `--dna` opens at the top.
+    let top = h.get_by_label("UNIFORM").rect().top();
+    assert!(top > 60.0 && top < 200.0, "verdict at {top} after --dna");
     h.get_by_label("Hot keys").scroll_to_me();
     h.run_steps(3);
     assert!(
@@ -1110,4 +1113,84 @@ fn dna_layout_is_still_under_a_moving_pointer() {
         "the heatmap moved"
     );
     assert_eq!(h.get_by_label("Reset view").rect(), reset);
+}
+
+#[test]
+fn depth_histogram_follows_wide_depths() {
+    // ~70 distinct keys a bucket: the chart must be drawn around 70, not
+    // squeezed into one bar at a fixed fold.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(
+        dir.path(),
+        "wide.csv",
+        &[
+            "--ops",
+            "300000",
+            "--key-space",
+            "5000000",
+            "--read-ratio",
+            "0",
+            "--del-ratio",
+            "0",
+        ],
+    );
+    let mut h = dna_harness(Some(csv), None);
+    step_until(&mut h, 120, "analysis", |app| app.dna.current.is_some());
+    h.run_steps(3);
+    let (lo, hi) = h.state().dna.depth_range.unwrap();
+    let report = h.state().dna.current.clone().unwrap().report;
+    let lambda = report.unique_keys_estimated as f64 / 4096.0;
+    assert!(lambda > 50.0, "λ = {lambda}");
+    assert!(
+        (lo as f64) < lambda * 0.8 && (lo as f64) > lambda * 0.3,
+        "range starts at {lo} for λ = {lambda}"
+    );
+    assert!(
+        (hi as f64) > lambda * 1.2,
+        "range ends at {hi} for λ = {lambda}"
+    );
+    // The zoom can be reset to fit the data.
+    h.get_by_label("Reset view").click();
+    h.run_steps(2);
+    assert_eq!(h.state().dna.depth_range, Some((lo, hi)));
+}
+
+#[test]
+fn long_log_lines_stay_one_row() {
+    let (dir, _) = small_suite("");
+    let spec = dir.path().join("long.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/l.md\"\n\
+[[batch.jobs]]\nname = \"talk\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"longline\"]\n",
+    )
+    .unwrap();
+    let size = egui::Vec2::from(adhash::gui::MIN_WINDOW);
+    let mut h = harness_sized(
+        LaunchOptions {
+            spec: Some(spec),
+            ..Default::default()
+        },
+        None,
+        size,
+    );
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(3);
+    let row = h
+        .query_all_by_label_contains("long: wordy-text")
+        .next()
+        .unwrap()
+        .rect();
+    assert!(row.height() < 24.0, "a long line wrapped: {row:?}");
+    // The log takes a share of the window, at any size.
+    for size in [egui::vec2(960.0, 600.0), egui::vec2(1400.0, 900.0)] {
+        h.set_size(size);
+        h.run_steps(3);
+        let top = h.get_by_label("Jump to end").rect().top() / size.y;
+        assert!(
+            top > 0.3 && top < 0.85,
+            "log panel starts at {top:.2} of {size:?}"
+        );
+    }
 }

@@ -73,6 +73,8 @@ pub struct DnaSession {
     pub hovered: Option<usize>,
     /// Where the current heatmap was drawn last frame (tests hover into it).
     pub heatmap_rect: Option<egui::Rect>,
+    /// The depth range the histogram drew last (tests read it).
+    pub depth_range: Option<(usize, usize)>,
     /// The depth histogram should fit its data again (set by a command,
     /// taken by the next frame that draws it).
     pub reset_histogram: bool,
@@ -100,6 +102,7 @@ impl Default for DnaSession {
             hovered: None,
             heatmap_rect: None,
             reset_histogram: false,
+            depth_range: None,
             analysis: None,
             tex: HeatmapTexture::default(),
             base_tex: HeatmapTexture::default(),
@@ -337,13 +340,13 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
                 });
                 let reset = std::mem::take(&mut s.reset_histogram);
                 let h = (ui.available_width() * 0.45).clamp(160.0, 320.0);
-                histogram::show(
+                s.depth_range = Some(histogram::show(
                     ui,
                     &current.report,
                     baseline.as_ref().map(|b| &*b.report),
                     h,
                     reset,
-                );
+                ));
                 ui.add_space(6.0);
                 bucket_bars(ui, s, &current.report);
                 ui.add_space(6.0);

@@ -89,14 +89,15 @@ fn body(obs: &[u64]) -> usize {
     obs.len().saturating_sub(1)
 }
 
-/// Draw the histogram; `reset` returns the view to fit the data.
+/// Draw the histogram; `reset` returns the view to fit the data. Returns
+/// the depth range drawn.
 pub fn show(
     ui: &mut egui::Ui,
     r: &DnaReport,
     baseline: Option<&DnaReport>,
     height: f32,
     reset: bool,
-) {
+) -> (usize, usize) {
     let v = depth_view_with(
         &r.collision_depth_histogram.0,
         &r.expected_depth_histogram.0,
@@ -187,6 +188,7 @@ pub fn show(
                 );
             }
         });
+    v.range
 }
 
 #[cfg(test)]

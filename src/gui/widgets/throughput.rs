@@ -63,6 +63,12 @@ fn trim(s: String) -> String {
 const MIN_ROWS: usize = 3;
 const ROW_HEIGHT: f32 = 30.0;
 
+/// The chart's height for `bars` bars: a row each, never fewer than
+/// `MIN_ROWS`, so a single bar stays a bar.
+pub fn height(bars: usize) -> f32 {
+    bars.max(MIN_ROWS) as f32 * ROW_HEIGHT + 36.0
+}
+
 pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
     if data.is_empty() {
         ui.weak("Throughput bars appear as run-csv jobs finish.");
@@ -70,7 +76,7 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
     }
     let n = data.len();
     let rows = n.max(MIN_ROWS);
-    let height = rows as f32 * ROW_HEIGHT + 36.0;
+    let height = height(n);
     // Fastest on top: the plot's y grows upwards.
     let y_of = |i: usize| (rows - 1 - i) as f64;
     let bars: Vec<Bar> = data
@@ -164,6 +170,13 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_bar_is_not_a_block() {
+        assert_eq!(height(1), height(MIN_ROWS));
+        assert!(height(1) < 140.0);
+        assert!(height(10) > height(3));
+    }
 
     #[test]
     fn compact_axis_labels() {
