@@ -336,6 +336,21 @@ fn golden(name: &str, actual: &str) {
 }
 
 #[test]
+fn a_cancelled_suite_says_so_and_draws_no_empty_chart() {
+    let mut suite = sample_suite();
+    suite.cancelled = true;
+    // Every job partial or failed: nothing to rank.
+    suite.jobs.retain(|j| !j.is_complete());
+    let md = report::markdown(&suite);
+    assert!(
+        md.contains("**Cancelled: 2 of 2 jobs did not run to the end.**"),
+        "{md}"
+    );
+    assert!(!md.contains("```text\n```"), "empty bar block:\n{md}");
+    assert!(report::html(&suite).contains("Cancelled: 2 of 2 jobs"));
+}
+
+#[test]
 fn markdown_report_matches_golden() {
     let md = report::markdown(&sample_suite());
     assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: 2026-01-02 03:04:05\n"));

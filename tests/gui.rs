@@ -1194,3 +1194,186 @@ fn long_log_lines_stay_one_row() {
         );
     }
 }
+
+// ---- Findings of a walk through the app ----
+
+#[test]
+fn dna_says_which_file_its_charts_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_csv(dir.path(), "good.csv", &["--ops", "3000"]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "op,key,value\nput,a,\n").unwrap();
+    let mut h = dna_harness(Some(good.clone()), None);
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.run_steps(2);
+    assert!(label_exists(&h, &format!("Workload: {}", good.display())));
+    assert!(!label_exists(&h, "still show"));
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(bad),
+    ));
+    step_until(&mut h, 60, "failed analysis", |app| app.dna.error.is_some());
+    h.run_steps(2);
+    assert!(label_exists(
+        &h,
+        &format!("The charts below still show {}", good.display())
+    ));
+    // An empty path is answered, not guessed.
+    h.state_mut().dna.csv_input.clear();
+    h.get_by_label("Analyze").click();
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .notices
+            .back()
+            .unwrap()
+            .text
+            .contains("type the path of a workload CSV first")
+    );
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::SaveJson(PathBuf::new()),
+    ));
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .notices
+            .back()
+            .unwrap()
+            .text
+            .contains("type a file name first")
+    );
+    // Auto picks its own clip: no slider saying otherwise.
+    assert!(!label_exists(&h, "Clip at percentile"));
+    h.get_by_label("Linear").click();
+    h.run_steps(2);
+    assert!(label_exists(&h, "Clip at percentile"));
+}
+
+#[test]
+fn baseline_and_current_share_one_colour_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_csv(dir.path(), "a.csv", &["--ops", "3000"]);
+    let b = write_csv(dir.path(), "b.csv", &["--ops", "30000"]);
+    let mut h = dna_harness(Some(a), None);
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::PinBaseline,
+    ));
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(b),
+    ));
+    step_until(&mut h, 60, "second analysis", |app| {
+        app.dna.current.as_ref().is_some_and(|c| c.id > 1)
+    });
+    h.run_steps(3);
+    let notes: Vec<_> = h
+        .query_all_by_label_contains("(shared by both maps)")
+        .collect();
+    assert_eq!(notes.len(), 2, "both legends say the scale is shared");
+}
+
+#[test]
+fn the_status_bar_speaks_of_what_is_shown() {
+    let (_a, a) = small_suite(TWO_JOBS);
+    let (_b, b) =
+        small_suite("[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n");
+    let mut h = suite_opened(&a);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    // The end of a run names its spec.
+    assert!(label_exists(&h, "suite.toml finished: 2/2 jobs ok"));
+    // The new run is in History at once.
+    assert_eq!(h.state().suites.history.entries.len(), 1);
+    assert!(label_exists(&h, "History (1)"));
+    // Another spec: the old message goes.
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(b.clone()));
+    settle(&mut h);
+    assert!(!label_exists(&h, "finished: 2/2"));
+    // It was opened by path: now it is listed, with "1 job".
+    assert!(label_exists(&h, "suite.toml  ·  1 job"));
+    assert!(!h.state().suites.is_uncatalogued(&b));
+    // Reopening the newest run of a spec just shows it (nothing to pin).
+    h.state_mut().send(adhash::gui::Command::LoadRecent(0));
+    settle(&mut h);
+    assert!(h.state().suites.pinned.is_none());
+    assert!(!label_exists(&h, "Show latest"));
+    // A workload typed as a spec is analysed, not parsed as TOML.
+    let csv = a.with_file_name("w.csv");
+    h.state_mut().send(adhash::gui::Command::OpenSpec(csv));
+    step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
+    assert_eq!(h.state().state.tab, Tab::Dna);
+}
+
+#[test]
+fn the_run_bar_and_log_stay_put() {
+    let (dir, a) = small_suite(TWO_JOBS);
+    let slow = dir.path().join("slow.toml");
+    std::fs::write(
+        &slow,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/slow.md\"\n\
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"sleep\"]\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[batch]\nreport = 3\nthis is not toml\n").unwrap();
+    let mut h = suite_opened(&a);
+    settle(&mut h);
+    let log_top = h.get_by_label("Jump to end").rect();
+    // Through an invalid spec (with its error box) and back: same split.
+    h.state_mut().send(adhash::gui::Command::OpenSpec(bad));
+    settle(&mut h);
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(a.clone()));
+    settle(&mut h);
+    assert_eq!(
+        h.get_by_label("Jump to end").rect(),
+        log_top,
+        "the log moved"
+    );
+    // Another spec runs in the background: announced on the title row, so
+    // nothing moves when it starts or ends.
+    let run_btn = h.get_by_label("▶ Run").rect();
+    h.state_mut().send(adhash::gui::Command::OpenSpec(slow));
+    settle(&mut h);
+    h.state_mut().send(adhash::gui::Command::Run);
+    step_until(&mut h, 20, "slow suite to start", |app| {
+        app.suites.is_running()
+    });
+    h.state_mut()
+        .send(adhash::gui::Command::OpenSpec(a.clone()));
+    settle(&mut h);
+    assert!(label_exists(&h, "slow.toml is running"));
+    assert_eq!(h.get_by_label("▶ Run").rect(), run_btn);
+    h.state_mut().send(adhash::gui::Command::Stop);
+    step_until(&mut h, 30, "slow suite to stop", |app| {
+        !app.suites.is_running()
+    });
+    settle(&mut h);
+    assert!(!label_exists(&h, "slow.toml is running"));
+    assert_eq!(h.get_by_label("▶ Run").rect(), run_btn);
+}
+
+#[test]
+fn the_jobs_table_fits_a_1400_window() {
+    let (_dir, spec) = small_suite(
+        "[[batch.jobs]]\nname = \"ctl\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\nrepeat = 2\n\
+[[batch.jobs]]\nname = \"memory-tight-x\"\ncommand = \"run-csv\"\nmode = \"memory-tight\"\ncsv = \"w.csv\"\nrepeat = 2\n\
+[[batch.jobs]]\nname = \"pick\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    );
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(3);
+    let analyze: Vec<_> = widgets(&h)
+        .into_iter()
+        .filter(|(l, _)| l == "Analyze")
+        .collect();
+    assert_eq!(analyze.len(), 3);
+    for (_, r) in analyze {
+        assert!(
+            r.width() > 40.0 && r.right() <= 1400.0,
+            "Analyze cut: {r:?}"
+        );
+    }
+}

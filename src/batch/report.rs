@@ -233,6 +233,17 @@ pub fn summary_columns(rows: &[SummaryRow]) -> (bool, bool) {
     )
 }
 
+/// "Cancelled: 3 of 5 jobs did not run to the end." for a stopped suite.
+pub fn cancelled_text(suite: &SuiteResult) -> Option<String> {
+    suite.cancelled.then(|| {
+        let unfinished = suite.jobs.iter().filter(|j| !j.is_complete()).count();
+        format!(
+            "Cancelled: {unfinished} of {} jobs did not run to the end.",
+            suite.jobs.len()
+        )
+    })
+}
+
 /// The Backend cell: the summary's backend, or a profile job's pick.
 fn backend_cell(j: &JobResult) -> String {
     match (&j.final_backend, &j.recommendation) {
@@ -281,6 +292,9 @@ pub fn markdown(suite: &SuiteResult) -> String {
     ));
     if let Some(d) = &suite.description {
         o.push_str(&format!("{}\n\n", md_cell(d)));
+    }
+    if let Some(c) = cancelled_text(suite) {
+        o.push_str(&format!("**{c}**\n\n"));
     }
     o.push_str("| Job | Command | Status | Duration (s) | Ops/s | Backend |\n");
     o.push_str("|---|---|---|---:|---:|---|\n");
@@ -338,18 +352,21 @@ pub fn markdown(suite: &SuiteResult) -> String {
             .map(|r| r.job.name.chars().count())
             .max()
             .unwrap_or(0);
-        o.push_str("\n```text\n");
-        for r in &bars {
-            let n = (r.fraction * BAR_WIDTH as f64).round() as usize;
-            o.push_str(&format!(
-                "{:<width$}  {:<bw$}  {}\n",
-                r.job.name,
-                "█".repeat(n.max(1)),
-                r.ops_text,
-                bw = BAR_WIDTH
-            ));
+        // No ranked job (all partial): no bar block rather than an empty one.
+        if !bars.is_empty() {
+            o.push_str("\n```text\n");
+            for r in &bars {
+                let n = (r.fraction * BAR_WIDTH as f64).round() as usize;
+                o.push_str(&format!(
+                    "{:<width$}  {:<bw$}  {}\n",
+                    r.job.name,
+                    "█".repeat(n.max(1)),
+                    r.ops_text,
+                    bw = BAR_WIDTH
+                ));
+            }
+            o.push_str("```\n");
         }
-        o.push_str("```\n");
         if rows.iter().any(|r| matches!(r.spread, Some((_, true)))) {
             o.push_str("\n⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.\n");
         }
@@ -434,6 +451,9 @@ pub fn html(suite: &SuiteResult) -> String {
     ));
     if let Some(d) = &suite.description {
         o.push_str(&format!("<p>{}</p>\n", esc(d)));
+    }
+    if let Some(c) = cancelled_text(suite) {
+        o.push_str(&format!("<p class=\"bad\">{c}</p>\n"));
     }
     o.push_str("<table><thead><tr><th>Job</th><th>Command</th><th>Status</th><th>Duration (s)</th><th>Ops/s</th><th>Backend</th></tr></thead><tbody>\n");
     for j in &suite.jobs {

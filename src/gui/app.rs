@@ -27,6 +27,10 @@ use crate::batch::result::SuiteResult;
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 const RECENT_RUNS: usize = 20;
 const NOTICE_SECONDS: f64 = 10.0;
+/// Errors stay longer, but not for ever: an old error would read as if it
+/// were about what is on screen now.
+const ERROR_SECONDS: f64 = 30.0;
+const SPEC_FILES: usize = 20;
 
 /// What survives a restart.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -35,6 +39,8 @@ pub struct Persisted {
     pub tab: Tab,
     /// Folders the user added to the spec browser.
     pub spec_folders: Vec<PathBuf>,
+    /// Spec files the user opened that no listed folder holds.
+    pub spec_files: Vec<PathBuf>,
     pub last_spec: Option<PathBuf>,
     pub recent_runs: Vec<RecentRun>,
     pub spec_input: String,
@@ -82,6 +88,16 @@ pub struct Notice {
     pub at: Instant,
 }
 
+impl Notice {
+    /// Seconds the status bar shows it.
+    pub fn lifetime(&self) -> f64 {
+        match self.kind {
+            NoticeKind::Info => NOTICE_SECONDS,
+            NoticeKind::Error => ERROR_SECONDS,
+        }
+    }
+}
+
 /// What a one-shot background job hands back, applied in `logic()`.
 enum Outcome {
     Dialog(DialogPurpose, Option<PathBuf>),
@@ -109,6 +125,9 @@ pub struct MissionControl {
     run_on_start: bool,
     /// Frames drawn (tests and the frame benchmark read it).
     pub frames: u64,
+    /// Persist the state at the next frame (eframe otherwise saves on exit
+    /// and every 30 s).
+    save_now: bool,
 }
 
 impl MissionControl {
@@ -144,8 +163,9 @@ impl MissionControl {
             waker: Arc::new(move || waker_ctx.request_repaint()),
             run_on_start: opts.run,
             frames: 0,
+            save_now: false,
         };
-        app.suites.refresh_catalog(&app.spec_folders());
+        app.refresh_catalog();
         // First start: show the first valid bundled spec rather than nothing.
         let first_bundled = app
             .suites
@@ -168,6 +188,12 @@ impl MissionControl {
             app.commands.push(Command::Dna(DnaCommand::Analyze(csv)));
         }
         app
+    }
+
+    fn refresh_catalog(&mut self) {
+        let folders = self.spec_folders();
+        self.suites
+            .refresh_catalog(&folders, &self.state.spec_files.clone());
     }
 
     fn spec_folders(&self) -> Vec<PathBuf> {
@@ -218,8 +244,31 @@ impl MissionControl {
 
     /// Select a spec and read its history in the background.
     fn open_spec(&mut self, p: PathBuf) {
+        if p.as_os_str().is_empty() {
+            self.notify(
+                NoticeKind::Error,
+                "type the path of a spec (.toml) or a folder first",
+            );
+            return;
+        }
+        // A workload is not a spec: analyse it instead of failing to parse it.
+        if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            self.notify(
+                NoticeKind::Info,
+                format!("{} is a workload, not a spec: analysing it", p.display()),
+            );
+            self.apply_dna(DnaCommand::Analyze(p));
+            return;
+        }
+        // What the status bar said was about the spec shown before.
+        self.notices.clear();
         self.state.spec_input = p.display().to_string();
         let valid = self.suites.open_spec(&p);
+        if p.is_file() && self.suites.is_uncatalogued(&p) && !self.state.spec_files.contains(&p) {
+            self.state.spec_files.insert(0, p.clone());
+            self.state.spec_files.truncate(SPEC_FILES);
+            self.refresh_catalog();
+        }
         match &self.suites.spec {
             Some(Ok(_)) => self.state.last_spec = Some(p),
             Some(Err(e)) => {
@@ -275,18 +324,14 @@ impl MissionControl {
             Command::SwitchTab(t) => self.state.tab = t,
             Command::PickSpec => self.ask(DialogPurpose::OpenSpec, ""),
             Command::PickFolder => self.ask(DialogPurpose::AddFolder, ""),
-            Command::RefreshCatalog => {
-                let folders = self.spec_folders();
-                self.suites.refresh_catalog(&folders);
-            }
+            Command::RefreshCatalog => self.refresh_catalog(),
             Command::OpenSpec(p) if p.is_dir() => self.apply(Command::AddFolder(p), ctx),
             Command::OpenSpec(p) => self.open_spec(p),
             Command::AddFolder(p) => {
                 if !self.state.spec_folders.contains(&p) {
                     self.state.spec_folders.push(p.clone());
                 }
-                let folders = self.spec_folders();
-                self.suites.refresh_catalog(&folders);
+                self.refresh_catalog();
                 self.notify(
                     NoticeKind::Info,
                     format!("added spec folder {}", p.display()),
@@ -295,8 +340,13 @@ impl MissionControl {
             Command::RemoveFolder(i) => {
                 if i < self.state.spec_folders.len() {
                     self.state.spec_folders.remove(i);
-                    let folders = self.spec_folders();
-                    self.suites.refresh_catalog(&folders);
+                    self.refresh_catalog();
+                }
+            }
+            Command::RemoveSpecFile(i) => {
+                if i < self.state.spec_files.len() {
+                    self.state.spec_files.remove(i);
+                    self.refresh_catalog();
                 }
             }
             Command::Run => match self.suites.start(self.waker.clone()) {
@@ -362,6 +412,16 @@ impl MissionControl {
                     );
                     return;
                 }
+                if path.is_dir() {
+                    self.notify(
+                        NoticeKind::Error,
+                        format!(
+                            "{} is a folder: add a file name ending in .md, .html or .json",
+                            path.display()
+                        ),
+                    );
+                    return;
+                }
                 let Some(suite) = self.suites.shown_result().cloned() else {
                     self.notify(NoticeKind::Error, "no finished run to export");
                     return;
@@ -405,6 +465,10 @@ impl MissionControl {
         match cmd {
             DnaCommand::Analyze(p) => {
                 self.state.tab = Tab::Dna;
+                if p.as_os_str().is_empty() {
+                    self.notify(NoticeKind::Error, "type the path of a workload CSV first");
+                    return;
+                }
                 self.dna.start(&p, self.waker.clone());
             }
             DnaCommand::Cancel => self.dna.cancel(),
@@ -426,6 +490,17 @@ impl MissionControl {
     }
 
     fn dna_export(&mut self, kind: dna_tab::Export, path: PathBuf) {
+        if path.as_os_str().is_empty() {
+            self.notify(NoticeKind::Error, "type a file name first");
+            return;
+        }
+        if path.is_dir() {
+            self.notify(
+                NoticeKind::Error,
+                format!("{} is a folder: add a file name", path.display()),
+            );
+            return;
+        }
         match self.dna.export_work(kind, &path) {
             Ok(work) => self.spawn("dna-export", move |_| Outcome::Notice(work())),
             Err(e) => self.notify(NoticeKind::Error, e),
@@ -549,10 +624,8 @@ impl MissionControl {
             ctx.request_repaint_after(Duration::from_millis(250));
         }
         // An info notice fades: repaint when it is due to go.
-        if let Some(n) = self.notices.back()
-            && n.kind == NoticeKind::Info
-        {
-            let left = NOTICE_SECONDS - n.at.elapsed().as_secs_f64();
+        if let Some(n) = self.notices.back() {
+            let left = n.lifetime() - n.at.elapsed().as_secs_f64();
             if left > 0.0 {
                 ctx.request_repaint_after(Duration::from_secs_f64(left + 0.05));
             }
@@ -562,10 +635,11 @@ impl MissionControl {
 
     fn on_finished(&mut self, done: suites::FinishedRun) {
         let summary = format!("{}/{} jobs ok", done.ok, done.total);
+        let name = spec_stem(&done.spec);
         let how = if done.outcome == "cancelled" {
-            "suite cancelled"
+            format!("{name} cancelled")
         } else {
-            "suite finished"
+            format!("{name} finished")
         };
         match &done.reports {
             Ok(paths) => self.notify(
@@ -597,10 +671,8 @@ impl MissionControl {
             },
         );
         self.state.recent_runs.truncate(RECENT_RUNS);
-        // The finished run is now part of its spec's history.
-        if self.suites.spec_key.as_ref() == Some(&spec_key(&done.spec)) {
-            self.read_history();
-        }
+        // Kept at once: a crash or a kill must not lose the recent runs.
+        self.save_now = true;
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
@@ -681,12 +753,28 @@ impl MissionControl {
                         }
                         ui.spinner();
                     }
+                    // And a workload being analysed.
+                    if let (Some(p), Some(csv)) = (self.dna.progress(), self.dna.csv()) {
+                        let pct = if p.total_bytes > 0 {
+                            p.bytes as f64 / p.total_bytes as f64 * 100.0
+                        } else {
+                            0.0
+                        };
+                        let text = format!("analysing {}: {pct:.0}%", spec_stem(&csv));
+                        if ui
+                            .add(egui::Button::new(
+                                RichText::new(text).color(palette::ACCENT),
+                            ))
+                            .on_hover_text("Show the Workload DNA tab")
+                            .clicked()
+                        {
+                            self.commands.push(Command::SwitchTab(Tab::Dna));
+                        }
+                        ui.spinner();
+                    }
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                         match self.notices.back() {
-                            Some(n)
-                                if n.at.elapsed().as_secs_f64() < NOTICE_SECONDS
-                                    || n.kind == NoticeKind::Error =>
-                            {
+                            Some(n) if n.at.elapsed().as_secs_f64() < n.lifetime() => {
                                 let color = match n.kind {
                                     NoticeKind::Info => palette::INFO,
                                     NoticeKind::Error => palette::BAD,
@@ -774,8 +862,14 @@ impl eframe::App for MissionControl {
         self.tick(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.frames += 1;
+        if std::mem::take(&mut self.save_now)
+            && let Some(storage) = frame.storage_mut()
+        {
+            eframe::set_value(storage, eframe::APP_KEY, &self.state);
+            storage.flush();
+        }
         self.top_bar(ui);
         self.status_bar(ui);
         let mut cmds = Vec::new();
@@ -786,7 +880,7 @@ impl eframe::App for MissionControl {
                     &self.suites,
                     &mut self.state.spec_input,
                     &mut self.state.export_input,
-                    &self.state.spec_folders,
+                    (&self.state.spec_folders, &self.state.spec_files),
                     &mut cmds,
                 );
                 self.suites.jump_to_end = false;

@@ -312,11 +312,11 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
     // content: the panel then cannot grow by itself.
     let full = ui.available_size();
     let share = if baseline.is_some() { 0.55 } else { 0.42 };
+    // A fixed share of this frame's width: the split follows the window
+    // both ways (a stored width would stay small after a shrink and grow).
     egui::Panel::left(("dna_heatmaps", baseline.is_some()))
-        .resizable(true)
-        .default_size(full.x * share)
-        .min_size((full.x * 0.3).min(360.0))
-        .max_size(full.x * 0.65)
+        .resizable(false)
+        .exact_size((full.x * share).round())
         .show(ui, |ui| heatmaps(ui, s, &current, baseline.as_ref()));
     egui::CentralPanel::default().show(ui, |ui| {
         // A new report starts at the top, not where the last one was left.
@@ -324,6 +324,17 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
             .id_salt(("dna_right", current.id))
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "Workload: {} · {} rows",
+                            current.report.csv_path,
+                            thousands(current.report.total_rows as f64)
+                        ))
+                        .strong(),
+                    )
+                    .truncate(),
+                );
                 verdict(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
                 ui.add_space(4.0);
                 ui.horizontal_wrapped(|ui| {
@@ -367,9 +378,9 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
         );
         edit.clone().labelled_by(label.id);
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Analyze").clicked() || enter) && !s.csv_input.trim().is_empty() {
-            cmds.push(Command::Dna(DnaCommand::Analyze(PathBuf::from(
-                s.csv_input.trim(),
+        if ui.button("Analyze").clicked() || enter {
+            cmds.push(Command::Dna(DnaCommand::Analyze(super::typed_path(
+                &s.csv_input,
             ))));
         }
         if ui.button("Open CSV…").clicked() {
@@ -434,6 +445,26 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
     if let Some(e) = &s.error {
         ui.colored_label(palette::BAD, e);
     }
+    // The charts below belong to one file: say which when the field, an
+    // analysis in progress or a failed one could suggest another.
+    if let Some(c) = &s.current {
+        let shown = PathBuf::from(&c.report.csv_path);
+        let other = s
+            .analysis
+            .as_ref()
+            .map(|a| a.csv.clone())
+            .or_else(|| s.error.as_ref().map(|_| super::typed_path(&s.csv_input)));
+        if other.is_some_and(|o| o != shown) {
+            ui.colored_label(
+                palette::WARN,
+                format!(
+                    "The charts below still show {} ({} rows).",
+                    c.report.csv_path,
+                    thousands(c.report.total_rows as f64)
+                ),
+            );
+        }
+    }
 }
 
 fn short_name(r: &DnaReport) -> String {
@@ -458,12 +489,13 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
             .on_hover_text("Linear; clipped at p99 when a few buckets dwarf the rest");
         ui.selectable_value(&mut s.scale, Scale::Linear, "Linear");
         ui.selectable_value(&mut s.scale, Scale::Log, "Log");
-        let label = ui.label("Clip at percentile");
-        ui.add_enabled(
-            s.scale != Scale::Auto,
-            egui::Slider::new(&mut s.clip_percentile, 50.0..=100.0).fixed_decimals(1),
-        )
-        .labelled_by(label.id);
+        // Auto picks its own clip (the legend says which): no slider to
+        // contradict it.
+        if s.scale != Scale::Auto {
+            let label = ui.label("Clip at percentile");
+            ui.add(egui::Slider::new(&mut s.clip_percentile, 50.0..=100.0).fixed_decimals(1))
+                .labelled_by(label.id);
+        }
     });
     // Each grid is as large as this frame's panel allows, in both directions.
     let avail = ui.available_size();
@@ -474,14 +506,20 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
         .floor()
         .max(96.0);
     let ctx = ui.ctx().clone();
-    let (scale, clip_percentile) = (s.scale, s.clip_percentile);
-    let key = |id| HeatmapKey {
-        report_id: id,
-        scale,
-        clip_percentile,
-    };
-    let cur_key = key(current.id);
-    let cur_cs = s.color_scale(&current.report.bucket_counts);
+
+    // Side by side, one colour means one depth: with a baseline both maps
+    // share a scale computed over both.
+    let shared = baseline.map(|b| {
+        let mut both = current.report.bucket_counts.clone();
+        both.extend_from_slice(&b.report.bucket_counts);
+        let mut cs = s.color_scale(&both);
+        cs.note = format!("{} (shared by both maps)", cs.note);
+        cs
+    });
+    let cur_cs = shared
+        .clone()
+        .unwrap_or_else(|| s.color_scale(&current.report.bucket_counts));
+    let cur_key = HeatmapKey::new(current.id, &cur_cs);
     ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = gap;
         if let Some(b) = baseline {
@@ -494,10 +532,15 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                     )
                     .truncate(),
                 );
-                let bcs = s.color_scale(&b.report.bucket_counts);
+                let bcs = cur_cs.clone();
                 let tex = s
                     .base_tex
-                    .get(&ctx, key(b.id), &b.report.bucket_counts, &bcs)
+                    .get(
+                        &ctx,
+                        HeatmapKey::new(b.id, &bcs),
+                        &b.report.bucket_counts,
+                        &bcs,
+                    )
                     .clone();
                 let (hov, resp) = heatmap::show(ui, &tex, side, s.hovered);
                 if let Some(h) = hov {
@@ -540,6 +583,19 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
     ui.label(RichText::new(line).monospace());
 }
 
+/// A p-value as people read them: "0.388", "0.0012", "3.1e-9", "< 1e-300".
+pub fn p_value_text(p: f64) -> String {
+    if !p.is_finite() {
+        "-".into()
+    } else if p <= 0.0 {
+        "< 1e-300".into()
+    } else if p >= 0.001 {
+        crate::fmt::significant(p, 3)
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
 fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
     let badge = |ui: &mut egui::Ui, r: &DnaReport, prefix: &str| {
         let color = if r.is_skewed() {
@@ -563,10 +619,10 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
                 });
             ui.vertical(|ui| {
                 ui.label(format!(
-                    "χ² = {:.1} on {} dof, p = {:.3e}",
+                    "χ² = {:.1} on {} dof, p = {}",
                     r.chi_square,
                     BUCKETS - 1,
-                    r.chi_square_p_value
+                    p_value_text(r.chi_square_p_value)
                 ));
                 ui.weak(format!(
                     "{} of {BUCKETS} buckets used, deepest {}",
@@ -604,8 +660,23 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
                 .width(0.8)
         })
         .collect();
+    let every_bar = top.len() <= 24;
     Plot::new("bucket_bars")
         .height(150.0)
+        // Few bars: name every one (the default spacing names two of 16).
+        .x_grid_spacer(move |input| {
+            if every_bar {
+                let (lo, hi) = input.bounds;
+                (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
+                    .map(|i| egui_plot::GridMark {
+                        value: i as f64,
+                        step_size: 1.0,
+                    })
+                    .collect()
+            } else {
+                egui_plot::log_grid_spacer(10)(input)
+            }
+        })
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -794,11 +865,25 @@ fn export_row(
                 .desired_width(260.0),
         )
         .labelled_by(label.id);
-        if ui.button("Save").clicked() && !path.trim().is_empty() {
-            cmds.push(Command::Dna(save(PathBuf::from(path.trim()))));
+        if ui.button("Save").clicked() {
+            // An empty field is answered with a message, never a guess.
+            cmds.push(Command::Dna(save(super::typed_path(path))));
         }
         if ui.button("Save as…").clicked() {
             cmds.push(Command::Dna(pick));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_read_like_numbers() {
+        assert_eq!(p_value_text(0.388123), "0.388");
+        assert_eq!(p_value_text(0.0012), "0.00120");
+        assert_eq!(p_value_text(3.1e-9), "3.1e-9");
+        assert_eq!(p_value_text(0.0), "< 1e-300");
+    }
 }

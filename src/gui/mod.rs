@@ -23,6 +23,22 @@ pub const WINDOW_TITLE: &str = "Adaptive Hash Map – Mission Control";
 /// Below this the layout cannot keep every control usable.
 pub const MIN_WINDOW: [f32; 2] = [960.0, 600.0];
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_paths_expand_home_and_become_absolute() {
+        let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+        assert_eq!(typed_path(" ~/r.md "), home.join("r.md"));
+        assert_eq!(typed_path("~"), home);
+        // `~user` is not expanded (no shell lookup); it stays a name.
+        assert!(typed_path("~x/r.md").ends_with("~x/r.md"));
+        assert!(typed_path("out/r.md").is_absolute());
+        assert_eq!(typed_path("  "), PathBuf::new());
+    }
+}
+
 /// The app's tabs.
 #[derive(
     Debug,
@@ -62,6 +78,8 @@ pub enum Command {
     OpenSpec(PathBuf),
     AddFolder(PathBuf),
     RemoveFolder(usize),
+    /// Stop listing a spec file the user opened.
+    RemoveSpecFile(usize),
     Run,
     Stop,
     Report(ReportAction),
@@ -76,6 +94,23 @@ pub enum Command {
     ShowLatestRun,
     LoadRecent(usize),
     Dna(dna_tab::DnaCommand),
+}
+
+/// A path as the user typed it: trimmed, a leading `~` is their home
+/// folder (as in a shell), and a relative path is made absolute against
+/// the working folder so every message says exactly where a file went.
+pub fn typed_path(text: &str) -> PathBuf {
+    let t = text.trim();
+    let expanded = match (t.strip_prefix('~'), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(home).join(rest.trim_start_matches('/'))
+        }
+        _ => PathBuf::from(t),
+    };
+    if expanded.as_os_str().is_empty() {
+        return expanded;
+    }
+    std::path::absolute(&expanded).unwrap_or(expanded)
 }
 
 /// How Mission Control starts (`adhash mission-control` flags).

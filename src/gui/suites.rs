@@ -474,9 +474,26 @@ impl SuiteSession {
         self.shown().map_or(&self.empty_log, |r| &r.log)
     }
 
-    /// Re-read the specs in `folders` (small files: fine on the GUI thread).
-    pub fn refresh_catalog(&mut self, folders: &[PathBuf]) {
+    /// Re-read the specs in `folders` and the single `files` the user
+    /// opened (small files: fine on the GUI thread).
+    pub fn refresh_catalog(&mut self, folders: &[PathBuf], files: &[PathBuf]) {
         self.catalog = spec::bundled_specs(folders, None, &self.cli_exe);
+        for f in files {
+            let canonical = spec_key(f);
+            if f.is_file() && !self.catalog.iter().any(|e| e.canonical == canonical) {
+                self.catalog.push(SpecEntry {
+                    path: f.clone(),
+                    canonical,
+                    spec: spec::load(f, None, &self.cli_exe).map_err(|e| e.detail),
+                });
+            }
+        }
+    }
+
+    /// The spec at `path` is not in the browser yet.
+    pub fn is_uncatalogued(&self, path: &Path) -> bool {
+        let key = spec_key(path);
+        !self.catalog.iter().any(|e| e.canonical == key)
     }
 
     /// Select a spec; an invalid one is kept with its error (shown, not
@@ -581,6 +598,15 @@ impl SuiteSession {
         if self.pinned.as_ref().is_some_and(|p| p.key == run.key) {
             self.pinned = None;
         }
+        // The new run is at once in its spec's history list.
+        if let (Some(Ok(path)), Some(result)) = (&run.archive, &run.result)
+            && self.history.key.as_ref() == Some(&run.key)
+            && !self.history.entries.iter().any(|e| &e.path == path)
+        {
+            self.history
+                .entries
+                .insert(0, HistoryEntry::of(path, result));
+        }
         self.last.insert(run.key.clone(), run);
         self.sync_filter();
         Some(finished)
@@ -625,6 +651,18 @@ impl SuiteSession {
             && spec_key(&run.spec) == *k
         {
             run.key = k.clone();
+        }
+        // The spec's newest run is shown anyway: no need to pin it.
+        let newest = self.last.get(&run.key).and_then(|r| match &r.source {
+            RunSource::History(p) => Some(p.clone()),
+            RunSource::Live => r.archive.clone().and_then(Result::ok),
+        });
+        let live_here = self.live.as_ref().is_some_and(|l| l.run.key == run.key);
+        if newest.as_deref() == Some(path) && !live_here {
+            self.pinned = None;
+            self.selected_job = None;
+            self.sync_filter();
+            return;
         }
         self.pinned = Some(run);
         self.selected_job = None;
@@ -676,13 +714,14 @@ impl SuiteSession {
 }
 
 /// The tab's view. `spec_input` is the editable spec path field,
-/// `export_input` the report export path.
+/// `export_input` the report export path, `folders` and `files` what the
+/// user added to the browser.
 pub fn show(
     ui: &mut egui::Ui,
     s: &SuiteSession,
     spec_input: &mut String,
     export_input: &mut String,
-    folders: &[PathBuf],
+    (folders, files): (&[PathBuf], &[PathBuf]),
     cmds: &mut Vec<Command>,
 ) {
     let full = ui.available_size();
@@ -692,19 +731,21 @@ pub fn show(
         .min_size(220.0)
         // Bounded by this frame's window, never by the panel's own content.
         .max_size((full.x * 0.4).max(240.0))
-        .show(ui, |ui| spec_browser(ui, s, spec_input, folders, cmds));
+        .show(ui, |ui| {
+            spec_browser(ui, s, spec_input, (folders, files), cmds)
+        });
     egui::CentralPanel::default().show(ui, |ui| {
         run_bar(ui, s, export_input, cmds);
         ui.separator();
-        let avail = ui.available_height();
+        // Fractions of the whole tab's height (not of what the run bar
+        // left, which varies by spec): the split stays proportional at any
+        // window size and does not jump when another spec is selected.
+        let tab = full.y;
         egui::Panel::bottom("live_log_panel")
             .resizable(true)
-            // Fractions of this frame's height: the split stays
-            // proportional at any window size, and an empty log does not
-            // shrink the panel to one line.
-            .default_size(avail * 0.36)
-            .min_size((avail * 0.2).max(60.0))
-            .max_size(avail * 0.7)
+            .default_size(tab * 0.32)
+            .min_size((tab * 0.18).max(60.0))
+            .max_size(tab * 0.6)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::both()
@@ -716,7 +757,11 @@ pub fn show(
                     let bars = s.bars();
                     if !bars.is_empty() {
                         ui.label(RichText::new("Throughput (ops/s, median of runs)").strong());
-                        throughput::show(ui, &bars);
+                        // Room for every run-csv job from the start, so the
+                        // chart does not grow (and push the page) as jobs end.
+                        let planned = s.rows().iter().filter(|r| r.command == "run-csv").count();
+                        let id = s.spec_key.clone();
+                        throughput::show(ui, id, &bars, planned);
                     }
                     ui.add_space(8.0);
                     spec_preview(ui, s);
@@ -729,7 +774,7 @@ fn spec_browser(
     ui: &mut egui::Ui,
     s: &SuiteSession,
     spec_input: &mut String,
-    folders: &[PathBuf],
+    (folders, files): (&[PathBuf], &[PathBuf]),
     cmds: &mut Vec<Command>,
 ) {
     ui.heading("Specs");
@@ -762,7 +807,7 @@ fn spec_browser(
             edit.clone().labelled_by(label.id);
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (load.clicked() || enter) && !spec_input.trim().is_empty() {
-                cmds.push(Command::OpenSpec(PathBuf::from(spec_input.trim())));
+                cmds.push(Command::OpenSpec(super::typed_path(spec_input)));
             }
         });
     });
@@ -777,6 +822,21 @@ fn spec_browser(
             }
             ui.add(
                 egui::Label::new(RichText::new(format!("folder: {}", f.display())).small())
+                    .truncate(),
+            );
+        });
+    }
+    for (i, f) in files.iter().enumerate() {
+        ui.horizontal(|ui| {
+            if ui
+                .small_button("×")
+                .on_hover_text("Stop listing this spec")
+                .clicked()
+            {
+                cmds.push(Command::RemoveSpecFile(i));
+            }
+            ui.add(
+                egui::Label::new(RichText::new(format!("spec: {}", f.display())).small())
                     .truncate(),
             );
         });
@@ -805,10 +865,12 @@ fn spec_browser(
                 let resp = ui
                     .push_id(key.display().to_string(), |ui| {
                         let title = match &entry.spec {
-                            Ok(spec) => {
-                                RichText::new(format!("{name}  ·  {} jobs{busy}", spec.jobs.len()))
-                                    .strong()
-                            }
+                            Ok(spec) => RichText::new(format!(
+                                "{name}  ·  {} job{}{busy}",
+                                spec.jobs.len(),
+                                if spec.jobs.len() == 1 { "" } else { "s" }
+                            ))
+                            .strong(),
                             Err(_) => RichText::new(format!("{name}  ·  invalid"))
                                 .strong()
                                 .color(palette::BAD),
@@ -868,28 +930,37 @@ fn run_bar(
     );
     ui.horizontal(|ui| {
         ui.heading(title);
-        if let Some(p) = &s.spec_path {
+        // A suite of another spec is running: say so on the title row (a
+        // row of its own would push the page down, then up when it ends).
+        if let Some(l) = s.live.as_ref().filter(|_| !s.live_is_shown()) {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Show it").clicked() {
+                    cmds.push(Command::OpenSpec(l.run.spec.clone()));
+                }
+                let name = l.run.spec.file_name().map_or_else(
+                    || l.run.spec.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.colored_label(
+                    palette::ACCENT,
+                    format!(
+                        "{name} is running ({}/{} jobs done)",
+                        l.run.done_count(),
+                        l.run.rows.len()
+                    ),
+                )
+                .on_hover_text(l.run.spec.display().to_string());
+                ui.spinner();
+                if let Some(p) = &s.spec_path {
+                    ui.add(
+                        egui::Label::new(RichText::new(p.display().to_string()).weak()).truncate(),
+                    );
+                }
+            });
+        } else if let Some(p) = &s.spec_path {
             ui.add(egui::Label::new(RichText::new(p.display().to_string()).weak()).truncate());
         }
     });
-    // A suite of another spec is running: say so, offer to show it.
-    if let Some(l) = s.live.as_ref().filter(|_| !s.live_is_shown()) {
-        ui.horizontal_wrapped(|ui| {
-            ui.spinner();
-            ui.colored_label(
-                palette::ACCENT,
-                format!(
-                    "{} is running ({}/{} jobs done)",
-                    l.run.spec.display(),
-                    l.run.done_count(),
-                    l.run.rows.len()
-                ),
-            );
-            if ui.button("Show it").clicked() {
-                cmds.push(Command::OpenSpec(l.run.spec.clone()));
-            }
-        });
-    }
     ui.horizontal_wrapped(|ui| {
         let can_run = !s.is_running() && matches!(s.spec, Some(Ok(_)));
         let run_hint = if s.is_running() {
@@ -958,8 +1029,8 @@ fn run_bar(
             .on_disabled_hover_text("Finish or reopen a run first")
             .clicked()
         {
-            cmds.push(Command::Report(ReportAction::Export(PathBuf::from(
-                export_input.trim(),
+            cmds.push(Command::Report(ReportAction::Export(super::typed_path(
+                export_input,
             ))));
         }
         if ui
@@ -1058,15 +1129,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let summary = summary_rows(&jobs);
     let (xstd, spread) = summary_columns(&summary);
     let by_name = |name: &str| summary.iter().find(|r| r.job.name == name);
-    let mut headers = vec![
-        "Job",
-        "Command",
-        "Mode",
-        "Status",
-        "Duration",
-        "Ops/s",
-        "Δ vs. max",
-    ];
+    let mut headers = vec!["Job", "Mode", "Status", "Duration", "Ops/s", "Δ vs. max"];
     if xstd {
         headers.push("×std");
     }
@@ -1106,9 +1169,19 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 {
                     cmds.push(Command::SelectJob(if selected { None } else { Some(i) }));
                 }
-                ui.label(&r.command);
-                ui.label(&r.mode);
-                let status = ui.label(RichText::new(r.status_text(now)).color(status_color(r)));
+                // A profile job runs every mode: say so in one cell.
+                if r.command == "profile" {
+                    ui.label("profile (all)")
+                        .on_hover_text("profile: replays a sample against every mode and recommends one");
+                } else {
+                    ui.label(&r.mode).on_hover_text(format!("{} --mode {}", r.command, r.mode));
+                }
+                let status = ui.add(
+                    egui::Label::new(
+                        RichText::new(short(&r.status_text(now), 30)).color(status_color(r)),
+                    )
+                    .wrap_mode(egui::TextWrapMode::Extend),
+                );
                 if let Some(why) = r.result.as_ref().and_then(|x| x.reason.as_deref()) {
                     status.on_hover_text(why);
                 } else if r.csv_missing {
@@ -1127,13 +1200,28 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                     ui.label(row.and_then(|x| x.times_std.clone()).unwrap_or("-".into()));
                 }
                 if spread {
-                    match row.and_then(|x| x.spread.clone()) {
-                        Some((text, true)) => {
-                            ui.label(RichText::new(format!("{text} ⚠")).color(palette::WARN))
-                                .on_hover_text("The runs vary by more than 5%: the median may not rank this job reliably");
-                        }
-                        Some((text, false)) => {
-                            ui.label(text);
+                    // The report's figures, in the table's compact units.
+                    match r.result.as_ref().and_then(JobResult::spread) {
+                        Some(st) => {
+                            let text = format!(
+                                "{} – {} (CV {:.1}%)",
+                                throughput::compact(st.min),
+                                throughput::compact(st.max),
+                                st.cv * 100.0
+                            );
+                            let full = format!(
+                                "{} runs: {} – {} ops/s, CV {:.1}%",
+                                st.n,
+                                thousands(st.min),
+                                thousands(st.max),
+                                st.cv * 100.0
+                            );
+                            if st.is_noisy() {
+                                ui.label(RichText::new(format!("{text} ⚠")).color(palette::WARN))
+                                    .on_hover_text(format!("{full}: the runs vary by more than 5%, so the median may not rank this job reliably"));
+                            } else {
+                                ui.label(text).on_hover_text(full);
+                            }
                         }
                         None => {
                             ui.label("-");
@@ -1146,7 +1234,8 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         .clone()
                         .or_else(|| x.recommendation.as_ref().map(|m| format!("recommends {m}")))
                 });
-                ui.label(backend.as_deref().unwrap_or("-"));
+                let b = backend.as_deref().unwrap_or("-");
+                ui.label(short(b, 26)).on_hover_text(b);
                 let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
                 if ui
                     .add_enabled(can_analyze, egui::Button::new("Analyze").small())
@@ -1285,10 +1374,10 @@ fn log_panel(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         }
         ui.weak(info);
     });
-    if s.shown().is_none() {
+    let Some(run) = s.shown() else {
         ui.weak("No run of this spec to show. Press Run, or pick a past run under History.");
         return;
-    }
+    };
     let names = s.job_names();
-    log_view::show(ui, log, &names, s.jump_to_end);
+    log_view::show(ui, (&run.key, &run.started), log, &names, s.jump_to_end);
 }

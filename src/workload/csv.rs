@@ -380,9 +380,16 @@ pub fn write_atomic(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut tmp = builder
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io_at("cannot create a temporary file in", &dir, &e))?;
+    // The temporary file is ours, not the user's: name the path they asked
+    // for and the reason, not the temporary name.
+    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+        Error::io(format!(
+            "cannot write {}: {} (in folder {})",
+            path.display(),
+            e.kind(),
+            dir.display()
+        ))
+    })?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;

@@ -104,8 +104,20 @@ impl ColorScale {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeatmapKey {
     pub report_id: u64,
-    pub scale: Scale,
-    pub clip_percentile: f32,
+    /// The colour scale's top and kind: all the image depends on besides
+    /// the counts.
+    pub top: u64,
+    pub log: bool,
+}
+
+impl HeatmapKey {
+    pub fn new(report_id: u64, cs: &ColorScale) -> HeatmapKey {
+        HeatmapKey {
+            report_id,
+            top: cs.top,
+            log: cs.log,
+        }
+    }
 }
 
 /// The count at `percentile` (0..=100) of the non-empty buckets: the top of

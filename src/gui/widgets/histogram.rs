@@ -5,7 +5,7 @@
 //! long thin tail (a few adversarial buckets far out) is folded into one
 //! labelled bar, chosen from the data, not from a fixed depth.
 
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Text};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoint, PlotPoints, Text};
 
 use crate::gui::palette;
 use crate::workload::dna::DnaReport;
@@ -18,8 +18,8 @@ const EXPECTED_FLOOR: f64 = 0.5;
 pub struct DepthView {
     /// (depth, buckets) bars, in depth order, without the folded tail.
     pub bars: Vec<(usize, u64)>,
-    /// Depths ≥ `from` folded into one bar: (from, buckets, deepest).
-    pub fold: Option<(usize, u64, usize)>,
+    /// Depths from here on are folded into one bar.
+    pub fold: Option<Fold>,
     /// Poisson expectation over the same range.
     pub expected: Vec<[f64; 2]>,
     /// The depth range shown, inclusive.
@@ -28,6 +28,34 @@ pub struct DepthView {
 
 pub fn depth_view(obs: &[u64], exp: &[f64]) -> DepthView {
     depth_view_with(obs, exp, None)
+}
+
+/// A folded tail: what each series has at depths ≥ `from`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fold {
+    pub from: usize,
+    /// Buckets of the current workload in the tail, and its deepest one.
+    pub current: (u64, usize),
+    /// The same for the baseline (0 buckets when it has no tail).
+    pub baseline: Option<(u64, usize)>,
+}
+
+impl Fold {
+    /// "≥33: 1 bucket (max 277) in the baseline", naming only what is there.
+    pub fn label(&self) -> String {
+        let part = |(n, deepest): (u64, usize), whose: &str| {
+            let s = if n == 1 { "" } else { "s" };
+            format!("{n} bucket{s}{whose} (max {deepest})")
+        };
+        let mut parts = Vec::new();
+        if self.current.0 > 0 {
+            parts.push(part(self.current, ""));
+        }
+        if let Some(b) = self.baseline.filter(|b| b.0 > 0) {
+            parts.push(part(b, " in the baseline"));
+        }
+        format!("≥{}: {}", self.from, parts.join(", "))
+    }
 }
 
 /// The view of `obs` against `exp`; with a baseline, the range and the fold
@@ -61,9 +89,14 @@ pub fn depth_view_with(obs: &[u64], exp: &[f64], baseline: Option<&[u64]>) -> De
     let bars: Vec<(usize, u64)> = (lo..=end)
         .map(|d| (d, obs.get(d).copied().unwrap_or(0)))
         .collect();
-    let fold = fold_at.map(|f| {
-        let deepest = obs.iter().rposition(|&n| n > 0).unwrap_or(0);
-        (f, obs.iter().skip(f).sum(), deepest.max(f))
+    let tail = |h: &[u64], f: usize| {
+        let n: u64 = h.iter().skip(f).sum();
+        (n, h.iter().rposition(|&c| c > 0).unwrap_or(0))
+    };
+    let fold = fold_at.map(|f| Fold {
+        from: f,
+        current: tail(obs, f),
+        baseline: baseline.map(|b| tail(b, f)),
     });
     let expected = (lo..=end)
         .map(|d| [d as f64, exp.get(d).copied().unwrap_or(0.0)])
@@ -113,21 +146,34 @@ pub fn show(
                 .width(0.85)
         })
         .collect();
-    if let Some((from, n, deepest)) = v.fold {
+    if let Some(f) = v.fold.filter(|f| f.current.0 > 0) {
         bars.push(
-            Bar::new(from as f64, n as f64)
-                .name(format!(
-                    "depth ≥ {from} (folded tail, deepest {deepest}): {n} buckets"
-                ))
+            Bar::new(f.from as f64, f.current.0 as f64)
+                .name(format!("folded tail {}", f.label()))
                 .fill(palette::WARN)
                 .width(0.85),
         );
     }
-    let fold_label = v.fold.map(|(from, _, deepest)| (from, deepest));
+    let fold_from = v.fold.map(|f| f.from);
+    // The key as a row above the chart: a legend inside would cover the
+    // bars of a small chart.
+    ui.horizontal_wrapped(|ui| {
+        let key = |ui: &mut egui::Ui, color: egui::Color32, text: &str| {
+            ui.label(egui::RichText::new("■").color(color));
+            ui.label(egui::RichText::new(text).small());
+        };
+        key(ui, palette::SERIES, "observed");
+        key(ui, palette::EXPECTED, "expected (Poisson)");
+        if baseline.is_some() {
+            key(ui, palette::BASELINE, "baseline");
+        }
+        if v.fold.is_some() {
+            key(ui, palette::WARN, "folded tail");
+        }
+    });
     let id = ("depth_hist", baseline.is_some());
     Plot::new(id)
         .height(height)
-        .legend(Legend::default())
         .allow_zoom(true)
         .allow_drag(true)
         .allow_scroll(false)
@@ -139,9 +185,9 @@ pub fn show(
             if (m.value - d).abs() > 1e-6 || d < 0.0 {
                 return String::new();
             }
-            match fold_label {
-                Some((from, deepest)) if d as usize == from => format!("≥{from} (max {deepest})"),
-                Some((from, _)) if d as usize > from => String::new(),
+            match fold_from {
+                Some(from) if d as usize == from => format!("≥{from}"),
+                Some(from) if d as usize > from => String::new(),
                 _ => format!("{d:.0}"),
             }
         })
@@ -154,14 +200,14 @@ pub fn show(
                     .color(palette::SERIES)
                     .element_formatter(Box::new(|bar, _| bar.name.clone())),
             );
-            if let Some((from, n, deepest)) = v.fold {
-                // Say what the odd last bar is, where it stands.
+            if let Some(f) = v.fold {
+                // Say what the odd last bar holds, where it stands.
+                let top = f.current.0.max(f.baseline.map_or(0, |b| b.0));
                 plot.text(
                     Text::new(
                         "",
-                        PlotPoint::new(from as f64, n as f64),
-                        egui::RichText::new(format!("≥{from} (max {deepest})"))
-                            .color(palette::WARN),
+                        PlotPoint::new(f.from as f64, top as f64),
+                        egui::RichText::new(f.label()).color(palette::WARN),
                     )
                     // Leftwards from the bar: the bar is the last thing drawn.
                     .anchor(egui::Align2::RIGHT_BOTTOM),
@@ -178,8 +224,8 @@ pub fn show(
                 let mut pts: Vec<[f64; 2]> = (v.range.0..=v.bars.last().map_or(0, |x| x.0))
                     .map(|d| [d as f64, h.get(d).copied().unwrap_or(0) as f64])
                     .collect();
-                if let Some((from, _, _)) = v.fold {
-                    pts.push([from as f64, h.iter().skip(from).sum::<u64>() as f64]);
+                if let Some(f) = v.fold {
+                    pts.push([f.from as f64, f.baseline.map_or(0, |b| b.0) as f64]);
                 }
                 plot.line(
                     Line::new("baseline", PlotPoints::from(pts))
@@ -237,10 +283,22 @@ mod tests {
         let bexp = poisson(210.0, 4096.0, 300);
         let base: Vec<u64> = bexp.iter().map(|e| e.round() as u64).collect();
         let v = depth_view_with(&obs, &exp, Some(&base));
-        let (from, n, deepest) = v.fold.expect("the far tail is folded");
-        assert!(from > 260 && from < 600, "fold at {from}");
-        assert_eq!((n, deepest), (1, 2309));
+        let f = v.fold.expect("the far tail is folded");
+        assert!(f.from > 260 && f.from < 600, "fold at {}", f.from);
+        assert_eq!(f.current, (1, 2309));
+        assert_eq!(f.baseline.map(|b| b.0), Some(0));
+        assert_eq!(f.label(), format!("≥{}: 1 bucket (max 2309)", f.from));
         assert_eq!(v.range.0, 0);
+        // The other way round: the tail is the baseline's, and says so.
+        let v = depth_view_with(&base, &bexp, Some(&obs));
+        let f = v.fold.expect("folded");
+        assert_eq!(f.current.0, 0, "the current workload has no tail");
+        assert_eq!(f.baseline, Some((1, 2309)));
+        assert!(
+            f.label().ends_with("1 bucket in the baseline (max 2309)"),
+            "{}",
+            f.label()
+        );
     }
 
     #[test]
@@ -252,9 +310,9 @@ mod tests {
         }
         obs[3000] = 1;
         let v = depth_view(&obs, &exp);
-        let (from, n, deepest) = v.fold.unwrap();
-        assert!(from < 40, "{from}");
-        assert_eq!((n, deepest), (1, 3000));
+        let f = v.fold.unwrap();
+        assert!(f.from < 40, "{}", f.from);
+        assert_eq!(f.current, (1, 3000));
         assert!(v.bars.len() < 40);
         // Small workloads keep depth 0.
         assert_eq!(v.range.0, 0);

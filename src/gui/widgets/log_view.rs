@@ -151,11 +151,19 @@ pub fn stream_color(s: Stream) -> Color32 {
 
 /// Draw the visible rows of `log`. Returns nothing; `jump_to_end` scrolls
 /// to the newest line this frame.
-pub fn show(ui: &mut egui::Ui, log: &LogBuffer, job_names: &[String], jump_to_end: bool) {
+/// `id` names the log's scroll state: each run keeps its own, and a run
+/// never opens at another run's scroll position.
+pub fn show(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    log: &LogBuffer,
+    job_names: &[String],
+    jump_to_end: bool,
+) {
     let row_h = ui.text_style_height(&TextStyle::Monospace);
     let name_w = job_names.iter().map(|n| n.len()).max().unwrap_or(4).min(24);
     let mut area = ScrollArea::both()
-        .id_salt("live_log")
+        .id_salt(("live_log", id))
         .auto_shrink([false, false])
         .stick_to_bottom(true);
     if jump_to_end {

@@ -69,12 +69,19 @@ pub fn height(bars: usize) -> f32 {
     bars.max(MIN_ROWS) as f32 * ROW_HEIGHT + 36.0
 }
 
-pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
+/// Draw `data` with room for `planned` bars (so the chart keeps its size
+/// while a run fills it in); `id` keeps each spec's chart state apart.
+pub fn show(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    data: &[BarDatum],
+    planned: usize,
+) {
     if data.is_empty() {
         ui.weak("Throughput bars appear as run-csv jobs finish.");
         return;
     }
-    let n = data.len();
+    let n = data.len().max(planned);
     let rows = n.max(MIN_ROWS);
     let height = height(n);
     // Fastest on top: the plot's y grows upwards.
@@ -119,7 +126,7 @@ pub fn show(ui: &mut egui::Ui, data: &[BarDatum]) {
     let chart = BarChart::new("ops/s", bars)
         .horizontal()
         .element_formatter(Box::new(|bar, _| bar.name.clone()));
-    Plot::new("throughput_bars")
+    Plot::new(("throughput_bars", id))
         .height(height)
         .allow_zoom(false)
         .allow_drag(false)
