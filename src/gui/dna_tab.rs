@@ -583,16 +583,17 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
     ui.label(RichText::new(line).monospace());
 }
 
-/// A p-value as people read them: "0.388", "0.0012", "3.1e-9", "< 1e-300".
+/// A p-value as people read it, with its relation: "= 0.388",
+/// "= 0.00120", "= 3.1e-9", "< 1e-300" (below what a double holds).
 pub fn p_value_text(p: f64) -> String {
     if !p.is_finite() {
-        "-".into()
+        "= -".into()
     } else if p <= 0.0 {
         "< 1e-300".into()
     } else if p >= 0.001 {
-        crate::fmt::significant(p, 3)
+        format!("= {}", crate::fmt::significant(p, 3))
     } else {
-        format!("{p:.1e}")
+        format!("= {p:.1e}")
     }
 }
 
@@ -619,7 +620,7 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
                 });
             ui.vertical(|ui| {
                 ui.label(format!(
-                    "χ² = {:.1} on {} dof, p = {}",
+                    "χ² = {:.1} on {} dof, p {}",
                     r.chi_square,
                     BUCKETS - 1,
                     p_value_text(r.chi_square_p_value)
@@ -660,30 +661,26 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
                 .width(0.8)
         })
         .collect();
-    let every_bar = top.len() <= 24;
+    // Few bars: each is named above itself (axis labels would collide and
+    // egui_plot would drop all but two); many: the axis names some.
+    let label_bars = top.len() <= 24;
+    let marks: Vec<(f64, f64, String)> = top
+        .iter()
+        .enumerate()
+        .map(|(i, (b, n))| (i as f64, *n as f64, format!("{b:03x}")))
+        .collect();
+    let highest = top.first().map_or(1, |t| t.1) as f64;
     Plot::new("bucket_bars")
         .height(150.0)
-        // Few bars: name every one (the default spacing names two of 16).
-        .x_grid_spacer(move |input| {
-            if every_bar {
-                let (lo, hi) = input.bounds;
-                (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
-                    .map(|i| egui_plot::GridMark {
-                        value: i as f64,
-                        step_size: 1.0,
-                    })
-                    .collect()
-            } else {
-                egui_plot::log_grid_spacer(10)(input)
-            }
-        })
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .include_y(0.0)
+        // Room above the tallest bar for its name.
+        .include_y(highest * 1.18)
         .x_axis_formatter(move |m, _| {
             let i = m.value.round();
-            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
+            if !label_bars && (m.value - i).abs() < 1e-6 && i >= 0.0 {
                 names.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
@@ -693,6 +690,18 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
             p.bar_chart(
                 BarChart::new("keys", bars).element_formatter(Box::new(|b, _| b.name.clone())),
             );
+            if label_bars {
+                for (x, y, text) in marks {
+                    p.text(
+                        egui_plot::Text::new(
+                            "",
+                            egui_plot::PlotPoint::new(x, y),
+                            RichText::new(format!("0x{text}")).small(),
+                        )
+                        .anchor(egui::Align2::CENTER_BOTTOM),
+                    );
+                }
+            }
         });
 }
 
@@ -881,9 +890,9 @@ mod tests {
 
     #[test]
     fn p_values_read_like_numbers() {
-        assert_eq!(p_value_text(0.388123), "0.388");
-        assert_eq!(p_value_text(0.0012), "0.00120");
-        assert_eq!(p_value_text(3.1e-9), "3.1e-9");
+        assert_eq!(p_value_text(0.388123), "= 0.388");
+        assert_eq!(p_value_text(0.0012), "= 0.00120");
+        assert_eq!(p_value_text(3.1e-9), "= 3.1e-9");
         assert_eq!(p_value_text(0.0), "< 1e-300");
     }
 }
