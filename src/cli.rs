@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::bench::metrics::MetricsSink;
+use crate::bench::metrics::{METRICS_FILE, MetricsSink};
 use crate::bench::profile::{PROFILE_REPEATS, profile};
 use crate::bench::replay::{ReplayOptions, replay};
 use crate::bench::summary::RunSummary;
@@ -319,6 +319,7 @@ fn generate_csv(cli: &Cli, a: &GenerateCsvArgs, log: Log) -> Result<i32> {
         adversarial_lowbits: a.adversarial_lowbits,
     };
     let t0 = Instant::now();
+    crate::fs::check_outputs(&[], &[("--outfile", &a.outfile)])?;
     let rows = generate_file(&params, &a.outfile)?;
     let secs = t0.elapsed().as_secs_f64();
     let rate = rows as f64 / secs.max(1e-9);
@@ -426,13 +427,26 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
     }
     let compact_interval = match a.compact_interval {
         None => None,
-        Some(s) if s > 0.0 && s.is_finite() => Some(Duration::from_secs_f64(s)),
+        // `try_`: a period too long for a Duration is bad input, not a panic.
+        Some(s) if s > 0.0 => Some(Duration::try_from_secs_f64(s).map_err(|_| {
+            Error::bad_input(format!("--compact-interval {s} is too long a period"))
+        })?),
         Some(s) => {
             return Err(Error::bad_input(format!(
                 "--compact-interval must be a positive number of seconds, got {s}"
             )));
         }
     };
+    // Outputs never destroy inputs: checked before any work.
+    let metrics_file = a.metrics_out_dir.as_ref().map(|d| d.join(METRICS_FILE));
+    let mut outputs: Vec<crate::fs::Named> = Vec::new();
+    if let Some(p) = &a.json_summary_out {
+        outputs.push(("--json-summary-out", p));
+    }
+    if let Some(p) = &metrics_file {
+        outputs.push(("--metrics-out-dir", p));
+    }
+    crate::fs::check_outputs(&[("--csv", &a.csv)], &outputs)?;
     let (records, parse_seconds) = read_records(&a.csv, a.limits.limits())?;
     log.info(&format!(
         "parsed {} rows from {} in {parse_seconds:.3} s",
@@ -526,6 +540,9 @@ fn workload_dna(cli: &Cli, a: &WorkloadDnaArgs, log: Log) -> Result<i32> {
         max_tracked_keys: a.max_tracked_keys,
         limits: a.limits.limits(),
     };
+    if let Some(out) = &a.json_out {
+        crate::fs::check_outputs(&[("--csv", &a.csv)], &[("--json-out", out)])?;
+    }
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let report = analyze_file(&a.csv, opts, &mut |_| {}, &cancel)?;
     if let Some(path) = &a.json_out {

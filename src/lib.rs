@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fmt;
+pub mod fs;
 pub mod gui;
 pub mod hashing;
 pub mod log;

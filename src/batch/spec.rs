@@ -283,6 +283,11 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
             }
         }
     };
+    for field in ["report", "html_report", "json_report"] {
+        if f.string(field)?.is_some_and(|p| p.trim().is_empty()) {
+            return Err(f.err(field, "is empty: give a file path"));
+        }
+    }
     let report = tidy(&dir.join(f.string("report")?.unwrap_or_else(|| DEFAULT_REPORT.into())));
     let html_report = f.string("html_report")?.map(|p| tidy(&dir.join(p)));
     let json_report = match f.string("json_report")? {
@@ -315,7 +320,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         }
         jobs.push(job);
     }
-    Ok(BatchSpec {
+    let spec = BatchSpec {
         path: path.to_path_buf(),
         dir,
         cli,
@@ -325,7 +330,48 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         description,
         history,
         jobs,
-    })
+    };
+    spec.check_outputs()?;
+    Ok(spec)
+}
+
+fn named(v: &[(String, PathBuf)]) -> Vec<crate::fs::Named<'_>> {
+    v.iter().map(|(w, p)| (w.as_str(), p.as_path())).collect()
+}
+
+impl BatchSpec {
+    /// SPEC §7: before any job runs, no output may be the spec, a job's
+    /// CSV, the CLI, a folder, or another output of the suite (the repeats
+    /// of one job share their summary); every output's folder must be
+    /// creatable.
+    pub fn check_outputs(&self) -> Result<()> {
+        let mut inputs: Vec<(String, PathBuf)> = vec![("the spec".into(), self.path.clone())];
+        let cli = match &self.cli {
+            CliProgram::Python { script, .. } => script,
+            CliProgram::Executable(p) | CliProgram::SelfExe(p) => p,
+        };
+        inputs.push(("the CLI".into(), cli.clone()));
+        for j in &self.jobs {
+            inputs.push((format!("job '{}' csv", j.name), self.resolve(&j.csv)));
+        }
+        let mut outputs: Vec<(String, PathBuf)> = vec![("report".into(), self.report.clone())];
+        if let Some(h) = &self.html_report {
+            outputs.push(("html_report".into(), h.clone()));
+        }
+        outputs.push(("json_report".into(), self.json_report.clone()));
+        for j in &self.jobs {
+            if let Some(p) = &j.json_summary {
+                outputs.push((format!("job '{}' json_summary", j.name), self.resolve(p)));
+            }
+            if let Some(d) = &j.metrics_out_dir {
+                outputs.push((
+                    format!("job '{}' metrics_out_dir", j.name),
+                    self.resolve(d).join(crate::bench::metrics::METRICS_FILE),
+                ));
+            }
+        }
+        crate::fs::check_outputs(&named(&inputs), &named(&outputs))
+    }
 }
 
 fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {

@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -362,50 +362,7 @@ impl<W: std::io::Write> WorkloadWriter<W> {
     }
 }
 
-/// Write `contents` to `path` atomically: a temporary file in the same
-/// folder, then a rename, so a crash never leaves a half-written file over a
-/// good one. Parent folders are created.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
-) -> Result<()> {
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".adhash-tmp");
-    // A temporary file is private (0600) by default; the result should be an
-    // ordinary file (0644 less the umask, as `File::create` makes).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    // The temporary file is ours, not the user's: name the path they asked
-    // for and the reason, not the temporary name.
-    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
-        Error::io(format!(
-            "cannot write {}: {} (in folder {})",
-            path.display(),
-            e.kind(),
-            dir.display()
-        ))
-    })?;
-    {
-        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
-        write(&mut buf)?;
-        std::io::Write::flush(&mut buf).map_err(|e| Error::io_at("cannot write", path, &e))?;
-    }
-    tmp.persist(path)
-        .map_err(|e| Error::io_at("cannot write", path, &e.error))?;
-    Ok(())
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
+pub use crate::fs::write_atomic;
 
 #[cfg(test)]
 mod tests {

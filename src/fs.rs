@@ -1,0 +1,277 @@
+//! Safe writes: what adhash writes never destroys what it reads, nor a
+//! device, nor a half-written file over a good one (SPEC §7).
+//!
+//! - `write_atomic`: a regular file (or a new one) is written through a
+//!   temporary file in the same folder and a rename; a symlink is followed
+//!   and its target replaced; an existing non-regular file (`/dev/null`, a
+//!   FIFO) is written in place, never replaced.
+//! - `check_outputs`: before any work, every output must differ from every
+//!   input and from every other output (by identity: symlinks resolved,
+//!   hard links seen as one file), must not be a folder, and its folder
+//!   must be creatable.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Where a write to `path` really lands: symlinks followed (also dangling
+/// ones, whose target does not exist yet), the parent folder canonical.
+pub fn resolve(path: &Path) -> PathBuf {
+    let mut p = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Follow a chain of symlinks by hand, so a dangling one resolves too.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&p) {
+                Ok(t) => {
+                    p = match p.parent() {
+                        Some(dir) if t.is_relative() => dir.join(t),
+                        _ => t,
+                    };
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    if let Ok(c) = std::fs::canonicalize(&p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => canonical_prefix(dir).join(name),
+        _ => p,
+    }
+}
+
+/// The canonical form of the longest existing prefix of `dir`, then the rest.
+fn canonical_prefix(dir: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut cur = dir.to_path_buf();
+    loop {
+        if let Ok(c) = std::fs::canonicalize(&cur) {
+            let mut out = c;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent.to_path_buf();
+            }
+            _ => return dir.to_path_buf(),
+        }
+    }
+}
+
+/// Whether `a` and `b` are one file: the same inode when both exist (hard
+/// links included), else the same resolved path.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return ma.dev() == mb.dev() && ma.ino() == mb.ino();
+        }
+    }
+    resolve(a) == resolve(b)
+}
+
+/// A named path: what it is for ("--json-summary-out", "report", "job 'x'
+/// csv") and where.
+pub type Named<'a> = (&'a str, &'a Path);
+
+/// Refuse, before any work, outputs that would destroy an input or each
+/// other, outputs that are folders, and outputs whose folder cannot be made.
+/// Errors are bad input (exit 2) and name both paths.
+pub fn check_outputs(inputs: &[Named], outputs: &[Named]) -> Result<()> {
+    for (i, (what, out)) in outputs.iter().enumerate() {
+        if out.as_os_str().is_empty() {
+            return Err(Error::bad_input(format!("{what} is an empty path")));
+        }
+        if out.is_dir() {
+            return Err(Error::bad_input(format!(
+                "{what} {} is a folder, not a file",
+                out.display()
+            )));
+        }
+        for (in_what, input) in inputs {
+            if same_file(out, input) {
+                return Err(Error::bad_input(format!(
+                    "{what} {} is the same file as {in_what} {}: writing it would destroy the input",
+                    out.display(),
+                    input.display()
+                ))
+                .with_hint("choose another output path"));
+            }
+        }
+        // Two writes into one device (`/dev/null`) destroy nothing.
+        let device = std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        for (other_what, other) in &outputs[..i] {
+            if !device && same_file(out, other) {
+                return Err(Error::bad_input(format!(
+                    "{what} {} and {other_what} {} are the same file: one would overwrite the other",
+                    out.display(),
+                    other.display()
+                )));
+            }
+        }
+        check_folder_creatable(what, out)?;
+    }
+    Ok(())
+}
+
+/// The folder of `out` exists or can be made: its nearest existing
+/// ancestor is a folder (not a file).
+fn check_folder_creatable(what: &str, out: &Path) -> Result<()> {
+    let target = resolve(out);
+    let mut dir = target.parent().map(Path::to_path_buf);
+    while let Some(d) = dir {
+        match std::fs::metadata(&d) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(Error::bad_input(format!(
+                    "{what} {}: {} is a file, so the folder cannot be made",
+                    out.display(),
+                    d.display()
+                )));
+            }
+            Err(_) => dir = d.parent().map(Path::to_path_buf),
+        }
+    }
+    Ok(())
+}
+
+/// Write `path` safely (see the module docs). Parent folders are created.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let target = resolve(path);
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::io(format!(
+                "cannot write {}: it is a folder",
+                path.display()
+            )));
+        }
+        // A device or a FIFO: write into it, never replace it.
+        Ok(m) if !m.is_file() => {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(|e| Error::io_at("cannot write", path, &e))?;
+            let mut buf = std::io::BufWriter::new(f);
+            write(&mut buf)?;
+            return buf
+                .flush()
+                .map_err(|e| Error::io_at("cannot write", path, &e));
+        }
+        _ => {}
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".adhash-tmp");
+    // A temporary file is private (0600) by default; the result should be an
+    // ordinary file (0644 less the umask, as `File::create` makes).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    // The temporary file is ours, not the user's: name the path they asked
+    // for and the reason, not the temporary name. It is removed on every
+    // error path (dropped).
+    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+        Error::io(format!(
+            "cannot write {}: {} (in folder {})",
+            path.display(),
+            e.kind(),
+            dir.display()
+        ))
+    })?;
+    {
+        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buf)?;
+        buf.flush()
+            .map_err(|e| Error::io_at("cannot write", path, &e))?;
+    }
+    tmp.persist(&target)
+        .map_err(|e| Error::io_at("cannot write", path, &e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(p: &Path, text: &str) {
+        write_atomic(p, |w| {
+            w.write_all(text.as_bytes())
+                .map_err(|e| Error::io(e.to_string()))
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_symlink_is_followed_and_its_target_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("real.json");
+        std::fs::write(&target, "old").unwrap();
+        let link = d.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        put(&link, "new");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        // A dangling link: the file it names is created.
+        let dangling = d.path().join("dangling.json");
+        std::os::unix::fs::symlink(d.path().join("later.json"), &dangling).unwrap();
+        put(&dangling, "x");
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("later.json")).unwrap(),
+            "x"
+        );
+    }
+
+    #[test]
+    fn a_device_is_written_in_place_not_replaced() {
+        put(Path::new("/dev/null"), "nothing");
+        let m = std::fs::metadata("/dev/null").unwrap();
+        assert!(!m.is_file(), "/dev/null is still a device");
+    }
+
+    #[test]
+    fn outputs_may_not_be_inputs_folders_or_each_other() {
+        let d = tempfile::tempdir().unwrap();
+        let csv = d.path().join("w.csv");
+        std::fs::write(&csv, "op,key,value\n").unwrap();
+        let inputs = [("--csv", csv.as_path())];
+        // The input itself, through a relative detour and through a link.
+        let detour = d.path().join("sub/../w.csv");
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        let link = d.path().join("l.csv");
+        std::os::unix::fs::symlink(&csv, &link).unwrap();
+        let hard = d.path().join("h.csv");
+        std::fs::hard_link(&csv, &hard).unwrap();
+        for out in [&csv, &detour, &link, &hard] {
+            let e = check_outputs(&inputs, &[("--json-summary-out", out)]).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::BadInput);
+            assert!(e.detail.contains("would destroy the input"), "{}", e.detail);
+            assert!(e.detail.contains(&csv.display().to_string()));
+        }
+        let a = d.path().join("r.md");
+        let e = check_outputs(&inputs, &[("report", &a), ("html_report", &a)]).unwrap_err();
+        assert!(e.detail.contains("are the same file"), "{}", e.detail);
+        let e = check_outputs(&inputs, &[("report", d.path())]).unwrap_err();
+        assert!(e.detail.contains("is a folder"));
+        let under_file = csv.join("x/r.md");
+        let e = check_outputs(&inputs, &[("report", &under_file)]).unwrap_err();
+        assert!(e.detail.contains("cannot be made"), "{}", e.detail);
+        assert!(check_outputs(&inputs, &[("report", &d.path().join("new/dir/r.md"))]).is_ok());
+    }
+}
