@@ -293,7 +293,7 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 fn print_json(value: serde_json::Value) {
-    println!("{value}");
+    crate::outln!("{value}");
 }
 
 /// `{"ok": true, "command": ..., <fields of body>}`.
@@ -383,12 +383,15 @@ fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
             serde_json::to_value(&report).map_err(|e| Error::policy(e.to_string()))?,
         ));
     } else {
-        println!(
+        crate::outln!(
             "{:<14} {:>14} {:>8} {:>12}  final backend",
-            "mode", "median ops/s", "vs std", "memory"
+            "mode",
+            "median ops/s",
+            "vs std",
+            "memory"
         );
         for m in &report.modes {
-            println!(
+            crate::outln!(
                 "{:<14} {:>14} {:>7.2}x {:>12}  {}",
                 m.mode,
                 thousands(m.ops_per_second),
@@ -397,7 +400,7 @@ fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
                 m.final_backend
             );
         }
-        println!("{}", report.recommended);
+        crate::outln!("{}", report.recommended);
     }
     if a.then.is_empty() {
         return Ok(0);
@@ -461,7 +464,7 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
                     "total_ops": records.len(), "parse_seconds": parse_seconds}),
             ));
         } else {
-            println!(
+            crate::outln!(
                 "dry run: {} rows in {} are valid; nothing replayed",
                 thousands(records.len() as f64),
                 a.csv.display()
@@ -511,14 +514,14 @@ pub fn write_summary(path: &Path, summary: &RunSummary) -> Result<()> {
 }
 
 fn print_run_summary(s: &RunSummary) {
-    println!(
+    crate::outln!(
         "{}: {} ops in {:.3} s = {} ops/s",
         s.mode,
         thousands(s.total_ops as f64),
         s.elapsed_seconds,
         thousands(s.ops_per_second)
     );
-    println!(
+    crate::outln!(
         "backend {} | {} migrations | {} compactions | {} live keys | {}",
         s.final_backend,
         s.migrations_triggered,
@@ -527,9 +530,14 @@ fn print_run_summary(s: &RunSummary) {
         human_bytes(s.map_memory_bytes)
     );
     let l = &s.latency_ms.overall;
-    println!(
+    crate::outln!(
         "latency ms p50 {:.5} | p90 {:.5} | p99 {:.5} | p999 {:.5} | max {:.5} | checksum {}",
-        l.p50, l.p90, l.p99, l.p999, l.max, s.final_checksum
+        l.p50,
+        l.p90,
+        l.p99,
+        l.p999,
+        l.max,
+        s.final_checksum
     );
 }
 
@@ -565,7 +573,10 @@ fn workload_dna(cli: &Cli, a: &WorkloadDnaArgs, log: Log) -> Result<i32> {
             serde_json::to_value(&report).map_err(|e| Error::policy(e.to_string()))?,
         ));
     } else {
-        print!("{}", crate::workload::dna::render_text(&report));
+        crate::outln!(
+            "{}",
+            crate::workload::dna::render_text(&report).trim_end_matches('\n')
+        );
     }
     Ok(0)
 }
@@ -593,17 +604,17 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 .collect();
             print_json(envelope("batch", serde_json::json!({ "specs": list })));
         } else if entries.is_empty() {
-            println!("no bundled specs found (looked in docs/examples)");
+            crate::outln!("no bundled specs found (looked in docs/examples)");
         } else {
             for e in &entries {
                 match &e.spec {
-                    Ok(s) => println!(
+                    Ok(s) => crate::outln!(
                         "{}  ({} jobs)  {}",
                         e.path.display(),
                         s.jobs.len(),
                         s.description.as_deref().unwrap_or("")
                     ),
-                    Err(err) => println!("{}  INVALID: {err}", e.path.display()),
+                    Err(err) => crate::outln!("{}  INVALID: {err}", e.path.display()),
                 }
             }
         }
@@ -616,10 +627,11 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
     let cancel = CancelToken::new();
     {
         let c = cancel.clone();
-        // A second Ctrl-C is not needed: the first stops the running job's
-        // process group and skips the rest; reports are still written.
+        // SIGINT, SIGTERM and SIGHUP alike (ctrlc's "termination"). A second
+        // signal is not needed: the first stops the running job's process
+        // group and skips the rest; reports are still written.
         let _ = ctrlc::set_handler(move || {
-            eprintln!("\ncancelling: stopping the running job, reports will still be written");
+            crate::errln!("\ncancelling: stopping the running job, reports will still be written");
             c.cancel();
         });
     }
@@ -632,10 +644,20 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
     let total = spec.jobs.len();
     let width = spec.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
     let mut reports = None;
-    for ev in rx {
+    loop {
+        // The reader went away (`| head -1`): stop the suite cleanly (its
+        // jobs are killed, the report is written), print nothing more.
+        if crate::log::stdout_gone() && !cancel.is_cancelled() {
+            cancel.cancel();
+        }
+        let ev = match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(ev) => ev,
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        };
         match ev {
             BatchEvent::SuiteStarted { spec, jobs } => {
-                eprintln!("suite {} ({} jobs)", spec.display(), jobs.len());
+                crate::errln!("suite {} ({} jobs)", spec.display(), jobs.len());
             }
             BatchEvent::JobStarted {
                 job,
@@ -649,7 +671,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 } else {
                     String::new()
                 };
-                eprintln!("[{}/{total}] {name}{rep}: {command_line}", job + 1);
+                crate::errln!("[{}/{total}] {name}{rep}: {command_line}", job + 1);
             }
             BatchEvent::Log { job, stream, line } => {
                 if a.quiet && stream != Stream::Runner {
@@ -657,8 +679,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 }
                 let name = &spec.jobs[job].name;
                 match stream {
-                    Stream::Stdout => println!("{name:<width$} | {line}"),
-                    Stream::Stderr | Stream::Runner => eprintln!("{name:<width$} ! {line}"),
+                    Stream::Stdout => crate::outln!("{name:<width$} | {line}"),
+                    Stream::Stderr | Stream::Runner => crate::errln!("{name:<width$} ! {line}"),
                 }
             }
             BatchEvent::JobFinished { job, result } => {
@@ -667,7 +689,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                     (None, Some(r)) => format!(", recommends {r}"),
                     _ => String::new(),
                 };
-                eprintln!(
+                crate::errln!(
                     "[{}/{total}] {}: {} in {:.2} s{figures}",
                     job + 1,
                     result.name,
@@ -681,8 +703,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 ..
             } => {
                 match history {
-                    Some(Ok(p)) => eprintln!("archived: {}", p.display()),
-                    Some(Err(e)) => eprintln!("warning: run not archived: {e}"),
+                    Some(Ok(p)) => crate::errln!("archived: {}", p.display()),
+                    Some(Err(e)) => crate::errln!("warning: run not archived: {e}"),
                     None => {}
                 }
                 reports = Some(r);
@@ -695,7 +717,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
     match reports {
         Some(Ok(paths)) => {
             for p in paths.all() {
-                println!("report: {}", p.display());
+                crate::outln!("report: {}", p.display());
             }
         }
         Some(Err(e)) => return Err(Error::io(format!("cannot write the reports: {e}"))),
@@ -706,6 +728,6 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         .iter()
         .filter(|j| j.status == JobStatus::Ok)
         .count();
-    eprintln!("{ok}/{total} jobs ok in {:.2} s", suite.wall_seconds);
+    crate::errln!("{ok}/{total} jobs ok in {:.2} s", suite.wall_seconds);
     Ok(if suite.all_ok() { 0 } else { 1 })
 }

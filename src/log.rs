@@ -1,7 +1,102 @@
 //! Progress and diagnostics on stderr: plain lines, or one JSON object per
 //! line under `--log-json`, so stdout stays for results.
+//!
+//! Every line adhash prints goes through `out`/`err` (the `outln!`/`errln!`
+//! macros): a closed pipe or a full device never panics (`adhash … | head
+//! -1` ends quietly, SPEC §3), and control characters from user files
+//! (ANSI/OSC escapes in keys or job output) never reach the terminal.
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Text fit for a terminal: control characters other than tab and
+/// newline removed (so an ANSI or OSC escape in a key prints as text).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| !c.is_control() || c == '\t' || c == '\n';
+    if s.chars().all(keep) {
+        s.into()
+    } else {
+        s.chars().filter(|&c| keep(c)).collect::<String>().into()
+    }
+}
+
+/// Stdout is a pipe whose reader has gone (checked without writing, so a
+/// long quiet job is stopped as soon as `| head -1` has what it wanted).
+pub fn stdout_gone() -> bool {
+    if stdout_closed() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let mut fds = libc::pollfd {
+            fd: 1,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: poll(2) on one valid pollfd we own, with a zero timeout.
+        let n = unsafe { libc::poll(&mut fds, 1, 0) };
+        if n > 0 && fds.revents & libc::POLLERR != 0 {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            return true;
+        }
+    }
+    false
+}
+
+fn line(args: std::fmt::Arguments) -> String {
+    let mut s = String::new();
+    let _ = s.write_fmt(args);
+    let mut clean = printable(&s).into_owned();
+    clean.push('\n');
+    clean
+}
+
+/// Print a line on stdout; false (and nothing more is printed) once stdout
+/// is closed or failing.
+pub fn out(args: std::fmt::Arguments) -> bool {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return false;
+    }
+    let text = line(args);
+    let mut o = std::io::stdout().lock();
+    let ok = o
+        .write_all(text.as_bytes())
+        .and_then(|()| o.flush())
+        .is_ok();
+    if !ok {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+    ok
+}
+
+/// Stdout was closed by the reader (`| head -1`).
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Print a line on stderr; a failing stderr is ignored (there is nowhere
+/// left to say so).
+pub fn err(args: std::fmt::Arguments) {
+    let text = line(args);
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// `println!` that never panics (see `out`).
+#[macro_export]
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        let _ = $crate::log::out(format_args!($($t)*));
+    }};
+}
+
+/// `eprintln!` that never panics (see `err`).
+#[macro_export]
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::log::err(format_args!($($t)*)) };
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Log {
@@ -22,14 +117,16 @@ impl Log {
         if self.quiet && level == "info" {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = if self.json {
-            writeln!(err, "{}", serde_json::json!({ "level": level, "msg": msg }))
+        if self.json {
+            err(format_args!(
+                "{}",
+                serde_json::json!({ "level": level, "msg": msg })
+            ));
         } else if level == "info" {
-            writeln!(err, "{msg}")
+            err(format_args!("{msg}"));
         } else {
-            writeln!(err, "{level}: {msg}")
-        };
+            err(format_args!("{level}: {msg}"));
+        }
     }
 }
 

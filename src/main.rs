@@ -13,11 +13,11 @@ fn main() {
         Ok(code) => code,
         Err(err) => {
             if json {
-                eprintln!("{}", err.envelope());
+                adhash::errln!("{}", err.envelope());
             } else {
-                eprintln!("error: {}", err.detail);
+                adhash::errln!("error: {}", err.detail);
                 if let Some(hint) = &err.hint {
-                    eprintln!("hint: {hint}");
+                    adhash::errln!("hint: {hint}");
                 }
             }
             err.exit_code()

@@ -215,3 +215,167 @@ fn huge_numbers_are_bad_input_not_panics() {
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
 }
+
+/// Processes (other than zombies) whose working folder is `dir`: what a
+/// suite run there left behind.
+fn processes_in(dir: &Path) -> Vec<String> {
+    let want = std::fs::canonicalize(dir).unwrap();
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if std::fs::read_link(e.path().join("cwd")).ok().as_deref() != Some(want.as_path()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if stat.split(") ").nth(1).is_some_and(|r| r.starts_with('Z')) {
+            continue;
+        }
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        found.push(format!(
+            "{name}: {}",
+            String::from_utf8_lossy(&cmd).replace('\0', " ")
+        ));
+    }
+    found
+}
+
+fn wait_timeout(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("adhash did not end within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A folder with a workload, the fake CLI and a spec whose one job sleeps.
+fn sleeping_suite() -> tempfile::TempDir {
+    let (dir, _) = workdir();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake_cli.sh"),
+        dir.path().join("fake_cli.sh"),
+    )
+    .unwrap();
+    write_spec(
+        dir.path(),
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"sleep\"]\n\
+[[batch.jobs]]\nname = \"after\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    );
+    dir
+}
+
+#[test]
+fn closed_or_full_outputs_end_quietly() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    let run = |args: &[&str], stdout: std::process::Stdio| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(args)
+            .current_dir(d)
+            .stdout(stdout)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // `| head -0`: the reader is gone before anything is written.
+        drop(c.stdout.take());
+        let out = c.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?} panicked");
+    };
+    for args in [
+        vec!["profile", "--csv", "w.csv", "--sample-rows", "500"],
+        vec!["workload-dna", "--csv", "w.csv"],
+        vec!["batch", "--list"],
+        vec!["--json", "run-csv", "--csv", "w.csv"],
+    ] {
+        run(&args, std::process::Stdio::piped());
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        run(&args, std::process::Stdio::from(full));
+    }
+}
+
+#[test]
+fn batch_piped_into_head_cancels_its_jobs_cleanly() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -1`: read the first line, then close the pipe.
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    assert!(first.contains("sleeper"), "{first}");
+    drop(out);
+    let status = wait_timeout(&mut c, 30);
+    assert_eq!(status.code(), Some(1), "cancelled suite");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut c.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(d.join("out/r.md").exists(), "the report is still written");
+    assert_eq!(processes_in(d), Vec::<String>::new(), "orphans left");
+}
+
+#[test]
+fn sigterm_and_sighup_cancel_a_batch_like_ctrl_c() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let dir = sleeping_suite();
+        let d = dir.path();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(["batch", "--spec", "suite.toml"])
+            .current_dir(d)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
+        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        unsafe {
+            libc::kill(c.id() as i32, signal);
+        }
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut out, &mut rest);
+        let status = wait_timeout(&mut c, 30);
+        assert_eq!(status.code(), Some(1), "signal {signal}");
+        let md = std::fs::read_to_string(d.join("out/r.md")).unwrap();
+        assert!(md.contains("Cancelled:"), "{md}");
+        assert_eq!(
+            processes_in(d),
+            Vec::<String>::new(),
+            "orphans after signal {signal}"
+        );
+    }
+}
+
+#[test]
+fn absurd_timeouts_are_bad_input() {
+    let (dir, _) = workdir();
+    for t in ["1e19", "9223372036854775807", "86401", "0", "-1", "nan"] {
+        write_spec(
+            dir.path(),
+            &format!("[batch]\nreport = \"r.md\"\n{JOB}timeout_s = {t}\n"),
+        );
+        let o = adhash_in(dir.path(), &["batch", "--spec", "suite.toml"]);
+        assert_eq!(o.status.code(), Some(2), "timeout_s = {t}: {}", stderr(&o));
+        assert!(stderr(&o).contains("timeout_s"), "{}", stderr(&o));
+    }
+}

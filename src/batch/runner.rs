@@ -398,7 +398,10 @@ fn run_process(
     }
     drop(ltx);
 
-    let deadline = Instant::now() + Duration::from_secs_f64(timeout_s);
+    // A timeout too large for the clock means no timeout, never a panic.
+    let deadline = Duration::try_from_secs_f64(timeout_s)
+        .ok()
+        .and_then(|d| Instant::now().checked_add(d));
     let mut last_stdout = None;
     let mut forward = |stream: Stream, line: String, log: &mut LogTail| {
         if stream == Stream::Stdout && !line.trim().is_empty() {
@@ -432,7 +435,7 @@ fn run_process(
         if stop.is_none() {
             if cancel.is_cancelled() {
                 stop = Some((JobStatus::Cancelled, "cancelled".into()));
-            } else if Instant::now() >= deadline {
+            } else if deadline.is_some_and(|d| Instant::now() >= d) {
                 stop = Some((JobStatus::Timeout, format!("timed out after {timeout_s} s")));
             }
             if stop.is_some() {

@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 /// Default `timeout_s` of a job.
 pub const DEFAULT_TIMEOUT_S: f64 = 600.0;
+/// The longest `timeout_s` (a day, SPEC §7): beyond it a timeout means nothing.
+pub const MAX_TIMEOUT_S: f64 = 86_400.0;
 pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
 
 /// The program that runs each job.
@@ -441,12 +443,15 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
     }
     let timeout_s = match t.get("timeout_s") {
         None => DEFAULT_TIMEOUT_S,
-        Some(Value::Integer(i)) if *i > 0 => *i as f64,
-        Some(Value::Float(x)) if *x > 0.0 && x.is_finite() => *x,
+        Some(Value::Integer(i)) if *i > 0 && *i as f64 <= MAX_TIMEOUT_S => *i as f64,
+        Some(Value::Float(x)) if *x > 0.0 && *x <= MAX_TIMEOUT_S => *x,
         Some(v) => {
             return Err(f.err(
                 "timeout_s",
-                &format!("must be a positive number of seconds, got {}", show(v)),
+                &format!(
+                    "must be a number of seconds in (0, {MAX_TIMEOUT_S}], got {}",
+                    show(v)
+                ),
             ));
         }
     };
