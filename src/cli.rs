@@ -97,11 +97,13 @@ pub struct BatchArgs {
 pub struct WorkloadDnaArgs {
     #[arg(long)]
     pub csv: PathBuf,
-    /// Hottest keys to list.
-    #[arg(long, default_value_t = 10)]
+    /// Hottest keys to list (0 to 100,000).
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000))]
     pub top_keys: usize,
-    /// Key strings kept as hot-key candidates (bounds memory).
-    #[arg(long, default_value_t = 200_000)]
+    /// Key strings kept as hot-key candidates (bounds memory; 1 to 100,000,000).
+    #[arg(long, default_value_t = 200_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
     pub max_tracked_keys: usize,
     /// Write the DNA report as JSON here.
     #[arg(long)]
@@ -228,8 +230,9 @@ pub struct ProfileArgs {
     /// Rows from the start of the CSV to replay.
     #[arg(long, default_value_t = 100_000)]
     pub sample_rows: u64,
-    /// Runs per mode (the median counts).
-    #[arg(long, default_value_t = PROFILE_REPEATS)]
+    /// Runs per mode (the median counts), 1 to 100.
+    #[arg(long, default_value_t = PROFILE_REPEATS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub repeats: usize,
     #[command(flatten)]
     pub adaptive: AdaptiveArgs,
@@ -245,17 +248,18 @@ pub struct RunCsvArgs {
     /// Write the JSON summary here.
     #[arg(long)]
     pub json_summary_out: Option<PathBuf>,
-    /// Latency samples kept (reservoir size, overall and per op type).
-    #[arg(long, default_value_t = 1000)]
+    /// Latency samples kept (reservoir size, overall and per op type), 1 to 10,000,000.
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub latency_sample_k: usize,
-    /// Time every Nth operation.
-    #[arg(long, default_value_t = 128)]
+    /// Time every Nth operation (at least 1).
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..))]
     pub latency_sample_every: u64,
     /// Write metrics ticks to DIR/metrics.ndjson.
     #[arg(long)]
     pub metrics_out_dir: Option<PathBuf>,
-    /// Keep only the last N ticks.
-    #[arg(long)]
+    /// Keep only the last N ticks (1 to 10,000,000).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub metrics_max_ticks: Option<usize>,
     /// Compact the map every SECONDS of replay.
     #[arg(long, value_name = "SECONDS")]
@@ -374,7 +378,7 @@ fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
         records.len(),
         a.csv.display(),
         Mode::ALL.len(),
-        a.repeats.max(1)
+        a.repeats
     ));
     let report = profile(&records, cli.hash_seed, cfg, a.repeats)?;
     if cli.json {

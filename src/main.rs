@@ -5,8 +5,29 @@ use clap::Parser;
 fn main() {
     let cli = match adhash::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        // clap prints help/version (exit 0) and flag errors (exit 2).
-        Err(e) => e.exit(),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            // Under --json a flag error is the JSON envelope (SPEC §3), one
+            // line on stderr like every other error; help and version are
+            // not errors.
+            let wants_json = std::env::args().any(|a| a == "--json" || a == "--log-json");
+            let is_error = !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+            if wants_json && is_error {
+                let text = e.to_string();
+                let detail = text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                let err = adhash::error::Error::bad_input(detail)
+                    .with_hint("see `adhash --help` for the flags");
+                adhash::errln!("{}", err.envelope());
+                std::process::exit(err.exit_code());
+            }
+            // clap prints help/version (exit 0) and flag errors (exit 2).
+            e.exit()
+        }
     };
     let json = cli.json || cli.log_json;
     let code = match adhash::cli::run(cli) {

@@ -379,3 +379,43 @@ fn absurd_timeouts_are_bad_input() {
         assert!(stderr(&o).contains("timeout_s"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn numeric_flags_are_range_checked() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    for args in [
+        vec![
+            "profile",
+            "--csv",
+            "w.csv",
+            "--repeats",
+            "18446744073709551615",
+        ],
+        vec!["profile", "--csv", "w.csv", "--repeats", "0"],
+        vec!["run-csv", "--csv", "w.csv", "--latency-sample-k", "0"],
+        vec!["run-csv", "--csv", "w.csv", "--latency-sample-every", "0"],
+        vec!["run-csv", "--csv", "w.csv", "--metrics-max-ticks", "0"],
+        vec!["workload-dna", "--csv", "w.csv", "--max-tracked-keys", "0"],
+        vec![
+            "workload-dna",
+            "--csv",
+            "w.csv",
+            "--top-keys",
+            "99999999999",
+        ],
+    ] {
+        let o = adhash_in(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    // Under --json a flag error is the envelope (SPEC §3).
+    let o = adhash_in(
+        d,
+        &["--json", "profile", "--csv", "w.csv", "--repeats", "0"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let line = stderr(&o);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON line");
+    assert_eq!(v["error"], "BadInput");
+}
