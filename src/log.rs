@@ -12,15 +12,46 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// Text fit for a terminal: control characters other than tab and
-/// newline removed (so an ANSI or OSC escape in a key prints as text).
+/// Text fit for a terminal or a report: ANSI/OSC escape sequences removed
+/// whole (not just their ESC byte), then every other control character but
+/// tab and newline.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     let keep = |c: char| !c.is_control() || c == '\t' || c == '\n';
     if s.chars().all(keep) {
-        s.into()
-    } else {
-        s.chars().filter(|&c| keep(c)).collect::<String>().into()
+        return s.into();
     }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\u{1b}' => match it.next() {
+                // CSI: parameters, then one final byte in @..~.
+                Some('[') => {
+                    for d in it.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                }
+                // OSC (and DCS, PM, APC): up to BEL or ESC \.
+                Some(']' | 'P' | '^' | '_') => {
+                    while let Some(d) = it.next() {
+                        if d == '\u{7}' {
+                            break;
+                        }
+                        if d == '\u{1b}' && it.peek() == Some(&'\\') {
+                            it.next();
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c if keep(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out.into()
 }
 
 /// Stdout is a pipe whose reader has gone (checked without writing, so a
@@ -131,3 +162,17 @@ impl Log {
 }
 
 pub use crate::fmt::{human_bytes, thousands};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_removed_whole() {
+        assert_eq!(printable("plain"), "plain");
+        assert_eq!(printable("\u{1b}[31mred\u{1b}[0m ok"), "red ok");
+        assert_eq!(printable("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(printable("a\u{1b}]8;;http://x\u{1b}\\link"), "alink");
+        assert_eq!(printable("bell\u{7}\r\nnext\tcol"), "bell\nnext\tcol");
+    }
+}

@@ -420,7 +420,8 @@ fn log_excerpt_keeps_the_tail_without_control_characters() {
     let text = report::log_excerpt(&r);
     assert!(text.starts_with('…'));
     assert!(text.chars().count() <= report::LOG_CHARS + 1);
-    assert!(text.ends_with("line 01999[31m"));
+    // The whole escape sequence goes, not only its ESC byte.
+    assert!(text.ends_with("line 01999"), "{text}");
     assert!(!text.contains('\u{1b}'));
     r.log = LogTail::default();
     assert_eq!(report::log_excerpt(&r), "(no output)");
@@ -932,4 +933,62 @@ fn ctrl_c_cancels_cleanly() {
             .unwrap();
     assert_eq!(v["jobs"][0]["status"], "cancelled");
     assert_eq!(v["jobs"][1]["status"], "skipped");
+}
+
+/// The Markdown report rendered by a real CommonMark parser (with GFM
+/// tables and autolinks, as GitHub shows it).
+fn md_to_html(md: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(md, Options::ENABLE_TABLES));
+    out
+}
+
+#[test]
+fn markdown_injection_renders_as_text() {
+    let mut suite = sample_suite();
+    let hostile = [
+        "<script>alert(1)</script>",
+        "[click](javascript:alert(1))",
+        "![img](http://evil/x.png)",
+        "x\n```\n# owned",
+        "\u{1b}[31mred\u{1b}]8;;http://evil\u{7}link",
+        "https://evil.example/a",
+        "# heading",
+        "- list",
+        "1. numbered",
+        "a|b",
+    ];
+    for (j, name) in suite.jobs.iter_mut().zip(hostile.iter()) {
+        j.name = (*name).into();
+        j.final_backend = Some("<img src=x onerror=alert(1)>".into());
+        j.reason = Some("<b>bold</b> [l](http://x)".into());
+    }
+    suite.description = Some("<iframe src=x></iframe> **bold** [a](b)".into());
+    let md = report::markdown(&suite);
+    assert!(!md.contains('\u{1b}'), "raw escapes in the Markdown");
+    let html = md_to_html(&md);
+    for bad in [
+        "<script", "<img", "<iframe", "<a ", "<strong", "<ul", "<ol", "<b>",
+    ] {
+        assert!(!html.contains(bad), "{bad} rendered:\n{html}");
+    }
+    assert_eq!(html.matches("<h1").count(), 1, "only the report's title");
+    assert_eq!(
+        html.matches("<h3").count(),
+        suite.jobs.len(),
+        "one heading a job"
+    );
+    // The code blocks stay closed: everything after the logs is still there.
+    assert!(html.contains("Job Logs"));
+    assert_eq!(
+        html.matches("<table>").count(),
+        2,
+        "both tables survive: {html}"
+    );
+    // And the text is still readable.
+    assert!(html.contains("click") && html.contains("javascript:alert(1)"));
+    let page = report::html(&suite);
+    assert!(!page.contains('\u{1b}'));
+    assert!(!page.contains("<script>") && !page.contains("<img src=x"));
 }

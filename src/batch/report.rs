@@ -256,12 +256,7 @@ fn backend_cell(j: &JobResult) -> String {
 /// A job's log for the report: control characters removed, the tail kept
 /// within `LOG_CHARS` with `…` marking the cut.
 pub fn log_excerpt(j: &JobResult) -> String {
-    let clean: String = j
-        .log
-        .text()
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
+    let clean: String = crate::log::printable(&j.log.text()).into_owned();
     let clean = clean.trim_end();
     if clean.is_empty() {
         return "(no output)".into();
@@ -280,8 +275,62 @@ pub fn log_excerpt(j: &JobResult) -> String {
 }
 
 /// Markdown table cells must not break the table.
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// Text from a spec, a job or a summary, made inert for Markdown (SPEC
+/// §8): the characters CommonMark/GFM give a meaning to inline are
+/// backslash-escaped (no raw HTML, links, images, emphasis, code or table
+/// breaks), a leading `#`, `-`, `+` or `1.` cannot start a heading or a
+/// list, `://` and `www.` cannot autolink, control characters go and
+/// newlines become spaces: the text renders exactly as written, on one line.
+pub fn md_cell(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = crate::log::printable(s).chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let at_start = o.trim().is_empty();
+        let prev = |k: usize| i.checked_sub(k).map(|j| chars[j]);
+        match c {
+            '\n' | '\r' | '\t' => o.push(' '),
+            c if c.is_control() => {}
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '!' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '#' | '-' | '+' if at_start => {
+                o.push('\\');
+                o.push(c);
+            }
+            '.' | ')' if at_start_of_number(&o) => {
+                o.push('\\');
+                o.push(c);
+            }
+            '/' if prev(1) == Some(':') || prev(1) == Some('/') && prev(2) == Some(':') => {
+                o.push('\\');
+                o.push(c);
+            }
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("www") =>
+            {
+                o.push('\\');
+                o.push(c);
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// `o` is so far only digits (so a `.` or `)` now would start a list).
+fn at_start_of_number(o: &str) -> bool {
+    let t = o.trim_start();
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A fence longer than any run of backticks in `text`, so the block stays
+/// closed whatever a name or a log holds.
+fn fence_for(text: &str) -> String {
+    "`".repeat(3.max(longest_backtick_run(text) + 1))
 }
 
 pub fn markdown(suite: &SuiteResult) -> String {
@@ -306,7 +355,10 @@ pub fn markdown(suite: &SuiteResult) -> String {
             status_icon(j.status),
             j.duration_seconds,
             opt(j.ops_per_second, thousands),
-            md_cell(&backend_cell(j)),
+            match backend_cell(j).as_str() {
+                "-" => "-".to_string(),
+                b => md_cell(b),
+            },
         ));
     }
     let rows = summary_rows(&suite.jobs);
@@ -354,18 +406,25 @@ pub fn markdown(suite: &SuiteResult) -> String {
             .unwrap_or(0);
         // No ranked job (all partial): no bar block rather than an empty one.
         if !bars.is_empty() {
-            o.push_str("\n```text\n");
+            let mut block = String::new();
             for r in &bars {
                 let n = (r.fraction * BAR_WIDTH as f64).round() as usize;
-                o.push_str(&format!(
+                let name: String = r
+                    .job
+                    .name
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                block.push_str(&format!(
                     "{:<width$}  {:<bw$}  {}\n",
-                    r.job.name,
+                    name,
                     "█".repeat(n.max(1)),
                     r.ops_text,
                     bw = BAR_WIDTH
                 ));
             }
-            o.push_str("```\n");
+            let fence = fence_for(&block);
+            o.push_str(&format!("\n{fence}text\n{block}{fence}\n"));
         }
         if rows.iter().any(|r| matches!(r.spread, Some((_, true)))) {
             o.push_str("\n⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.\n");
@@ -380,13 +439,13 @@ pub fn markdown(suite: &SuiteResult) -> String {
                 j.status.name(),
                 j.reason
                     .as_deref()
-                    .map(|r| format!(" ({r})"))
+                    .map(|r| format!(" ({})", md_cell(r)))
                     .unwrap_or_default()
             ));
         }
         // A fence longer than any backtick run in the log keeps it closed.
         let log = log_excerpt(j);
-        let fence = "`".repeat(3.max(longest_backtick_run(&log) + 1));
+        let fence = fence_for(&log);
         o.push_str(&format!("{fence}text\n{log}\n{fence}\n"));
     }
     o
@@ -409,7 +468,8 @@ fn longest_backtick_run(s: &str) -> usize {
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    // No raw escape sequences or control bytes in a report (SPEC §8).
+    for c in crate::log::printable(s).chars() {
         match c {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
