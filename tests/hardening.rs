@@ -419,3 +419,39 @@ fn numeric_flags_are_range_checked() {
     let v: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON line");
     assert_eq!(v["error"], "BadInput");
 }
+
+#[test]
+fn summaries_that_are_fifos_or_absurd_are_refused_not_trusted() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    // A FIFO where the summary should be: the runner must not block on it.
+    let fifo = d.join("s.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    write_spec(
+        d,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"fifo\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.fifo\"\nextra_args = [\"--behave\", \"nosummary\"]\n\
+[[batch.jobs]]\nname = \"huge\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"absurd\"]\n\
+[[batch.jobs]]\nname = \"neg\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"negative\"]\n",
+    );
+    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_timeout(&mut c, 30);
+    assert!(status.code().is_some(), "ended normally");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/r.json")).unwrap()).unwrap();
+    for j in v["jobs"].as_array().unwrap() {
+        assert!(j["ops_per_second"].is_null(), "{j}");
+    }
+    let md = std::fs::read_to_string(d.join("out/r.md")).unwrap();
+    assert!(md.contains("not a regular file"), "{md}");
+    assert!(md.contains("invalid ops_per_second"), "{md}");
+    assert!(!md.contains("000,000,000,000,000,000,000"), "no 300-digit numbers");
+}

@@ -328,24 +328,77 @@ struct SummaryFigures {
     p99_ms: Option<f64>,
 }
 
+/// A summary larger than this is not read (SPEC §3).
+pub const MAX_SUMMARY_BYTES: u64 = 64 * 1024 * 1024;
+/// Longer backend names are cut (a hostile summary must not flood a report).
+const MAX_BACKEND_CHARS: usize = 120;
+
 /// Read the summary at `path` only if this run wrote it (modified after
-/// `since`): a stale file from an earlier run must not count.
+/// `since`): a stale file from an earlier run must not count. Only a
+/// regular file is opened (a FIFO would block for ever), at most
+/// `MAX_SUMMARY_BYTES` of it, and figures that cannot be measurements
+/// (non-finite, negative, absurd) are refused.
 fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, String> {
+    use std::io::Read as _;
     let meta =
         std::fs::metadata(path).map_err(|_| format!("{} was not written", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if meta.len() > MAX_SUMMARY_BYTES {
+        return Err(format!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_SUMMARY_BYTES >> 20
+        ));
+    }
     let modified = meta.modified().map_err(|e| e.to_string())?;
     // Allow for filesystems that keep coarse timestamps.
     if modified + Duration::from_secs(1) < since {
         return Err(format!("{} is older than this run (stale)", path.display()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SUMMARY_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if text.len() as u64 > MAX_SUMMARY_BYTES {
+        return Err(format!("{} grew past {} MiB", path.display(), MAX_SUMMARY_BYTES >> 20));
+    }
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+    let figure = |x: &serde_json::Value, what: &str, max: f64| -> Result<Option<f64>, String> {
+        match x {
+            serde_json::Value::Null => Ok(None),
+            x => match x.as_f64() {
+                Some(f) if f.is_finite() && (0.0..=max).contains(&f) => Ok(Some(f)),
+                _ => Err(format!("{}: invalid {what}: {}", path.display(), short_json(x))),
+            },
+        }
+    };
+    let backend = v["final_backend"].as_str().map(|b| {
+        let clean = crate::log::printable(b);
+        if clean.chars().count() > MAX_BACKEND_CHARS {
+            let cut: String = clean.chars().take(MAX_BACKEND_CHARS).collect();
+            format!("{cut}…")
+        } else {
+            clean.into_owned()
+        }
+    });
     Ok(SummaryFigures {
-        ops_per_second: v["ops_per_second"].as_f64(),
-        final_backend: v["final_backend"].as_str().map(str::to_string),
-        p99_ms: v["latency_ms"]["overall"]["p99"].as_f64(),
+        // A trillion ops/s or an hour-long p99 is not a measurement.
+        ops_per_second: figure(&v["ops_per_second"], "ops_per_second", 1e12)?,
+        final_backend: backend,
+        p99_ms: figure(&v["latency_ms"]["overall"]["p99"], "p99", 3.6e6)?,
     })
+}
+
+fn short_json(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.len() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
 }
 
 struct ProcessOutcome {
