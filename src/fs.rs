@@ -141,6 +141,28 @@ fn check_folder_creatable(what: &str, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Read a text file of at most `max` bytes, counting the bytes actually
+/// read (so `/dev/zero` or a FIFO cannot make adhash read without end).
+/// Over the cap, or not UTF-8: bad input; unreadable: I/O.
+pub fn read_text_capped(path: &Path, max: u64, what: &str) -> Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::io_at(&format!("cannot read {what}"), path, &e))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io_at(&format!("cannot read {what}"), path, &e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::bad_input(format!(
+            "{what} {} is larger than {} MiB",
+            path.display(),
+            max >> 20
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| Error::bad_input(format!("{what} {} is not UTF-8 text: {e}", path.display())))
+}
+
 /// Write `path` safely (see the module docs). Parent folders are created.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let target = resolve(path);

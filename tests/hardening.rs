@@ -453,5 +453,52 @@ fn summaries_that_are_fifos_or_absurd_are_refused_not_trusted() {
     let md = std::fs::read_to_string(d.join("out/r.md")).unwrap();
     assert!(md.contains("not a regular file"), "{md}");
     assert!(md.contains("invalid ops_per_second"), "{md}");
-    assert!(!md.contains("000,000,000,000,000,000,000"), "no 300-digit numbers");
+    assert!(
+        !md.contains("000,000,000,000,000,000,000"),
+        "no 300-digit numbers"
+    );
+}
+
+#[test]
+fn endless_or_huge_inputs_are_cut_off_at_their_limits() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    let started = std::time::Instant::now();
+    for args in [
+        vec!["run-csv", "--csv", "/dev/zero", "--csv-max-bytes", "1000"],
+        vec![
+            "workload-dna",
+            "--csv",
+            "/dev/zero",
+            "--csv-max-bytes",
+            "1000",
+        ],
+        // Without a byte limit, a line without end is still cut at 1 MiB.
+        vec![
+            "run-csv",
+            "--csv",
+            "/dev/zero",
+            "--csv-max-bytes",
+            "0",
+            "--dry-run",
+        ],
+        vec!["batch", "--spec", "/dev/zero"],
+    ] {
+        let o = adhash_in(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    assert!(started.elapsed().as_secs() < 20, "limits hit early");
+    // A 10 MB key on one line: refused at once, naming the limit.
+    let big = d.join("big.csv");
+    let mut text = String::from("op,key,value\nput,");
+    text.push_str(&"k".repeat(10 << 20));
+    text.push_str(",1\n");
+    std::fs::write(&big, text).unwrap();
+    let o = adhash_in(d, &["run-csv", "--csv", "big.csv", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("longer than 1 MiB"), "{}", stderr(&o));
+    // A missing spec is a missing input: I/O, exit 5 (SPEC §3).
+    let o = adhash_in(d, &["batch", "--spec", "nope.toml"]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
 }

@@ -115,15 +115,7 @@ impl HistoryEntry {
 
 /// Read one archived run (or any JSON batch report).
 pub fn load(path: &Path) -> Result<SuiteResult> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io_at("cannot read", path, &e))?;
-    if meta.len() > MAX_ENTRY_BYTES {
-        return Err(Error::bad_input(format!(
-            "{} is larger than {} MiB: not a batch report",
-            path.display(),
-            MAX_ENTRY_BYTES >> 20
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io_at("cannot read", path, &e))?;
+    let text = crate::fs::read_text_capped(path, MAX_ENTRY_BYTES, "batch report")?;
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::bad_input(format!("{} is not JSON: {e}", path.display())))?;
     if v["schema"] != report::BATCH_REPORT_SCHEMA {

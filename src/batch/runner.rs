@@ -362,7 +362,11 @@ fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, 
         .and_then(|f| f.take(MAX_SUMMARY_BYTES + 1).read_to_string(&mut text))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     if text.len() as u64 > MAX_SUMMARY_BYTES {
-        return Err(format!("{} grew past {} MiB", path.display(), MAX_SUMMARY_BYTES >> 20));
+        return Err(format!(
+            "{} grew past {} MiB",
+            path.display(),
+            MAX_SUMMARY_BYTES >> 20
+        ));
     }
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
@@ -371,7 +375,11 @@ fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, 
             serde_json::Value::Null => Ok(None),
             x => match x.as_f64() {
                 Some(f) if f.is_finite() && (0.0..=max).contains(&f) => Ok(Some(f)),
-                _ => Err(format!("{}: invalid {what}: {}", path.display(), short_json(x))),
+                _ => Err(format!(
+                    "{}: invalid {what}: {}",
+                    path.display(),
+                    short_json(x)
+                )),
             },
         }
     };

@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 /// Default `timeout_s` of a job.
 pub const DEFAULT_TIMEOUT_S: f64 = 600.0;
+/// A spec larger than this is not read (SPEC §3).
+pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 /// The longest `timeout_s` (a day, SPEC §7): beyond it a timeout means nothing.
 pub const MAX_TIMEOUT_S: f64 = 86_400.0;
 pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
@@ -210,14 +212,7 @@ fn shell_quote(s: &str) -> String {
 /// Read and validate the spec at `path`. `python` is the interpreter for a
 /// `.py` CLI; `self_exe` the adhash binary used when `hashmap_cli` is unset.
 pub fn load(path: &Path, python: Option<&str>, self_exe: &Path) -> Result<BatchSpec> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let err = Error::io_at("cannot read spec", path, &e);
-        if e.kind() == std::io::ErrorKind::InvalidData {
-            Error::bad_input(err.detail)
-        } else {
-            err
-        }
-    })?;
+    let text = crate::fs::read_text_capped(path, MAX_SPEC_BYTES, "spec")?;
     parse(&text, path, python, self_exe).map_err(|e| {
         let ctx = format!("spec {}", path.display());
         e.context(ctx)

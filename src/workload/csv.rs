@@ -94,16 +94,46 @@ impl Default for Limits {
 /// notes whether the first line ends in CRLF: the csv crate reports the
 /// line of a CRLF file's rows one too low (it counts the `\n` of the
 /// previous row's terminator as part of the next row), so we correct it.
+///
+/// It also enforces the size limits on the bytes actually read, so a device
+/// or a FIFO (`/dev/zero`) cannot make the reader grow without end: past
+/// `max_bytes` in all, or past `MAX_LINE_BYTES` without a newline, it fails
+/// with `InvalidData` (a bad-input error naming the limit).
 struct Counting<R> {
     inner: R,
     bytes: u64,
     crlf: Option<bool>,
     last: u8,
+    max_bytes: u64,
+    line_bytes: u64,
 }
+
+/// The longest line (row) read: a key or value of megabytes is not a
+/// workload, and reading it whole would cost that much memory per row.
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if self.max_bytes > 0 && self.bytes + n as u64 > self.max_bytes {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "more than {} bytes (the --csv-max-bytes limit)",
+                    self.max_bytes
+                ),
+            ));
+        }
+        match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(i) => self.line_bytes = (n - i - 1) as u64,
+            None => self.line_bytes += n as u64,
+        }
+        if self.line_bytes > MAX_LINE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
+            ));
+        }
         if self.crlf.is_none()
             && let Some(i) = buf[..n].iter().position(|&b| b == b'\n')
         {
@@ -165,6 +195,8 @@ impl<R: Read> WorkloadReader<R> {
                 bytes: 0,
                 crlf: None,
                 last: 0,
+                max_bytes: limits.max_bytes,
+                line_bytes: 0,
             });
         let mut record = csv::ByteRecord::new();
         let ctx = |e: Error| e.context(source);
@@ -321,6 +353,11 @@ impl<R: Read> WorkloadReader<R> {
 fn csv_error(e: csv::Error, line: u64) -> Error {
     let line = e.position().map_or(line, |p| p.line());
     match e.kind() {
+        // The reader's own limits (see `Counting`): bad input, not I/O.
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::bad_input(format!("{io} near line {line}"))
+                .with_hint("raise --csv-max-bytes (0 disables it); lines are limited to 1 MiB")
+        }
         csv::ErrorKind::Io(io) => Error::io(format!("read error near line {line}: {io}")),
         csv::ErrorKind::Utf8 { .. } => Error::bad_input(format!("Invalid UTF-8 at line {line}")),
         _ => Error::bad_input(format!("malformed CSV at line {line}: {e}")),
