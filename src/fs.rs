@@ -206,10 +206,10 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     // error path (dropped).
     let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
         Error::io(format!(
-            "cannot write {}: {} (in folder {})",
+            "cannot write {}: the folder {} does not take new files ({})",
             path.display(),
-            e.kind(),
-            dir.display()
+            dir.display(),
+            e.kind()
         ))
     })?;
     {

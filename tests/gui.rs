@@ -1266,7 +1266,7 @@ fn baseline_and_current_share_one_colour_scale() {
     });
     h.run_steps(3);
     let notes: Vec<_> = h
-        .query_all_by_label_contains("(shared by both maps)")
+        .query_all_by_label_contains("shared by both maps")
         .collect();
     assert_eq!(notes.len(), 2, "both legends say the scale is shared");
 }
@@ -1331,6 +1331,9 @@ fn the_run_bar_and_log_stay_put() {
         log_top,
         "the log moved"
     );
+    // An empty log does not shrink its panel to its minimum.
+    let share = (900.0 - log_top.top()) / 900.0;
+    assert!(share > 0.25, "the log panel has {share:.2} of the window");
     // Another spec runs in the background: announced on the title row, so
     // nothing moves when it starts or ends.
     let run_btn = h.get_by_label("▶ Run").rect();
@@ -1376,4 +1379,83 @@ fn the_jobs_table_fits_a_1400_window() {
             "Analyze cut: {r:?}"
         );
     }
+}
+
+#[test]
+fn closing_mid_run_stops_the_suite_then_closes() {
+    let (dir, _) = small_suite("");
+    let spec = dir.path().join("slow.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/slow.md\"\n\
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"sleep\"]\n",
+    )
+    .unwrap();
+    let mut h = harness(
+        LaunchOptions {
+            spec: Some(spec),
+            run: true,
+            ..Default::default()
+        },
+        None,
+    );
+    step_until(&mut h, 30, "job to run", |app| {
+        matches!(
+            app.suites.rows().first().map(|r| &r.status),
+            Some(RowStatus::Running { .. })
+        )
+    });
+    // The window manager asks to close.
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+    let commands = |h: &Harness<'_, MissionControl>| {
+        h.output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map(|v| v.commands.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        commands(&h).contains(&egui::ViewportCommand::CancelClose),
+        "not closed under a running suite"
+    );
+    // The suite stops, its cancelled report and history are written, then
+    // the window closes.
+    let until = Instant::now() + Duration::from_secs(30);
+    let mut closed = false;
+    while Instant::now() < until && !closed {
+        h.step();
+        closed = commands(&h).contains(&egui::ViewportCommand::Close);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(closed, "the window never closed");
+    assert!(!h.state().suites.is_running());
+    let md = std::fs::read_to_string(dir.path().join("out/slow.md")).unwrap();
+    assert!(md.contains("Cancelled:"), "{md}");
+    assert_eq!(h.state().state.recent_runs[0].outcome, "cancelled");
+}
+
+#[test]
+fn a_long_spec_error_scrolls_in_its_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("wordy.toml");
+    let field = "x".repeat(300);
+    std::fs::write(
+        &spec,
+        format!("[batch]\nreport = \"r.md\"\n[[batch.jobs]]\nname = \"j\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n{field} = 1\n"),
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    h.run_steps(4);
+    assert!(label_exists(&h, "unknown field"));
+    // The panels keep the window's width: nothing pushed off the right.
+    for (label, r) in widgets(&h) {
+        assert!(r.right() <= 1400.5, "'{label}' pushed to {r:?}");
+    }
+    assert!(h.get_by_label("Open report").rect().right() <= 1400.0);
 }

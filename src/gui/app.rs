@@ -25,6 +25,8 @@ use crate::batch::result::SuiteResult;
 /// Time per frame spent applying runner events; the rest waits a frame, so
 /// a chatty job cannot freeze the window.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+/// The shortest time between frames drawn for background events.
+const BACKGROUND_FRAME: Duration = Duration::from_millis(100);
 const RECENT_RUNS: usize = 20;
 const NOTICE_SECONDS: f64 = 10.0;
 /// Errors stay longer, but not for ever: an old error would read as if it
@@ -128,6 +130,11 @@ pub struct MissionControl {
     /// Persist the state at the next frame (eframe otherwise saves on exit
     /// and every 30 s).
     save_now: bool,
+    /// The window was asked to close during a run: close once the run has
+    /// stopped and its (cancelled) report and history entry are written.
+    close_after_run: bool,
+    /// Close at the end of this frame (after the state is saved).
+    close_now: bool,
 }
 
 impl MissionControl {
@@ -160,10 +167,16 @@ impl MissionControl {
             commands: Vec::new(),
             dialogs,
             tasks: JobQueue::default(),
-            waker: Arc::new(move || waker_ctx.request_repaint()),
+            // Background work (log lines, ticks, progress) redraws at most
+            // ~10 times a second: a chatty job must not make the window eat
+            // a core beside the benchmark it is measuring. Input still
+            // redraws at once.
+            waker: Arc::new(move || waker_ctx.request_repaint_after(BACKGROUND_FRAME)),
             run_on_start: opts.run,
             frames: 0,
             save_now: false,
+            close_after_run: false,
+            close_now: false,
         };
         app.refresh_catalog();
         // First start: show the first valid bundled spec rather than nothing.
@@ -173,8 +186,11 @@ impl MissionControl {
             .iter()
             .find(|e| e.spec.is_ok())
             .map(|e| e.path.clone());
+        // Paths from the command line read like typed ones: absolute, tidy.
+        let typed = |p: PathBuf| super::typed_path(&p.to_string_lossy());
         let spec = opts
             .spec
+            .map(typed)
             .or_else(|| app.state.last_spec.clone())
             .or(first_bundled);
         if let Some(p) = spec.filter(|p| p.exists()) {
@@ -185,7 +201,8 @@ impl MissionControl {
         }
         if let Some(csv) = opts.dna {
             app.state.tab = Tab::Dna;
-            app.commands.push(Command::Dna(DnaCommand::Analyze(csv)));
+            app.commands
+                .push(Command::Dna(DnaCommand::Analyze(typed(csv))));
         }
         app
     }
@@ -577,6 +594,21 @@ impl MissionControl {
     /// Returns whether anything changed (a repaint is then requested).
     pub fn tick(&mut self, ctx: &egui::Context) -> bool {
         let mut changed = false;
+        // Closing mid-run: stop the suite first (its job's process group
+        // is killed, the report and the history entry are written), then
+        // close. Nothing we started outlives the window.
+        if ctx.input(|i| i.viewport().close_requested()) && self.suites.is_running() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            if !self.close_after_run {
+                self.close_after_run = true;
+                self.suites.stop();
+                self.notify(
+                    NoticeKind::Info,
+                    "stopping the running suite before closing (its report is still written)",
+                );
+            }
+            changed = true;
+        }
         for o in self
             .tasks
             .finished(|name| Outcome::Notice(Err(format!("the {name} task stopped unexpectedly"))))
@@ -673,6 +705,9 @@ impl MissionControl {
         self.state.recent_runs.truncate(RECENT_RUNS);
         // Kept at once: a crash or a kill must not lose the recent runs.
         self.save_now = true;
+        if self.close_after_run {
+            self.close_now = true;
+        }
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
@@ -870,6 +905,9 @@ impl eframe::App for MissionControl {
             eframe::set_value(storage, eframe::APP_KEY, &self.state);
             storage.flush();
         }
+        if std::mem::take(&mut self.close_now) {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         self.top_bar(ui);
         self.status_bar(ui);
         let mut cmds = Vec::new();
@@ -903,5 +941,12 @@ impl eframe::App for MissionControl {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    }
+
+    /// The last word: a suite still running (the window was closed by a
+    /// signal or the platform without asking) is stopped here, and we wait
+    /// for its job's process group to be gone.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.suites.shutdown(Duration::from_secs(6));
     }
 }

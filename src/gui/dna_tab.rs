@@ -210,6 +210,13 @@ impl DnaSession {
         self.baseline = self.current.clone();
     }
 
+    /// One scale for two maps side by side, from both maps' counts.
+    pub fn shared_scale(&self, a: &DnaReport, b: &DnaReport) -> ColorScale {
+        let mut both = a.bucket_counts.clone();
+        both.extend_from_slice(&b.bucket_counts);
+        self.color_scale(&both)
+    }
+
     /// The colour scale of `counts` with the current settings.
     pub fn color_scale(&self, counts: &[u64]) -> ColorScale {
         ColorScale::new(counts, self.scale, self.clip_percentile)
@@ -509,16 +516,11 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
 
     // Side by side, one colour means one depth: with a baseline both maps
     // share a scale computed over both.
-    let shared = baseline.map(|b| {
-        let mut both = current.report.bucket_counts.clone();
-        both.extend_from_slice(&b.report.bucket_counts);
-        let mut cs = s.color_scale(&both);
-        cs.note = format!("{} (shared by both maps)", cs.note);
-        cs
-    });
-    let cur_cs = shared
-        .clone()
-        .unwrap_or_else(|| s.color_scale(&current.report.bucket_counts));
+    let shared = baseline.map(|b| s.shared_scale(&current.report, &b.report));
+    let cur_cs = match &shared {
+        Some(sc) => sc.describing(&current.report.bucket_counts, "shared by both maps"),
+        None => s.color_scale(&current.report.bucket_counts),
+    };
     let cur_key = HeatmapKey::new(current.id, &cur_cs);
     ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = gap;
@@ -532,7 +534,10 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                     )
                     .truncate(),
                 );
-                let bcs = cur_cs.clone();
+                let bcs = shared.as_ref().map_or_else(
+                    || cur_cs.clone(),
+                    |sc| sc.describing(&b.report.bucket_counts, "shared by both maps"),
+                );
                 let tex = s
                     .base_tex
                     .get(
@@ -648,8 +653,12 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
         ui.selectable_value(&mut s.bars_by_id, true, "by bucket id");
     });
     let top = top_buckets(r, s.top_n, s.bars_by_id);
-    // Coloured as in the heatmap, so a bar and its cell match.
-    let cs = s.color_scale(&r.bucket_counts);
+    // Coloured as in the heatmap (the shared scale with a baseline), so a
+    // bar and its cell match.
+    let cs = match &s.baseline {
+        Some(b) => s.shared_scale(r, &b.report),
+        None => s.color_scale(&r.bucket_counts),
+    };
     let names: Vec<String> = top.iter().map(|(b, _)| format!("0x{b:03x}")).collect();
     let bars: Vec<Bar> = top
         .iter()
@@ -663,7 +672,9 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
         .collect();
     // Few bars: each is named above itself (axis labels would collide and
     // egui_plot would drop all but two); many: the axis names some.
-    let label_bars = top.len() <= 24;
+    // A label needs ~44 points: with less room a bar goes unlabelled
+    // (hover names it) rather than overlapping its neighbour.
+    let label_bars = top.len() <= 24 && ui.available_width() / top.len().max(1) as f32 >= 44.0;
     let marks: Vec<(f64, f64, String)> = top
         .iter()
         .enumerate()

@@ -35,6 +35,8 @@ mod tests {
         // `~user` is not expanded (no shell lookup); it stays a name.
         assert!(typed_path("~x/r.md").ends_with("~x/r.md"));
         assert!(typed_path("out/r.md").is_absolute());
+        assert!(typed_path("a/../b/r.md").ends_with("b/r.md"));
+        assert!(!typed_path("a/../b/r.md").to_string_lossy().contains(".."));
         assert_eq!(typed_path("  "), PathBuf::new());
     }
 }
@@ -110,7 +112,8 @@ pub fn typed_path(text: &str) -> PathBuf {
     if expanded.as_os_str().is_empty() {
         return expanded;
     }
-    std::path::absolute(&expanded).unwrap_or(expanded)
+    // `a/../b` reads as `b` in every message (lexically: no disk access).
+    crate::batch::spec::tidy(&std::path::absolute(&expanded).unwrap_or(expanded))
 }
 
 /// How Mission Control starts (`adhash mission-control` flags).

@@ -555,6 +555,18 @@ impl SuiteSession {
         }
     }
 
+    /// Stop a running suite and wait (at most `limit`) until it has ended:
+    /// its job killed, its report written. For closing the app.
+    pub fn shutdown(&mut self, limit: Duration) {
+        self.stop();
+        let until = Instant::now() + limit;
+        while self.is_running() && Instant::now() < until {
+            if self.drain(Duration::from_millis(20)).is_none() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
     /// Apply the live run's events for at most `budget`; returns the run
     /// if it finished.
     pub fn drain(&mut self, budget: Duration) -> Option<FinishedRun> {
@@ -633,6 +645,21 @@ impl SuiteSession {
             };
         }
         let live_here = self.live.as_ref().is_some_and(|l| l.run.key == key);
+        // A run reopened before the history arrived may be the newest one:
+        // then it is not "pinned", just the spec's last run.
+        if let (Some(p), Some((path, _))) = (&self.pinned, &latest)
+            && p.key == key
+            && p.source == RunSource::History(path.clone())
+            && !live_here
+        {
+            let run = self.pinned.take();
+            if !self.last.contains_key(&key)
+                && let Some(run) = run
+            {
+                self.last.insert(key.clone(), run);
+            }
+            self.sync_filter();
+        }
         if let Some((path, suite)) = latest
             && !live_here
             && !self.last.contains_key(&key)
@@ -748,11 +775,15 @@ pub fn show(
             .max_size(tab * 0.6)
             .show(ui, |ui| log_panel(ui, s, cmds));
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::both()
+            egui::ScrollArea::vertical()
                 .id_salt("suite_main")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    jobs_table(ui, s, cmds);
+                    // Only the table scrolls sideways when it is wider than
+                    // the panel; the chart below keeps the panel's width.
+                    egui::ScrollArea::horizontal()
+                        .id_salt("jobs_table_scroll")
+                        .show(ui, |ui| jobs_table(ui, s, cmds));
                     ui.add_space(8.0);
                     let bars = s.bars();
                     if !bars.is_empty() {
@@ -1057,9 +1088,12 @@ fn run_bar(
             .show(ui, |ui| {
                 ui.colored_label(palette::BAD, "Invalid spec:");
                 // Monospace keeps TOML error carets under the column they mark.
-                egui::ScrollArea::vertical()
+                // Both ways: a long line scrolls inside the box instead of
+                // pushing the panel past the window.
+                egui::ScrollArea::both()
                     .id_salt("spec_error")
                     .max_height(120.0)
+                    .max_width(ui.available_width())
                     .show(ui, |ui| {
                         ui.add(
                             egui::Label::new(RichText::new(e).monospace().color(palette::BAD))
@@ -1125,6 +1159,8 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         return;
     }
     let now = Instant::now();
+    // A narrow panel gets a compact Spread cell (the range is on hover).
+    let narrow = ui.available_width() < 1000.0;
     let jobs = s.finished_results();
     let summary = summary_rows(&jobs);
     let (xstd, spread) = summary_columns(&summary);
@@ -1203,12 +1239,16 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                     // The report's figures, in the table's compact units.
                     match r.result.as_ref().and_then(JobResult::spread) {
                         Some(st) => {
-                            let text = format!(
-                                "{} – {} (CV {:.1}%)",
-                                throughput::compact(st.min),
-                                throughput::compact(st.max),
-                                st.cv * 100.0
-                            );
+                            let text = if narrow {
+                                format!("CV {:.1}%", st.cv * 100.0)
+                            } else {
+                                format!(
+                                    "{} – {} (CV {:.1}%)",
+                                    throughput::compact(st.min),
+                                    throughput::compact(st.max),
+                                    st.cv * 100.0
+                                )
+                            };
                             let full = format!(
                                 "{} runs: {} – {} ops/s, CV {:.1}%",
                                 st.n,
@@ -1235,7 +1275,8 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         .or_else(|| x.recommendation.as_ref().map(|m| format!("recommends {m}")))
                 });
                 let b = backend.as_deref().unwrap_or("-");
-                ui.label(short(b, 26)).on_hover_text(b);
+                ui.label(short(b, if narrow { 14 } else { 26 }))
+                    .on_hover_text(b);
                 let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
                 if ui
                     .add_enabled(can_analyze, egui::Button::new("Analyze").small())
@@ -1328,6 +1369,9 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
 }
 
 fn log_panel(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+    // Claim the panel's whole height, whatever the log holds: a panel
+    // shrinks to its content, and an empty log would shrink it for good.
+    ui.set_min_height(ui.available_height());
     let log = s.log();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Log").strong());

@@ -79,6 +79,31 @@ impl ColorScale {
         }
     }
 
+    /// The same scale (top and kind) describing `counts`: how many of them
+    /// are above the top, and their maximum. For maps that share a scale.
+    pub fn describing(&self, counts: &[u64], shared_note: &str) -> ColorScale {
+        let max = counts.iter().copied().max().unwrap_or(0).max(1);
+        let above = counts.iter().filter(|&&c| c > self.top).count();
+        let kind = if self.log { "log" } else { "linear" };
+        let mut note = format!(
+            "{shared_note}, {kind}: 0 – {} keys",
+            thousands(self.top as f64)
+        );
+        if above > 0 {
+            note.push_str(&format!(
+                "; here {above} fuller buckets (max {}) at full colour",
+                thousands(max as f64)
+            ));
+        }
+        ColorScale {
+            log: self.log,
+            top: self.top,
+            max,
+            above,
+            note,
+        }
+    }
+
     pub fn position(&self, count: u64) -> f64 {
         scale_position(count, self.top, self.log)
     }

@@ -162,12 +162,23 @@ pub fn show(
 ) {
     let row_h = ui.text_style_height(&TextStyle::Monospace);
     let name_w = job_names.iter().map(|n| n.len()).max().unwrap_or(4).min(24);
+    // A log shown for the first time opens at its tail (and then follows
+    // it until the user scrolls up): a new scroll state would start at the
+    // top.
+    let seen = egui::Id::unique(("live_log_seen", &id));
+    let first_time = !ui.data(|d| d.get_temp::<bool>(seen).unwrap_or(false));
+    if first_time && log.visible_len() > 0 {
+        ui.data_mut(|d| d.insert_temp(seen, true));
+    }
     let mut area = ScrollArea::both()
         .id_salt(("live_log", id))
         .auto_shrink([false, false])
         .stick_to_bottom(true);
-    if jump_to_end {
-        area = area.vertical_scroll_offset(f32::MAX);
+    // The offset of the last row, not f32::MAX: egui's row arithmetic
+    // overflows on an infinite offset.
+    if (jump_to_end || first_time) && log.visible_len() > 0 {
+        let step = row_h + ui.spacing().item_spacing.y;
+        area = area.vertical_scroll_offset(step * log.visible_len() as f32);
     }
     area.show_rows(ui, row_h, log.visible_len(), |ui, range| {
         for i in range {
