@@ -25,8 +25,10 @@ use crate::batch::result::SuiteResult;
 /// Time per frame spent applying runner events; the rest waits a frame, so
 /// a chatty job cannot freeze the window.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
-/// The shortest time between frames drawn for background events.
-const BACKGROUND_FRAME: Duration = Duration::from_millis(100);
+/// The shortest time between frames drawn for background events (log
+/// lines, job progress): 4 a second is plenty to watch, and under software
+/// rendering each frame costs real CPU beside the benchmark being measured.
+const BACKGROUND_FRAME: Duration = Duration::from_millis(250);
 const RECENT_RUNS: usize = 20;
 const NOTICE_SECONDS: f64 = 10.0;
 /// Errors stay longer, but not for ever: an old error would read as if it
@@ -168,9 +170,9 @@ impl MissionControl {
             dialogs,
             tasks: JobQueue::default(),
             // Background work (log lines, ticks, progress) redraws at most
-            // ~10 times a second: a chatty job must not make the window eat
-            // a core beside the benchmark it is measuring. Input still
-            // redraws at once.
+            // 4 times a second: a chatty job must not make the window eat a
+            // core beside the benchmark it is measuring. Input still redraws
+            // at once.
             waker: Arc::new(move || waker_ctx.request_repaint_after(BACKGROUND_FRAME)),
             run_on_start: opts.run,
             frames: 0,
@@ -634,9 +636,8 @@ impl MissionControl {
             }
             changed = true;
         }
-        if self.dna.is_analyzing() {
-            changed = true; // progress moves
-        }
+        // (Analysis progress arrives through the waker, at most ~10 times a
+        // second: no frame is forced here.)
         if std::mem::take(&mut self.run_on_start) {
             self.commands.push(Command::Run);
         }
@@ -653,7 +654,7 @@ impl MissionControl {
             ctx.request_repaint();
         } else if self.suites.is_running() {
             // Only the elapsed-time labels change between events.
-            ctx.request_repaint_after(Duration::from_millis(250));
+            ctx.request_repaint_after(Duration::from_millis(500));
         }
         // An info notice fades: repaint when it is due to go.
         if let Some(n) = self.notices.back() {
@@ -786,7 +787,7 @@ impl MissionControl {
                             self.commands.push(Command::SwitchTab(Tab::Suites));
                             self.commands.push(Command::OpenSpec(spec));
                         }
-                        ui.spinner();
+                        super::palette::busy_dot(ui);
                     }
                     // And a workload being analysed.
                     if let (Some(p), Some(csv)) = (self.dna.progress(), self.dna.csv()) {
@@ -805,7 +806,7 @@ impl MissionControl {
                         {
                             self.commands.push(Command::SwitchTab(Tab::Dna));
                         }
-                        ui.spinner();
+                        super::palette::busy_dot(ui);
                     }
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                         match self.notices.back() {

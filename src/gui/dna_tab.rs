@@ -443,7 +443,7 @@ fn chooser(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: &
                         frac * 100.0
                     )),
             );
-            ui.spinner();
+            super::palette::busy_dot(ui);
             if ui.button("Cancel").clicked() {
                 cmds.push(Command::Dna(DnaCommand::Cancel));
             }

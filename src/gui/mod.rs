@@ -166,7 +166,16 @@ pub fn run(opts: LaunchOptions) -> Result<i32> {
         viewport = viewport.with_icon(icon);
     }
     let mut failures = Vec::new();
-    for renderer in [eframe::Renderer::Wgpu, eframe::Renderer::Glow] {
+    // OpenGL (glow) first: without a GPU, Mesa's software GL draws a frame
+    // for about a fifth of the CPU that wgpu on software Vulkan (lavapipe)
+    // takes (measured: 11% vs 50% of a core during a suite run), and that
+    // CPU is taken from the benchmark being measured. ADHASH_RENDERER=wgpu
+    // tries wgpu first.
+    let mut renderers = vec![eframe::Renderer::Glow, eframe::Renderer::Wgpu];
+    if std::env::var("ADHASH_RENDERER").is_ok_and(|r| r.eq_ignore_ascii_case("wgpu")) {
+        renderers.reverse();
+    }
+    for renderer in renderers {
         let options = eframe::NativeOptions {
             viewport: viewport.clone(),
             renderer,

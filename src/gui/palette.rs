@@ -42,3 +42,15 @@ pub const WINDOW: Color32 = Color32::from_rgb(0x1b, 0x20, 0x2a);
 pub const EXTREME: Color32 = Color32::from_rgb(0x0f, 0x12, 0x18);
 pub const FAINT: Color32 = Color32::from_rgb(0x1e, 0x24, 0x30);
 pub const SELECTION: Color32 = Color32::from_rgb(0x2b, 0x4f, 0x8a);
+
+/// A still "busy" mark (a filled dot in the accent colour). egui's spinner
+/// animates by asking for a new frame every frame, which would keep the
+/// window redrawing at full rate for a whole suite run, on the cores the
+/// benchmark is measuring; the elapsed-time text beside it shows progress.
+pub fn busy_dot(ui: &mut egui::Ui) -> egui::Response {
+    let size = ui.spacing().interact_size.y * 0.5;
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    ui.painter()
+        .circle_filled(rect.center(), size * 0.45, ACCENT);
+    resp
+}

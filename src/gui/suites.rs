@@ -981,7 +981,7 @@ fn run_bar(
                     ),
                 )
                 .on_hover_text(l.run.spec.display().to_string());
-                ui.spinner();
+                super::palette::busy_dot(ui);
                 if let Some(p) = &s.spec_path {
                     ui.add(
                         egui::Label::new(RichText::new(p.display().to_string()).weak()).truncate(),
@@ -1022,7 +1022,7 @@ fn run_bar(
         match s.shown() {
             Some(run) => {
                 if run.is_running() {
-                    ui.spinner();
+                    super::palette::busy_dot(ui);
                 }
                 let (text, color) = run.headline();
                 ui.colored_label(color, text);
