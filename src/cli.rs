@@ -292,7 +292,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
-        Some(Command::Batch(a)) => batch_cmd(&cli, a),
+        Some(Command::Batch(a)) => batch_cmd(&cli, a, log),
     }
 }
 
@@ -589,7 +589,7 @@ fn self_exe() -> Result<PathBuf> {
     std::env::current_exe().map_err(|e| Error::io(format!("cannot find the adhash binary: {e}")))
 }
 
-fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
+fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     use crate::batch::runner::{BatchEvent, CancelToken, JobStatus, Stream, run_suite};
     use crate::batch::spec::{bundled_specs, load, spec_folders};
     let exe = self_exe()?;
@@ -600,7 +600,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 .iter()
                 .map(|e| match &e.spec {
                     Ok(s) => serde_json::json!({"path": e.path.display().to_string(),
-                        "description": s.description, "jobs": s.jobs.len()}),
+                        "description": s.description, "jobs": s.jobs.len(),
+                        "cli": s.cli.describe()}),
                     Err(err) => {
                         serde_json::json!({"path": e.path.display().to_string(), "error": err})
                     }
@@ -613,9 +614,10 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
             for e in &entries {
                 match &e.spec {
                     Ok(s) => crate::outln!(
-                        "{}  ({} jobs)  {}",
+                        "{}  ({} jobs, CLI: {})  {}",
                         e.path.display(),
                         s.jobs.len(),
+                        s.cli.describe(),
                         s.description.as_deref().unwrap_or("")
                     ),
                     Err(err) => crate::outln!("{}  INVALID: {err}", e.path.display()),
@@ -628,6 +630,15 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         return Err(Error::bad_input("give --spec PATH or --list"));
     };
     let spec = load(spec_path, a.python.as_deref(), &exe)?;
+    for w in &spec.warnings {
+        log.warn(w);
+    }
+    if a.python.is_some() && !matches!(spec.cli, crate::batch::spec::CliProgram::Python { .. }) {
+        log.warn(&format!(
+            "--python is ignored: the suite's CLI is {}, not a .py file",
+            spec.cli.describe()
+        ));
+    }
     let cancel = CancelToken::new();
     {
         let c = cancel.clone();
@@ -648,6 +659,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
     let total = spec.jobs.len();
     let width = spec.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
     let mut reports = None;
+    let mut archived: Option<std::path::PathBuf> = None;
     loop {
         // The reader went away (`| head -1`): stop the suite cleanly (its
         // jobs are killed, the report is written), print nothing more.
@@ -660,8 +672,13 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
         };
         match ev {
-            BatchEvent::SuiteStarted { spec, jobs } => {
-                crate::errln!("suite {} ({} jobs)", spec.display(), jobs.len());
+            BatchEvent::SuiteStarted { spec: path, jobs } => {
+                crate::errln!(
+                    "suite {} ({} jobs) with CLI {}",
+                    path.display(),
+                    jobs.len(),
+                    spec.cli.describe()
+                );
             }
             BatchEvent::JobStarted {
                 job,
@@ -683,6 +700,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 }
                 let name = &spec.jobs[job].name;
                 match stream {
+                    // Under --json stdout holds only the final JSON object.
+                    Stream::Stdout if cli.json => crate::errln!("{name:<width$} | {line}"),
                     Stream::Stdout => crate::outln!("{name:<width$} | {line}"),
                     Stream::Stderr | Stream::Runner => crate::errln!("{name:<width$} ! {line}"),
                 }
@@ -706,11 +725,12 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
                 history,
                 ..
             } => {
-                match history {
+                match &history {
                     Some(Ok(p)) => crate::errln!("archived: {}", p.display()),
                     Some(Err(e)) => crate::errln!("warning: run not archived: {e}"),
                     None => {}
                 }
+                archived = history.and_then(|h| h.ok());
                 reports = Some(r);
             }
         }
@@ -720,8 +740,28 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         .map_err(|_| Error::policy("the batch runner thread panicked"))?;
     match reports {
         Some(Ok(paths)) => {
-            for p in paths.all() {
-                crate::outln!("report: {}", p.display());
+            if cli.json {
+                // `--json batch`: the outcome as one JSON object (SPEC §3).
+                let ok = suite
+                    .jobs
+                    .iter()
+                    .filter(|j| j.status == JobStatus::Ok)
+                    .count();
+                print_json(envelope(
+                    "batch",
+                    serde_json::json!({
+                        "spec": spec.path.display().to_string(),
+                        "reports": paths,
+                        "history": archived.as_ref().map(|p| p.display().to_string()),
+                        "jobs": suite.jobs.len(),
+                        "jobs_ok": ok,
+                        "cancelled": suite.cancelled,
+                    }),
+                ));
+            } else {
+                for p in paths.all() {
+                    crate::outln!("report: {}", p.display());
+                }
             }
         }
         Some(Err(e)) => return Err(Error::io(format!("cannot write the reports: {e}"))),

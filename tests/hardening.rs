@@ -502,3 +502,102 @@ fn endless_or_huge_inputs_are_cut_off_at_their_limits() {
     let o = adhash_in(d, &["batch", "--spec", "nope.toml"]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
 }
+
+#[test]
+fn specs_speak_the_originals_contracts() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    // Another tool's table is ignored with a warning; the suite runs.
+    write_spec(
+        d,
+        &format!("[meta]\nowner = \"ci\"\n[batch]\nreport = \"out/r.md\"\n{JOB}"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[meta]"), "{}", stderr(&o));
+    // A misspelt field names the closest one.
+    write_spec(
+        d,
+        "[batch]\nreport = \"out/r.md\"\n[[batch.jobs]]\nname = \"j\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nlatency_k = 3\n",
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `latency_sample_k`?"),
+        "{}",
+        stderr(&o)
+    );
+    // A flag the spec has a field for is refused in extra_args.
+    write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\n{JOB}extra_args = [\"--mode\", \"std\"]\n"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("use the job's `mode` field"),
+        "{}",
+        stderr(&o)
+    );
+    write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\n{JOB}extra_args = [\"--csv=other.csv\"]\n"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    // `--json batch`: the outcome as one JSON object.
+    write_spec(d, &format!("[batch]\nreport = \"out/r.md\"\n{JOB}"));
+    let o = adhash_in(d, &["--json", "batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["command"], "batch");
+    assert!(
+        v["reports"]["markdown"]
+            .as_str()
+            .unwrap()
+            .ends_with("out/r.md")
+    );
+    assert!(v["history"].as_str().unwrap().contains("history/suite/"));
+}
+
+#[test]
+fn an_original_hashmap_cli_py_beside_the_spec_is_its_cli() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    // A stand-in for the original CLI: answers like it, records that it ran.
+    std::fs::write(
+        d.join("hashmap_cli.py"),
+        "import sys, json\nargs = sys.argv[1:]\nopen('ran.txt', 'a').write(' '.join(args) + '\\n')\n\
+if 'profile' in args:\n    print('fast-lookup')\nelse:\n    out = args[args.index('--json-summary-out') + 1] if '--json-summary-out' in args else None\n    \
+if out:\n        json.dump({'ops_per_second': 1234.0, 'final_backend': 'chaining', 'latency_ms': {'overall': {'p99': 0.01}}}, open(out, 'w'))\n    print('ok')\n",
+    )
+    .unwrap();
+    // The original's own example, unchanged in shape: no hashmap_cli field.
+    write_spec(
+        d,
+        "[batch]\nreport = \"reports/batch_report.md\"\nhtml_report = \"reports/batch_report.html\"\n\
+[[batch.jobs]]\nname = \"profile-uniform\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"run-uniform\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nmode = \"adaptive\"\njson_summary = \"results/json/uniform.json\"\n",
+    );
+    let o = adhash_in(d, &["batch", "--list"]);
+    assert!(o.status.success());
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hashmap_cli.py"),
+        "the first line names the CLI: {}",
+        stderr(&o)
+    );
+    let ran = std::fs::read_to_string(d.join("ran.txt")).unwrap();
+    assert!(ran.contains("profile --csv w.csv"), "{ran}");
+    assert!(
+        ran.contains(
+            "--mode adaptive run-csv --csv w.csv --json-summary-out results/json/uniform.json"
+        ),
+        "{ran}"
+    );
+    let md = std::fs::read_to_string(d.join("reports/batch_report.md")).unwrap();
+    assert!(md.contains("| run-uniform | 1,234 |"), "{md}");
+    assert!(md.contains("recommends fast-lookup"), "{md}");
+}

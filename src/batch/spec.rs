@@ -16,6 +16,8 @@ pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 /// The longest `timeout_s` (a day, SPEC §7): beyond it a timeout means nothing.
 pub const MAX_TIMEOUT_S: f64 = 86_400.0;
 pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
+/// The original tool's CLI, used when it sits beside a spec that names none.
+pub const ORIGINAL_CLI: &str = "hashmap_cli.py";
 
 /// The program that runs each job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +154,8 @@ pub struct BatchSpec {
     /// Archive every finished run (SPEC §9); default true.
     pub history: bool,
     pub jobs: Vec<JobSpec>,
+    /// Things worth saying that do not stop the suite (ignored tables).
+    pub warnings: Vec<String>,
 }
 
 impl BatchSpec {
@@ -224,11 +228,20 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     let root: Table = text.parse().map_err(|e: toml::de::Error| {
         Error::bad_input(format!("invalid TOML: {}", e.to_string().trim()))
     })?;
-    for key in root.keys() {
-        if key != "batch" {
-            return Err(Error::bad_input(format!(
-                "unknown top-level key `{key}` (everything goes under [batch])"
-            )));
+    // Other tools may share the file (`[meta]`, `[tool.x]`): their tables
+    // are ignored, with a warning. A stray top-level value is an error.
+    let mut warnings = Vec::new();
+    for (key, value) in &root {
+        match (key.as_str(), value) {
+            ("batch", _) => {}
+            (_, Value::Table(_)) => warnings.push(format!(
+                "top-level table [{key}] is not adhash's: ignored (the suite is under [batch])"
+            )),
+            _ => {
+                return Err(Error::bad_input(format!(
+                    "unknown top-level key `{key}` (everything goes under [batch])"
+                )));
+            }
         }
     }
     let batch = match root.get("batch") {
@@ -257,6 +270,15 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         "jobs",
     ])?;
     let cli = match f.string("hashmap_cli")? {
+        // The original's default: a `hashmap_cli.py` beside the spec is the
+        // CLI; only without one does the suite drive this adhash (SPEC §7).
+        None if dir.join(ORIGINAL_CLI).is_file() => {
+            let script = tidy(&dir.join(ORIGINAL_CLI));
+            CliProgram::Python {
+                interpreter: python.unwrap_or("python3").to_string(),
+                script: std::path::absolute(&script).unwrap_or(script),
+            }
+        }
         None => CliProgram::SelfExe(self_exe.to_path_buf()),
         Some(p) => {
             // Absolute: jobs run in the spec's folder, and a bare name
@@ -306,9 +328,11 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
             .with_hint("add at least one [[batch.jobs]] table"));
     }
     let mut jobs: Vec<JobSpec> = Vec::new();
+    // Linear in the number of jobs (a spec may have tens of thousands).
+    let mut names = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let job = parse_job(i + 1, item)?;
-        if jobs.iter().any(|j| j.name == job.name) {
+        if !names.insert(job.name.clone()) {
             return Err(Error::bad_input(format!(
                 "job #{} '{}': duplicate job name (names must be unique)",
                 i + 1,
@@ -327,6 +351,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         description,
         history,
         jobs,
+        warnings,
     };
     spec.check_outputs()?;
     Ok(spec)
@@ -370,6 +395,16 @@ impl BatchSpec {
         crate::fs::check_outputs(&named(&inputs), &named(&outputs))
     }
 }
+
+/// Flags of the CLI that a job field sets: not allowed in `extra_args`.
+const SPEC_FLAGS: [(&str, &str); 6] = [
+    ("--mode", "mode"),
+    ("--csv", "csv"),
+    ("--json-summary-out", "json_summary"),
+    ("--latency-sample-k", "latency_sample_k"),
+    ("--latency-sample-every", "latency_sample_every"),
+    ("--metrics-out-dir", "metrics_out_dir"),
+];
 
 fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
     let Value::Table(t) = item else {
@@ -469,6 +504,17 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
             ));
         }
     };
+    // A flag the spec has a field for would make the report lie (it says
+    // the field's value while the job ran the flag's).
+    for a in &extra_args {
+        let flag = a.split('=').next().unwrap_or(a);
+        if let Some((_, field)) = SPEC_FLAGS.iter().find(|(f, _)| *f == flag) {
+            return Err(f.err(
+                "extra_args",
+                &format!("must not set {flag}: use the job's `{field}` field instead"),
+            ));
+        }
+    }
     Ok(JobSpec {
         name,
         command,
@@ -505,8 +551,17 @@ impl Fields<'_> {
     fn check_known(&self, known: &[&str]) -> Result<()> {
         for key in self.table.keys() {
             if !known.contains(&key.as_str()) {
+                // Jaro-Winkler favours a shared prefix: `latency_k` is
+                // `latency_sample_k` with a piece left out.
+                let closest = known
+                    .iter()
+                    .map(|k| (strsim::jaro_winkler(key, k), *k))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(score, _)| *score >= 0.8);
+                let guess =
+                    closest.map_or(String::new(), |(_, k)| format!(": did you mean `{k}`?"));
                 return Err(Error::bad_input(format!(
-                    "{}: unknown field `{key}` (known: {})",
+                    "{}: unknown field `{key}`{guess} (known: {})",
                     self.at,
                     known.join(", ")
                 )));

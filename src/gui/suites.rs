@@ -1304,6 +1304,9 @@ pub fn status_color(r: &JobRow) -> Color32 {
 
 fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
     let Some(Ok(spec)) = &s.spec else { return };
+    for w in &spec.warnings {
+        ui.colored_label(palette::WARN, format!("Note: {w}"));
+    }
     egui::CollapsingHeader::new("Spec preview")
         .default_open(false)
         .show(ui, |ui| {
