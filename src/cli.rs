@@ -630,6 +630,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
         return Err(Error::bad_input("give --spec PATH or --list"));
     };
     let spec = load(spec_path, a.python.as_deref(), &exe)?;
+    // Descendants that escape a job's process group come back to us.
+    crate::batch::runner::become_subreaper();
     for w in &spec.warnings {
         log.warn(w);
     }

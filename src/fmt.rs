@@ -57,6 +57,18 @@ pub fn significant(v: f64, digits: u32) -> String {
     s
 }
 
+/// User text (a key, a name) fit to show: control characters and escape
+/// sequences removed, cut to `max` characters with `…` marking the cut.
+pub fn shown_text(s: &str, max: usize) -> String {
+    let clean = crate::log::printable(s).replace(['\n', '\t'], " ");
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
 /// A latency in milliseconds with three significant digits, or "-".
 pub fn latency_ms(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |x| significant(x, 3))
@@ -85,6 +97,16 @@ mod tests {
         assert_eq!(significant(0.0, 3), "0");
         assert_ne!(significant(0.0000001, 3), "0.000");
         assert_eq!(latency_ms(None), "-");
+    }
+
+    #[test]
+    fn user_text_is_cleaned_and_cut() {
+        assert_eq!(shown_text("K1", 10), "K1");
+        assert_eq!(shown_text("\u{1b}[31mred\nkey", 20), "red key");
+        assert_eq!(
+            shown_text(&"x".repeat(100), 10),
+            format!("{}…", "x".repeat(9))
+        );
     }
 
     #[test]

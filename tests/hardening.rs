@@ -601,3 +601,46 @@ if out:\n        json.dump({'ops_per_second': 1234.0, 'final_backend': 'chaining
     assert!(md.contains("| run-uniform | 1,234 |"), "{md}");
     assert!(md.contains("recommends fast-lookup"), "{md}");
 }
+
+#[test]
+fn descendants_that_escape_the_job_group_are_killed_too() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    write_spec(
+        d,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"daemon\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"escape\"]\n",
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // `setsid sleep 300` left its process group and its parent exited:
+    // as the subreaper, adhash found it and killed it.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(
+        processes_in(d),
+        Vec::<String>::new(),
+        "an escaped daemon survived"
+    );
+}
+
+#[test]
+fn cr_only_files_and_hostile_keys_get_clear_words() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    std::fs::write(d.join("mac.csv"), "op,key,value\rput,a,1\rget,a,\r").unwrap();
+    let o = adhash_in(d, &["run-csv", "--csv", "mac.csv", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bare CR"), "{}", stderr(&o));
+    // Keys with escapes and huge lengths are cleaned and cut when shown.
+    let key = format!("\u{1b}]0;pwned\u{7}{}", "k".repeat(500));
+    let mut text = String::from("op,key,value\n");
+    for _ in 0..50 {
+        text.push_str(&format!("put,{key},1\n"));
+    }
+    std::fs::write(d.join("hostile.csv"), text).unwrap();
+    let o = adhash_in(d, &["workload-dna", "--csv", "hostile.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains('\u{1b}'), "escape reached the terminal");
+    assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+}

@@ -449,6 +449,8 @@ fn run_process(
             };
         }
     };
+    // If this thread unwinds (a bug), the job's process group dies with it.
+    let _group = GroupGuard(child.id() as i32);
     // Bounded: a job that floods its output waits for us, not our memory.
     let (ltx, lrx) = crossbeam_channel::bounded::<(Stream, String)>(1024);
     if let Some(out) = child.stdout.take() {
@@ -521,8 +523,11 @@ fn run_process(
             }
         }
     };
-    // Whatever the job left behind in its process group goes too.
+    // Whatever the job left behind in its process group goes too, and so
+    // does anything that escaped the group (setsid, a daemon) and was
+    // handed to us as the subreaper.
     kill_group(&child, libc::SIGKILL);
+    reap_escaped();
     if let Some((status, reason)) = stop {
         return ProcessOutcome {
             status,
@@ -574,6 +579,71 @@ fn drain(lrx: &Receiver<(Stream, String)>, f: &mut dyn FnMut(Stream, String)) {
     let until = Instant::now() + Duration::from_millis(500);
     while let Ok((s, l)) = lrx.recv_deadline(until) {
         f(s, l);
+    }
+}
+
+/// Kills a job's process group when dropped: the runner thread may end by
+/// a panic, and no job may outlive it.
+struct GroupGuard(i32);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: kill(2) on a process group id; no memory is involved. The
+        // group is gone already on the normal path (ESRCH, ignored).
+        unsafe {
+            libc::kill(-self.0, libc::SIGKILL);
+        }
+    }
+}
+
+static SUBREAPER: AtomicBool = AtomicBool::new(false);
+
+/// Make this process the subreaper of everything it starts (Linux): a job's
+/// descendant that leaves the job's process group (`setsid`, a daemon)
+/// becomes our child when its parent dies, so the runner can find and kill
+/// it when the job ends. For `adhash batch`, whose only children are jobs.
+pub fn become_subreaper() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl(2) with PR_SET_CHILD_SUBREAPER and an integer flag.
+        let ok = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } == 0;
+        SUBREAPER.store(ok, Ordering::SeqCst);
+    }
+}
+
+/// As subreaper: kill and reap every child left (they can only be escaped
+/// descendants of jobs that ended), until none is left.
+fn reap_escaped() {
+    if !SUBREAPER.load(Ordering::SeqCst) {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    for _ in 0..50 {
+        let me = std::process::id().to_string();
+        let orphans: Vec<i32> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                // Fields after the `(comm)`: state, ppid, ...
+                let rest = stat.rsplit_once(") ")?.1;
+                let ppid = rest.split_whitespace().nth(1)?;
+                (ppid == me).then_some(pid)
+            })
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        for pid in orphans {
+            // SAFETY: kill(2) and waitpid(2) on a pid that is our child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
     }
 }
 

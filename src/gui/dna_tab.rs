@@ -834,7 +834,8 @@ fn summary(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
             ui.label(RichText::new("share").weak());
             ui.end_row();
             for k in &r.hot_keys {
-                ui.monospace(&k.key);
+                ui.monospace(crate::fmt::shown_text(&k.key, 60))
+                    .on_hover_text(crate::fmt::shown_text(&k.key, 2000));
                 ui.label(thousands(k.count as f64));
                 ui.label(format!("{:.3}%", k.share * 100.0));
                 ui.end_row();

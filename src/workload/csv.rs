@@ -124,6 +124,18 @@ impl<R: Read> Read for Counting<R> {
                 ),
             ));
         }
+        // Classic-Mac files end lines with a bare CR: every row would be
+        // "line 1". Say so rather than misnumber (or read one endless line).
+        if self.crlf.is_none()
+            && let Some(i) = buf[..n].iter().position(|&b| b == b'\r')
+            && buf.get(i + 1).is_some_and(|&b| b != b'\n')
+            && i + 1 < n
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "lines end with a bare CR (old Mac style): convert the file to LF or CRLF",
+            ));
+        }
         match buf[..n].iter().rposition(|&b| b == b'\n') {
             Some(i) => self.line_bytes = (n - i - 1) as u64,
             None => self.line_bytes += n as u64,

@@ -788,7 +788,7 @@ pub fn render_text(r: &DnaReport) -> String {
             let _ = writeln!(
                 o,
                 "    {:<24} {:>12} {:>8.3}%",
-                k.key,
+                crate::fmt::shown_text(&k.key, 60),
                 thousands(k.count as f64),
                 k.share * 100.0
             );
