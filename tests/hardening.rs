@@ -644,3 +644,42 @@ fn cr_only_files_and_hostile_keys_get_clear_words() {
     assert!(!out.contains('\u{1b}'), "escape reached the terminal");
     assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
 }
+
+#[test]
+fn dry_run_streams_instead_of_loading() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    let o = adhash_in(
+        d,
+        &[
+            "generate-csv",
+            "--outfile",
+            "big.csv",
+            "--ops",
+            "300000",
+            "--key-space",
+            "100000",
+        ],
+    );
+    assert!(o.status.success());
+    // Peak memory of the validation, read from the kernel after it ends.
+    let child = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["run-csv", "--csv", "big.csv", "--dry-run"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut status = 0;
+    // SAFETY: wait4(2) on our own child, with out-pointers we own.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let peak_kib = usage.ru_maxrss;
+    let file_kib = (std::fs::metadata(d.join("big.csv")).unwrap().len() / 1024) as i64;
+    assert!(
+        peak_kib < file_kib / 2 + 20_000,
+        "dry run peaked at {peak_kib} KiB for a {file_kib} KiB file"
+    );
+}
