@@ -163,6 +163,85 @@ pub fn read_text_capped(path: &Path, max: u64, what: &str) -> Result<String> {
         .map_err(|e| Error::bad_input(format!("{what} {} is not UTF-8 text: {e}", path.display())))
 }
 
+/// A file written to a temporary beside its target, not yet in place.
+/// `commit` renames it over the target; dropping it removes it. Several
+/// staged files make a set: if any fails to stage, none is committed.
+pub enum Staged {
+    File {
+        tmp: tempfile::NamedTempFile,
+        target: PathBuf,
+        shown: PathBuf,
+    },
+    /// A device or FIFO: written in place at commit.
+    Device { target: PathBuf, bytes: Vec<u8> },
+}
+
+/// Stage `bytes` for `path` (see `Staged`).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    let target = resolve(path);
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::io(format!(
+                "cannot write {}: it is a folder",
+                path.display()
+            )));
+        }
+        Ok(m) if !m.is_file() => {
+            return Ok(Staged::Device {
+                target,
+                bytes: bytes.to_vec(),
+            });
+        }
+        _ => {}
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".adhash-tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+        Error::io(format!(
+            "cannot write {}: the folder {} does not take new files ({})",
+            path.display(),
+            dir.display(),
+            e.kind()
+        ))
+    })?;
+    tmp.as_file_mut()
+        .write_all(bytes)
+        .and_then(|()| tmp.as_file_mut().flush())
+        .map_err(|e| Error::io_at("cannot write", path, &e))?;
+    Ok(Staged::File {
+        tmp,
+        target,
+        shown: path.to_path_buf(),
+    })
+}
+
+impl Staged {
+    /// Put the file in place (a rename; a device is written now).
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Staged::File { tmp, target, shown } => tmp
+                .persist(&target)
+                .map(|_| ())
+                .map_err(|e| Error::io_at("cannot write", &shown, &e.error)),
+            Staged::Device { target, bytes } => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .and_then(|mut f| f.write_all(&bytes))
+                .map_err(|e| Error::io_at("cannot write", &target, &e)),
+        }
+    }
+}
+
 /// Write `path` safely (see the module docs). Parent folders are created.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let target = resolve(path);

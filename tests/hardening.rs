@@ -694,3 +694,36 @@ fn dry_run_streams_instead_of_loading() {
         "dry run peaked at {dry} KiB, a replay at {full} KiB"
     );
 }
+
+#[test]
+fn the_three_reports_are_written_as_a_set() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    // A first, good run.
+    write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\nhtml_report = \"out/r.html\"\n{JOB}"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md_before = std::fs::read_to_string(d.join("out/r.md")).unwrap();
+    // Now the HTML report's folder takes no new files (/proc): nothing of
+    // the set is replaced, the run says so with exit 5.
+    write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\nhtml_report = \"/proc/r.html\"\n{JOB}"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("out/r.md")).unwrap(),
+        md_before
+    );
+    // And no temporary file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".adhash-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

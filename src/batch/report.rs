@@ -84,11 +84,26 @@ pub fn write_reports(spec: &BatchSpec, suite: &SuiteResult) -> Result<ReportPath
         html: spec.html_report.clone(),
         json: spec.json_report.clone(),
     };
-    write_report(&paths.markdown, ReportFormat::Markdown, suite)?;
+    // All three are rendered and staged before any is put in place, so a
+    // failure leaves the previous set whole; JSON goes last, so a reader
+    // that sees the new JSON sees the new Markdown and HTML too.
+    let mut set = vec![crate::fs::stage(
+        &paths.markdown,
+        ReportFormat::Markdown.render(suite).as_bytes(),
+    )?];
     if let Some(h) = &paths.html {
-        write_report(h, ReportFormat::Html, suite)?;
+        set.push(crate::fs::stage(
+            h,
+            ReportFormat::Html.render(suite).as_bytes(),
+        )?);
     }
-    write_report(&paths.json, ReportFormat::Json, suite)?;
+    set.push(crate::fs::stage(
+        &paths.json,
+        ReportFormat::Json.render(suite).as_bytes(),
+    )?);
+    for staged in set {
+        staged.commit()?;
+    }
     Ok(paths)
 }
 
