@@ -91,9 +91,10 @@ impl Default for Limits {
 }
 
 /// Counts bytes as the csv parser pulls them, for progress reporting, and
-/// notes whether the first line ends in CRLF: the csv crate reports the
-/// line of a CRLF file's rows one too low (it counts the `\n` of the
-/// previous row's terminator as part of the next row), so we correct it.
+/// where the newlines are, so a row's physical line is exact whatever the
+/// line endings (LF, CRLF, mixed, blank lines): the csv crate's own line
+/// count treats `\r` and `\n` alike. Only the offsets of the last few MiB
+/// are kept (the parser never looks further back), so memory stays bounded.
 ///
 /// It also enforces the size limits on the bytes actually read, so a device
 /// or a FIFO (`/dev/zero`) cannot make the reader grow without end: past
@@ -102,10 +103,46 @@ impl Default for Limits {
 struct Counting<R> {
     inner: R,
     bytes: u64,
-    crlf: Option<bool>,
-    last: u8,
+    /// A newline has been seen (so the line-ending style is known).
+    seen_newline: bool,
     max_bytes: u64,
     line_bytes: u64,
+    /// Newlines before the oldest offset kept in `newlines`.
+    newlines_before: u64,
+    /// Byte offsets of the recent newlines, ascending.
+    newlines: std::collections::VecDeque<u64>,
+    /// Byte offsets of the recent carriage returns, ascending.
+    returns: std::collections::VecDeque<u64>,
+}
+
+/// How far back newline offsets are kept: beyond both read buffers.
+const NEWLINE_WINDOW: u64 = 4 << 20;
+
+impl<R> Counting<R> {
+    /// The 1-based physical line of a record starting at `offset`. The csv
+    /// crate may start a record on line-ending bytes before its content
+    /// (the `\n` of a CRLF, blank lines): the record's line is that of its
+    /// first byte that is not a line ending. Queries come in file order, so
+    /// offsets passed are dropped as we go: O(1) a row.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = offset;
+        loop {
+            while self.newlines.front().is_some_and(|&o| o < start) {
+                self.newlines.pop_front();
+                self.newlines_before += 1;
+            }
+            while self.returns.front().is_some_and(|&o| o < start) {
+                self.returns.pop_front();
+            }
+            let at_ending =
+                self.newlines.front() == Some(&start) || self.returns.front() == Some(&start);
+            if at_ending && start < self.bytes {
+                start += 1;
+            } else {
+                return 1 + self.newlines_before;
+            }
+        }
+    }
 }
 
 /// The longest line (row) read: a key or value of megabytes is not a
@@ -126,7 +163,7 @@ impl<R: Read> Read for Counting<R> {
         }
         // Classic-Mac files end lines with a bare CR: every row would be
         // "line 1". Say so rather than misnumber (or read one endless line).
-        if self.crlf.is_none()
+        if !self.seen_newline
             && let Some(i) = buf[..n].iter().position(|&b| b == b'\r')
             && buf.get(i + 1).is_some_and(|&b| b != b'\n')
             && i + 1 < n
@@ -146,14 +183,22 @@ impl<R: Read> Read for Counting<R> {
                 format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
             ));
         }
-        if self.crlf.is_none()
-            && let Some(i) = buf[..n].iter().position(|&b| b == b'\n')
-        {
-            let before = if i == 0 { self.last } else { buf[i - 1] };
-            self.crlf = Some(before == b'\r');
+        // memchr: this runs over every byte of every workload.
+        for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
+            if buf[i] == b'\n' {
+                self.newlines.push_back(self.bytes + i as u64);
+                self.seen_newline = true;
+            } else {
+                self.returns.push_back(self.bytes + i as u64);
+            }
         }
-        if n > 0 {
-            self.last = buf[n - 1];
+        let horizon = (self.bytes + n as u64).saturating_sub(NEWLINE_WINDOW);
+        while self.newlines.front().is_some_and(|&o| o < horizon) {
+            self.newlines.pop_front();
+            self.newlines_before += 1;
+        }
+        while self.returns.front().is_some_and(|&o| o < horizon) {
+            self.returns.pop_front();
         }
         self.bytes += n as u64;
         Ok(n)
@@ -205,16 +250,18 @@ impl<R: Read> WorkloadReader<R> {
             .from_reader(Counting {
                 inner: reader,
                 bytes: 0,
-                crlf: None,
-                last: 0,
+                seen_newline: false,
                 max_bytes: limits.max_bytes,
                 line_bytes: 0,
+                newlines_before: 0,
+                newlines: std::collections::VecDeque::new(),
+                returns: std::collections::VecDeque::new(),
             });
         let mut record = csv::ByteRecord::new();
         let ctx = |e: Error| e.context(source);
         let got = inner
             .read_byte_record(&mut record)
-            .map_err(|e| ctx(csv_error(e, 1)))?;
+            .map_err(|e| ctx(csv_error(e, 1, None)))?;
         if !got {
             return Err(ctx(Error::bad_input(
                 "CSV is empty: expected the header op,key,value",
@@ -275,21 +322,25 @@ impl<R: Read> WorkloadReader<R> {
 
     /// The next row, or `None` at the end. Errors name the source and line.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
-        let line = self.inner.position().line();
-        let got = self
-            .inner
-            .read_byte_record(&mut self.record)
-            .map_err(|e| csv_error(e, line).context(&self.source))?;
+        let next = self.inner.position().byte();
+        let line = self.inner.get_mut().line_at(next);
+        let got = match self.inner.read_byte_record(&mut self.record) {
+            Ok(g) => g,
+            Err(e) => {
+                let at = e.position().map(|p| self.inner.get_mut().line_at(p.byte()));
+                return Err(csv_error(e, line, at).context(&self.source));
+            }
+        };
         if !got {
             if self.rows == 0 {
                 return Err(Error::bad_input("CSV contains no data rows").context(&self.source));
             }
             return Ok(None);
         }
-        let mut line = self.record.position().map_or(line, |p| p.line());
-        if self.inner.get_ref().crlf == Some(true) {
-            line += 1;
-        }
+        let line = match self.record.position() {
+            Some(p) => self.inner.get_mut().line_at(p.byte()),
+            None => line,
+        };
         self.rows += 1;
         if self.limits.max_rows > 0 && self.rows > self.limits.max_rows {
             return Err(Error::bad_input(format!(
@@ -362,8 +413,9 @@ impl<R: Read> WorkloadReader<R> {
     }
 }
 
-fn csv_error(e: csv::Error, line: u64) -> Error {
-    let line = e.position().map_or(line, |p| p.line());
+/// `at`: the physical line of the error's position, when it has one.
+fn csv_error(e: csv::Error, line: u64, at: Option<u64>) -> Error {
+    let line = at.unwrap_or(line);
     match e.kind() {
         // The reader's own limits (see `Counting`): bad input, not I/O.
         csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
@@ -428,6 +480,33 @@ mod tests {
         assert_eq!(rows[0].key, "a");
         assert_eq!(rows[0].op, Op::Put);
         assert_eq!(rows[2].op, Op::Del);
+    }
+
+    #[test]
+    fn every_line_ending_gives_the_physical_line() {
+        // (file, the line of `zap`)
+        let cases = [
+            ("op,key,value\r\nzap,a,1\r\n", 2),
+            ("op,key,value\r\nput,a,1\r\n\r\nput,b,2\r\nzap,c,3\r\n", 5),
+            ("op,key,value\nput,a,1\r\nput,b,2\nzap,c,3\n", 4),
+            ("op,key,value\r\nput,a,1\nput,b,2\nzap,c,3\n", 4),
+            ("op,key,value\nput,a,1\r\n\r\nzap,c,3\r\n", 4),
+            ("op,key,value\r\n\r\n\r\nput,a,1\r\nzap,b,2\r\n", 5),
+            ("op,key,value\r\nput,\"a\r\nb\",1\r\nzap,c,3\r\n", 4),
+            ("op,key,value\nput,a,1\n\nput,b,2\nzap,c,3\n", 5),
+        ];
+        for (text, line) in cases {
+            let e = parse(text).unwrap_err().detail;
+            assert!(
+                e.contains(&format!("Unknown op 'zap' at line {line}")),
+                "{text:?}: {e}"
+            );
+        }
+        // Bare CR endings are refused, not misnumbered.
+        let e = parse("op,key,value\rput,a,1\rzap,b,2\r")
+            .unwrap_err()
+            .detail;
+        assert!(e.contains("bare CR"), "{e}");
     }
 
     #[test]
