@@ -727,3 +727,75 @@ fn the_three_reports_are_written_as_a_set() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// The original project's `docs/examples/batch_baseline.toml`, byte for
+/// byte as its batch-runner document gives it.
+const ORIGINAL_BASELINE: &str = r#"[batch]
+hashmap_cli = "../../hashmap_cli.py"
+report = "../../reports/batch_baseline.md"
+html_report = "../../reports/batch_baseline.html"
+
+[[batch.jobs]]
+name = "profile-uniform"
+command = "profile"
+csv = "../../data/workloads/w_uniform.csv"
+
+[[batch.jobs]]
+name = "run-uniform"
+command = "run-csv"
+csv = "../../data/workloads/w_uniform.csv"
+json_summary = "../../results/json/batch_uniform.json"
+latency_sample_k = 2000
+latency_sample_every = 64
+"#;
+
+#[test]
+fn the_originals_baseline_spec_runs_unchanged() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("python3 not installed: skipped");
+        return;
+    }
+    // The original repository's layout: CLI at the root, spec under docs/.
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    std::fs::create_dir_all(r.join("docs/examples")).unwrap();
+    std::fs::create_dir_all(r.join("data/workloads")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/workloads/w_uniform.csv"),
+        r.join("data/workloads/w_uniform.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        r.join("hashmap_cli.py"),
+        "import sys, json\nargs = sys.argv[1:]\nopen('cli_calls.txt', 'a').write(' '.join(args) + '\\n')\n\
+if 'profile' in args:\n    print('fast-lookup')\nelse:\n    out = args[args.index('--json-summary-out') + 1]\n    \
+json.dump({'ops_per_second': 4321.0, 'final_backend': 'robinhood', 'latency_ms': {'overall': {'p99': 0.02}}}, open(out, 'w'))\n    print('done')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        r.join("docs/examples/batch_baseline.toml"),
+        ORIGINAL_BASELINE,
+    )
+    .unwrap();
+    let o = adhash_in(r, &["batch", "--spec", "docs/examples/batch_baseline.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The jobs ran in the spec's folder with the original's command lines.
+    let calls = std::fs::read_to_string(r.join("docs/examples/cli_calls.txt")).unwrap();
+    assert!(
+        calls.contains("profile --csv ../../data/workloads/w_uniform.csv"),
+        "{calls}"
+    );
+    assert!(
+        calls.contains(
+            "--mode adaptive run-csv --csv ../../data/workloads/w_uniform.csv \
+--json-summary-out ../../results/json/batch_uniform.json --latency-sample-k 2000 --latency-sample-every 64"
+        ),
+        "{calls}"
+    );
+    let md = std::fs::read_to_string(r.join("reports/batch_baseline.md")).unwrap();
+    assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: "));
+    assert!(md.contains("| run-uniform | run-csv | ✅ |"), "{md}");
+    assert!(md.contains("4,321"), "{md}");
+    assert!(r.join("reports/batch_baseline.html").exists());
+    assert!(r.join("results/json/batch_uniform.json").exists());
+}
