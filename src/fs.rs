@@ -176,96 +176,28 @@ pub enum Staged {
     Device { target: PathBuf, bytes: Vec<u8> },
 }
 
-/// Stage `bytes` for `path` (see `Staged`).
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
-    let target = resolve(path);
-    match std::fs::metadata(&target) {
-        Ok(m) if m.is_dir() => {
-            return Err(Error::io(format!(
-                "cannot write {}: it is a folder",
-                path.display()
-            )));
-        }
-        Ok(m) if !m.is_file() => {
-            return Ok(Staged::Device {
-                target,
-                bytes: bytes.to_vec(),
-            });
-        }
-        _ => {}
-    }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".adhash-tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
-        Error::io(format!(
-            "cannot write {}: the folder {} does not take new files ({})",
-            path.display(),
-            dir.display(),
-            e.kind()
-        ))
-    })?;
-    tmp.as_file_mut()
-        .write_all(bytes)
-        .and_then(|()| tmp.as_file_mut().flush())
-        .map_err(|e| Error::io_at("cannot write", path, &e))?;
-    Ok(Staged::File {
-        tmp,
-        target,
-        shown: path.to_path_buf(),
-    })
+/// Where a write to `path` goes: a device written in place, or a regular
+/// file (existing or new) replaced through a temporary beside it.
+enum Destination {
+    Device(PathBuf),
+    File(PathBuf),
 }
 
-impl Staged {
-    /// Put the file in place (a rename; a device is written now).
-    pub fn commit(self) -> Result<()> {
-        match self {
-            Staged::File { tmp, target, shown } => tmp
-                .persist(&target)
-                .map(|_| ())
-                .map_err(|e| Error::io_at("cannot write", &shown, &e.error)),
-            Staged::Device { target, bytes } => std::fs::OpenOptions::new()
-                .write(true)
-                .open(&target)
-                .and_then(|mut f| f.write_all(&bytes))
-                .map_err(|e| Error::io_at("cannot write", &target, &e)),
-        }
+fn destination(path: &Path) -> Result<Destination> {
+    let target = resolve(path);
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => Err(Error::io(format!(
+            "cannot write {}: it is a folder",
+            path.display()
+        ))),
+        Ok(m) if !m.is_file() => Ok(Destination::Device(target)),
+        _ => Ok(Destination::File(target)),
     }
 }
 
-/// Write `path` safely (see the module docs). Parent folders are created.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let target = resolve(path);
-    match std::fs::metadata(&target) {
-        Ok(m) if m.is_dir() => {
-            return Err(Error::io(format!(
-                "cannot write {}: it is a folder",
-                path.display()
-            )));
-        }
-        // A device or a FIFO: write into it, never replace it.
-        Ok(m) if !m.is_file() => {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&target)
-                .map_err(|e| Error::io_at("cannot write", path, &e))?;
-            let mut buf = std::io::BufWriter::new(f);
-            write(&mut buf)?;
-            return buf
-                .flush()
-                .map_err(|e| Error::io_at("cannot write", path, &e));
-        }
-        _ => {}
-    }
+/// A temporary file beside `target` (its folder created), an ordinary
+/// file's permissions; errors name the path the user asked for.
+fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -283,14 +215,73 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     // The temporary file is ours, not the user's: name the path they asked
     // for and the reason, not the temporary name. It is removed on every
     // error path (dropped).
-    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+    builder.tempfile_in(&dir).map_err(|e| {
         Error::io(format!(
             "cannot write {}: the folder {} does not take new files ({})",
             path.display(),
             dir.display(),
             e.kind()
         ))
-    })?;
+    })
+}
+
+/// Write into an existing device or FIFO, never replacing it.
+fn write_in_place(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .map_err(|e| Error::io_at("cannot write", target, &e))?;
+    let mut buf = std::io::BufWriter::new(f);
+    write(&mut buf)?;
+    buf.flush()
+        .map_err(|e| Error::io_at("cannot write", target, &e))
+}
+
+/// Stage `bytes` for `path` (see `Staged`).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    match destination(path)? {
+        Destination::Device(target) => Ok(Staged::Device {
+            target,
+            bytes: bytes.to_vec(),
+        }),
+        Destination::File(target) => {
+            let mut tmp = temp_beside(path, &target)?;
+            tmp.as_file_mut()
+                .write_all(bytes)
+                .and_then(|()| tmp.as_file_mut().flush())
+                .map_err(|e| Error::io_at("cannot write", path, &e))?;
+            Ok(Staged::File {
+                tmp,
+                target,
+                shown: path.to_path_buf(),
+            })
+        }
+    }
+}
+
+impl Staged {
+    /// Put the file in place (a rename; a device is written now).
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Staged::File { tmp, target, shown } => tmp
+                .persist(&target)
+                .map(|_| ())
+                .map_err(|e| Error::io_at("cannot write", &shown, &e.error)),
+            Staged::Device { target, bytes } => write_in_place(&target, |w| {
+                w.write_all(&bytes)
+                    .map_err(|e| Error::io_at("cannot write", &target, &e))
+            }),
+        }
+    }
+}
+
+/// Write `path` safely (see the module docs). Parent folders are created.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let target = match destination(path)? {
+        Destination::Device(target) => return write_in_place(&target, write),
+        Destination::File(target) => target,
+    };
+    let mut tmp = temp_beside(path, &target)?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf)?;

@@ -84,6 +84,8 @@ pub struct HistoryEntry {
     pub ok: usize,
     pub total: usize,
     pub cancelled: bool,
+    /// "ok", "cancelled" or "failed" (`SuiteResult::outcome`).
+    pub outcome: &'static str,
     pub environment: Environment,
 }
 
@@ -97,18 +99,8 @@ impl HistoryEntry {
             ok: s.ok_count(),
             total: s.jobs.len(),
             cancelled: s.cancelled,
+            outcome: s.outcome(),
             environment: s.environment.clone(),
-        }
-    }
-
-    /// "ok", "cancelled" or "failed".
-    pub fn outcome(&self) -> &'static str {
-        if self.cancelled {
-            "cancelled"
-        } else if self.ok == self.total {
-            "ok"
-        } else {
-            "failed"
         }
     }
 }

@@ -139,9 +139,10 @@ pub fn delta_text(ops: f64, best: f64) -> String {
 }
 
 /// Complete jobs (every run ok) with ops/s, fastest first: the ones ranked.
-pub fn ranked(jobs: &[JobResult]) -> Vec<&JobResult> {
+pub fn ranked<'a>(jobs: &[&'a JobResult]) -> Vec<&'a JobResult> {
     let mut v: Vec<&JobResult> = jobs
         .iter()
+        .copied()
         .filter(|j| j.is_complete() && j.ops_per_second.is_some())
         .collect();
     v.sort_by(|a, b| {
@@ -153,8 +154,8 @@ pub fn ranked(jobs: &[JobResult]) -> Vec<&JobResult> {
 }
 
 /// The control for `job`: the suite's first ok `std` run-csv job on the same CSV.
-pub fn std_control<'a>(jobs: &'a [JobResult], job: &JobResult) -> Option<&'a JobResult> {
-    jobs.iter().find(|c| {
+pub fn std_control<'a>(jobs: &[&'a JobResult], job: &JobResult) -> Option<&'a JobResult> {
+    jobs.iter().copied().find(|c| {
         c.mode == "std"
             && c.command == "run-csv"
             && c.csv == job.csv
@@ -204,11 +205,13 @@ pub struct SummaryRow<'a> {
 }
 
 /// Rows of the Comparative Summary: ranked jobs fastest first, then jobs
-/// whose runs did not all end ok (empty when no job has ops/s).
-pub fn summary_rows(jobs: &[JobResult]) -> Vec<SummaryRow<'_>> {
+/// whose runs did not all end ok (empty when no job has ops/s). Takes
+/// references, so Mission Control can pass the jobs it shows without
+/// copying them (and their logs) every frame.
+pub fn summary_rows<'a>(jobs: &[&'a JobResult]) -> Vec<SummaryRow<'a>> {
     let ranked = ranked(jobs);
     let best = ranked.first().and_then(|j| j.ops_per_second).unwrap_or(0.0);
-    let partial = jobs.iter().filter(|j| j.runs_mark().is_some());
+    let partial = jobs.iter().copied().filter(|j| j.runs_mark().is_some());
     ranked
         .into_iter()
         .chain(partial)
@@ -376,7 +379,8 @@ pub fn markdown(suite: &SuiteResult) -> String {
             },
         ));
     }
-    let rows = summary_rows(&suite.jobs);
+    let jobs: Vec<&JobResult> = suite.jobs.iter().collect();
+    let rows = summary_rows(&jobs);
     if !rows.is_empty() {
         o.push_str("\n## Comparative Summary\n\n");
         let (xstd, spread) = summary_columns(&rows);
@@ -547,7 +551,8 @@ pub fn html(suite: &SuiteResult) -> String {
         ));
     }
     o.push_str("</tbody></table>\n");
-    let rows = summary_rows(&suite.jobs);
+    let jobs: Vec<&JobResult> = suite.jobs.iter().collect();
+    let rows = summary_rows(&jobs);
     if !rows.is_empty() {
         let (xstd, spread) = summary_columns(&rows);
         o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th>");

@@ -339,7 +339,6 @@ const MAX_BACKEND_CHARS: usize = 120;
 /// `MAX_SUMMARY_BYTES` of it, and figures that cannot be measurements
 /// (non-finite, negative, absurd) are refused.
 fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, String> {
-    use std::io::Read as _;
     let meta =
         std::fs::metadata(path).map_err(|_| format!("{} was not written", path.display()))?;
     if !meta.is_file() {
@@ -357,17 +356,9 @@ fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, 
     if modified + Duration::from_secs(1) < since {
         return Err(format!("{} is older than this run (stale)", path.display()));
     }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SUMMARY_BYTES + 1).read_to_string(&mut text))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if text.len() as u64 > MAX_SUMMARY_BYTES {
-        return Err(format!(
-            "{} grew past {} MiB",
-            path.display(),
-            MAX_SUMMARY_BYTES >> 20
-        ));
-    }
+    // Capped while reading too: the file may grow after the size check.
+    let text =
+        crate::fs::read_text_capped(path, MAX_SUMMARY_BYTES, "summary").map_err(|e| e.detail)?;
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
     let figure = |x: &serde_json::Value, what: &str, max: f64| -> Result<Option<f64>, String> {
@@ -378,35 +369,20 @@ fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, 
                 _ => Err(format!(
                     "{}: invalid {what}: {}",
                     path.display(),
-                    short_json(x)
+                    crate::fmt::shown_text(&x.to_string(), 40)
                 )),
             },
         }
     };
-    let backend = v["final_backend"].as_str().map(|b| {
-        let clean = crate::log::printable(b);
-        if clean.chars().count() > MAX_BACKEND_CHARS {
-            let cut: String = clean.chars().take(MAX_BACKEND_CHARS).collect();
-            format!("{cut}…")
-        } else {
-            clean.into_owned()
-        }
-    });
+    let backend = v["final_backend"]
+        .as_str()
+        .map(|b| crate::fmt::shown_text(b, MAX_BACKEND_CHARS));
     Ok(SummaryFigures {
         // A trillion ops/s or an hour-long p99 is not a measurement.
         ops_per_second: figure(&v["ops_per_second"], "ops_per_second", 1e12)?,
         final_backend: backend,
         p99_ms: figure(&v["latency_ms"]["overall"]["p99"], "p99", 3.6e6)?,
     })
-}
-
-fn short_json(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    if s.len() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
-    }
 }
 
 struct ProcessOutcome {

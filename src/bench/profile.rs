@@ -33,17 +33,6 @@ pub struct ProfileReport {
     pub modes: Vec<ModeProfile>,
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        0.0
-    } else if v.len() % 2 == 1 {
-        v[v.len() / 2]
-    } else {
-        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
-    }
-}
-
 pub fn profile(
     records: &[Record],
     seed: u64,
@@ -68,7 +57,10 @@ pub fn profile(
             last[i] = (out.final_backend.clone(), out.map_memory_bytes);
         }
     }
-    let medians: Vec<f64> = runs.iter_mut().map(|r| median(&mut r.clone())).collect();
+    let medians: Vec<f64> = runs
+        .iter_mut()
+        .map(|r| crate::stats::median(r).unwrap_or(0.0))
+        .collect();
     let std_median = medians[Mode::ALL.iter().position(|m| *m == Mode::Std).unwrap_or(0)];
     for (i, mode) in Mode::ALL.into_iter().enumerate() {
         modes.push(ModeProfile {

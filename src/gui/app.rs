@@ -748,11 +748,7 @@ impl MissionControl {
         for (i, r) in self.state.recent_runs.iter().enumerate() {
             let name = spec_stem(&r.spec);
             let text = format!("{}  {name}  {}/{} {}", r.time, r.ok, r.total, r.outcome);
-            let color = match r.outcome.as_str() {
-                "ok" => palette::GOOD,
-                "cancelled" => palette::WARN,
-                _ => palette::BAD,
-            };
+            let color = palette::outcome(&r.outcome);
             if ui
                 .add_enabled(
                     r.archive.is_some(),

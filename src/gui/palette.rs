@@ -43,6 +43,15 @@ pub const EXTREME: Color32 = Color32::from_rgb(0x0f, 0x12, 0x18);
 pub const FAINT: Color32 = Color32::from_rgb(0x1e, 0x24, 0x30);
 pub const SELECTION: Color32 = Color32::from_rgb(0x2b, 0x4f, 0x8a);
 
+/// The colour of how a run ended: "ok", "cancelled" or "failed".
+pub fn outcome(outcome: &str) -> Color32 {
+    match outcome {
+        "ok" => GOOD,
+        "cancelled" => WARN,
+        _ => BAD,
+    }
+}
+
 /// A still "busy" mark (a filled dot in the accent colour). egui's spinner
 /// animates by asking for a new frame every frame, which would keep the
 /// window redrawing at full rate for a whole suite run, on the cores the

@@ -22,7 +22,7 @@ use crate::batch::history::HistoryEntry;
 use crate::batch::report::{ReportPaths, SummaryRow, summary_columns, summary_rows};
 use crate::batch::runner::{BatchEvent, JobResult, JobStatus, Stream, SuiteResult, run_suite};
 use crate::batch::spec::{self, BatchSpec, SpecEntry};
-use crate::fmt::{latency_ms, thousands};
+use crate::fmt::{latency_ms, shown_text, thousands};
 
 /// Where a job stands in the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +111,7 @@ impl JobRow {
                 };
                 match self.result.as_ref().and_then(|r| r.reason.as_deref()) {
                     Some(why) if *s != JobStatus::Ok && why != word && why != s.name() => {
-                        format!("{word}: {}", short(why, 48))
+                        format!("{word}: {}", shown_text(why, 48))
                     }
                     _ => word.into(),
                 }
@@ -135,15 +135,6 @@ fn mode_cell(command: &str, mode: &str) -> String {
         "all".into()
     } else {
         mode.into()
-    }
-}
-
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(max - 1).collect();
-        format!("{t}…")
     }
 }
 
@@ -269,11 +260,7 @@ impl SuiteRun {
                 )
             }
             Some(s) => {
-                let color = match s.outcome() {
-                    "ok" => palette::GOOD,
-                    "cancelled" => palette::WARN,
-                    _ => palette::BAD,
-                };
+                let color = palette::outcome(s.outcome());
                 let how = match s.outcome() {
                     "cancelled" => "cancelled",
                     _ => "finished",
@@ -725,11 +712,11 @@ impl SuiteSession {
         self.rows().iter().map(|r| r.name.clone()).collect()
     }
 
-    /// Summary rows (Δ, ×std, spread) of the jobs that finished.
-    pub fn finished_results(&self) -> Vec<JobResult> {
+    /// The results of the jobs that finished (borrowed: drawn every frame).
+    pub fn finished_results(&self) -> Vec<&JobResult> {
         self.rows()
             .iter()
-            .filter_map(|r| r.result.clone())
+            .filter_map(|r| r.result.as_ref())
             .collect()
     }
 
@@ -1126,14 +1113,10 @@ fn history_menu(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                             e.generated_at,
                             e.ok,
                             e.total,
-                            e.outcome(),
+                            e.outcome,
                             e.environment.describe()
                         );
-                        let color = match e.outcome() {
-                            "ok" => palette::GOOD,
-                            "cancelled" => palette::WARN,
-                            _ => palette::BAD,
-                        };
+                        let color = palette::outcome(e.outcome);
                         let is_shown = shown.as_ref() == Some(&e.path);
                         if ui
                             .selectable_label(is_shown, RichText::new(text).color(color))
@@ -1214,7 +1197,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 }
                 let status = ui.add(
                     egui::Label::new(
-                        RichText::new(short(&r.status_text(now), 30)).color(status_color(r)),
+                        RichText::new(shown_text(&r.status_text(now), 30)).color(status_color(r)),
                     )
                     .wrap_mode(egui::TextWrapMode::Extend),
                 );
@@ -1275,7 +1258,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         .or_else(|| x.recommendation.as_ref().map(|m| format!("recommends {m}")))
                 });
                 let b = backend.as_deref().unwrap_or("-");
-                ui.label(short(b, if narrow { 14 } else { 26 }))
+                ui.label(shown_text(b, if narrow { 14 } else { 26 }))
                     .on_hover_text(b);
                 let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
                 if ui
@@ -1338,15 +1321,17 @@ fn spec_preview(ui: &mut egui::Ui, s: &SuiteSession) {
                 ui.monospace(spec.dir.display().to_string());
                 ui.end_row();
             });
-            for j in &spec.jobs {
+            // The plan rows were made with the spec: whether each CSV exists
+            // was looked up then, not on every frame.
+            for (j, row) in spec.jobs.iter().zip(&s.plan) {
                 ui.add_space(4.0);
                 let mode = mode_cell(j.command.name(), j.mode.name());
                 ui.label(
                     RichText::new(format!("{} — {} (mode: {mode})", j.name, j.command.name()))
                         .strong(),
                 );
-                let csv = spec.resolve(&j.csv);
-                if csv.is_file() {
+                let csv = &row.csv;
+                if !row.csv_missing {
                     ui.label(format!("CSV: {}", csv.display()));
                 } else {
                     ui.colored_label(

@@ -7,7 +7,7 @@
 
 use egui::{Color32, ColorImage, Pos2, Rect, Sense, Stroke, TextureHandle, TextureOptions, Vec2};
 
-use crate::fmt::thousands;
+use crate::fmt::{shown_text, thousands};
 use crate::gui::palette;
 use crate::workload::dna::{BUCKET_BITS, BUCKETS};
 
@@ -198,7 +198,7 @@ pub fn png_bytes(
     let bar_h = 16;
     let height = margin + title_h + grid + 8 + bar_h + 4 + 18 + 18 + margin;
     let mut c = Canvas::new(width, height, palette::PANEL);
-    c.text(margin, margin, 18.0, &shorten(title, 60), palette::TEXT);
+    c.text(margin, margin, 18.0, &shown_text(title, 60), palette::TEXT);
     let top = margin + title_h;
     let img = image(counts, cs);
     for y in 0..grid {
@@ -231,19 +231,10 @@ pub fn png_bytes(
         margin,
         ticks_y + 18,
         12.0,
-        &shorten(&cs.note, 90),
+        &shown_text(&cs.note, 90),
         palette::MUTED,
     );
     c.png()
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(max - 1).collect();
-        format!("{t}…")
-    }
 }
 
 /// A tick label of the colour bar; the top one says "≥" when clipped.
