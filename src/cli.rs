@@ -72,6 +72,7 @@ pub struct MissionControlArgs {
     #[arg(long, value_name = "CSV")]
     pub dna: Option<PathBuf>,
     /// Tab to show first.
+    #[cfg(feature = "gui")]
     #[arg(long, value_enum)]
     pub tab: Option<crate::gui::Tab>,
 }
@@ -281,19 +282,34 @@ pub fn run(cli: Cli) -> Result<i32> {
         quiet: false,
     };
     match &cli.command {
-        None => crate::gui::run(crate::gui::LaunchOptions::default()),
-        Some(Command::MissionControl(a)) => crate::gui::run(crate::gui::LaunchOptions {
-            spec: a.spec.clone(),
-            run: a.run,
-            dna: a.dna.clone(),
-            tab: a.tab,
-        }),
+        None => mission_control(&MissionControlArgs::default()),
+        Some(Command::MissionControl(a)) => mission_control(a),
         Some(Command::GenerateCsv(a)) => generate_csv(&cli, a, log),
         Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
         Some(Command::Batch(a)) => batch_cmd(&cli, a, log),
     }
+}
+
+#[cfg(feature = "gui")]
+fn mission_control(a: &MissionControlArgs) -> Result<i32> {
+    crate::gui::run(crate::gui::LaunchOptions {
+        spec: a.spec.clone(),
+        run: a.run,
+        dna: a.dna.clone(),
+        tab: a.tab,
+    })
+}
+
+/// A build without the `gui` feature (e.g. the fuzz targets' library) has
+/// every command but the window.
+#[cfg(not(feature = "gui"))]
+fn mission_control(_: &MissionControlArgs) -> Result<i32> {
+    Err(Error::bad_input(
+        "this adhash was built without Mission Control (cargo feature `gui`)",
+    )
+    .with_hint("run a subcommand, e.g. `adhash batch --spec suite.toml`, or rebuild with default features"))
 }
 
 fn print_json(value: serde_json::Value) {

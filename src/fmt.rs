@@ -69,6 +69,26 @@ pub fn shown_text(s: &str, max: usize) -> String {
     }
 }
 
+/// A multi-line message quoting user text (a parser's error with its
+/// source line and caret): each control character becomes `?`, so the
+/// caret still points at the right column and no escape reaches a
+/// terminal; lines are cut to `max_line` characters and the message to 20
+/// lines.
+pub fn shown_block(s: &str, max_line: usize) -> String {
+    let lines: Vec<String> = s
+        .lines()
+        .take(20)
+        .map(|line| {
+            let clean: String = line
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            shown_text(&clean, max_line)
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// A latency in milliseconds with three significant digits, or "-".
 pub fn latency_ms(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |x| significant(x, 3))
@@ -77,6 +97,20 @@ pub fn latency_ms(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_block_keeps_lines_and_columns() {
+        let msg = "error at column 9\n  |\nx = \u{2}\u{1b}[31m\"y\"\n  |     ^";
+        let shown = shown_block(msg, 200);
+        assert_eq!(shown.lines().count(), 4);
+        assert_eq!(shown.lines().nth(2), Some("x = ??[31m\"y\""));
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n'));
+        let long = format!("{}\nnext", "k".repeat(5000));
+        let shown = shown_block(&long, 100);
+        assert_eq!(shown.lines().next().unwrap().chars().count(), 100);
+        assert_eq!(shown.lines().nth(1), Some("next"));
+        assert_eq!(shown_block(&"l\n".repeat(100), 10).lines().count(), 20);
+    }
 
     #[test]
     fn thousands_separators() {

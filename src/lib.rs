@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod fmt;
 pub mod fs;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod hashing;
 pub mod log;

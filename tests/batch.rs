@@ -988,3 +988,92 @@ fn markdown_injection_renders_as_text() {
     assert!(!page.contains('\u{1b}'));
     assert!(!page.contains("<script>") && !page.contains("<img src=x"));
 }
+
+// ---- Found by fuzzing (fuzz/, scripts/fuzz.sh); each was a crash input. ----
+
+/// A message a user sees: no control character but newlines, and short.
+fn assert_shown(text: &str, max: usize) {
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "control characters in {text:?}"
+    );
+    assert!(
+        text.chars().count() <= max,
+        "{} characters",
+        text.chars().count()
+    );
+}
+
+#[test]
+fn fuzz_found_spec_errors_quote_user_text_clean_and_cut() {
+    // toml quotes the offending line: it held control bytes (and could be
+    // a megabyte long).
+    let e = spec_err(&format!(
+        "[batch]\nreport =\u{2}\u{2}\u{1b}[31m \"r.md\" {}\n",
+        "x".repeat(5000)
+    ));
+    assert!(e.contains("invalid TOML") && e.contains("line 2"), "{e}");
+    assert_shown(&e, 2000);
+    let long = "k\u{1b}]8;;http://evil\u{7}".repeat(500);
+    for text in [
+        format!(
+            "[batch]\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n\"{long}\" = 1\n"
+        ),
+        format!("[batch]\n[[batch.jobs]]\nname = \"a\"\ncommand = \"{long}\"\ncsv = \"w.csv\"\n"),
+        format!(
+            "[batch]\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nmode = \"{long}\"\n"
+        ),
+        format!(
+            "[batch]\n[[batch.jobs]]\nname = \"{long}\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = \"{long}\"\n"
+        ),
+        format!("\"{long}\" = 1\n[batch]\n"),
+    ] {
+        let e = spec_err(&text);
+        assert_shown(&e, 600);
+    }
+}
+
+#[test]
+fn fuzz_found_markdown_shows_every_field_as_text() {
+    use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+    let mut suite = sample_suite();
+    // A trailing run of `#` closed the job's heading and vanished.
+    suite.jobs[0].name = "##### ######".into();
+    suite.jobs[1].name = "build #2 #".into();
+    // A reopened run's header fields come from an editable file.
+    suite.generated_at = "\u{16}<script>x</script>".into();
+    suite.jobs[0].command = "run-csv\u{1b}[2J | <img src=x>".into();
+    let md = report::markdown(&suite);
+    assert!(!md.chars().any(|c| c.is_control() && c != '\n'), "{md:?}");
+    let mut headings = Vec::new();
+    let mut inside = false;
+    for ev in Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES) {
+        match ev {
+            Event::Html(h) | Event::InlineHtml(h) => panic!("raw HTML {h:?}"),
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H3,
+                ..
+            }) => {
+                inside = true;
+                headings.push(String::new());
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H3)) => inside = false,
+            Event::Text(t) if inside => headings.last_mut().unwrap().push_str(&t),
+            _ => {}
+        }
+    }
+    assert_eq!(headings[0], "##### ######");
+    assert_eq!(headings[1], "build #2 #");
+}
+
+#[test]
+fn fuzz_found_json_report_figures_read_back_exactly() {
+    let mut suite = sample_suite();
+    // serde_json's fast float parser was off by one unit in the last place.
+    let figure = -2.0982781701504245e-244_f64;
+    suite.jobs[0].p99_ms = Some(figure);
+    suite.jobs[0].ops_per_second = Some(0.1 + 0.2);
+    let back: SuiteResult = serde_json::from_str(&report::json(&suite)).unwrap();
+    assert_eq!(back.jobs[0].p99_ms, Some(figure));
+    assert_eq!(back.jobs[0].ops_per_second, Some(0.1 + 0.2));
+}

@@ -292,12 +292,11 @@ pub fn log_excerpt(j: &JobResult) -> String {
     out
 }
 
-/// Markdown table cells must not break the table.
 /// Text from a spec, a job or a summary, made inert for Markdown (SPEC
 /// §8): the characters CommonMark/GFM give a meaning to inline are
 /// backslash-escaped (no raw HTML, links, images, emphasis, code or table
-/// breaks), a leading `#`, `-`, `+` or `1.` cannot start a heading or a
-/// list, `://` and `www.` cannot autolink, control characters go and
+/// breaks), `#` anywhere (no heading starts or closes on it), a leading
+/// `-`, `+` or `1.` cannot start a list, `://` and `www.` cannot autolink, control characters go and
 /// newlines become spaces: the text renders exactly as written, on one line.
 pub fn md_cell(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 8);
@@ -308,11 +307,12 @@ pub fn md_cell(s: &str) -> String {
         match c {
             '\n' | '\r' | '\t' => o.push(' '),
             c if c.is_control() => {}
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '!' => {
+            // `#` anywhere: a trailing run of them would close a heading.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '!' | '#' => {
                 o.push('\\');
                 o.push(c);
             }
-            '#' | '-' | '+' if at_start => {
+            '-' | '+' if at_start => {
                 o.push('\\');
                 o.push(c);
             }
@@ -355,7 +355,8 @@ pub fn markdown(suite: &SuiteResult) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "# {REPORT_TITLE}\n\nGenerated: {}\n\n",
-        suite.generated_at
+        // A reopened run's fields come from a file anyone may have edited.
+        md_cell(&suite.generated_at)
     ));
     if let Some(d) = &suite.description {
         o.push_str(&format!("{}\n\n", md_cell(d)));
@@ -369,7 +370,7 @@ pub fn markdown(suite: &SuiteResult) -> String {
         o.push_str(&format!(
             "| {} | {} | {} | {:.2} | {} | {} |\n",
             md_cell(&j.name),
-            j.command,
+            md_cell(&j.command),
             status_icon(j.status),
             j.duration_seconds,
             opt(j.ops_per_second, thousands),

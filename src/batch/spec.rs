@@ -226,7 +226,11 @@ pub fn load(path: &Path, python: Option<&str>, self_exe: &Path) -> Result<BatchS
 /// Parse spec text as if read from `path` (errors carry no file name; `load` adds it).
 pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> Result<BatchSpec> {
     let root: Table = text.parse().map_err(|e: toml::de::Error| {
-        Error::bad_input(format!("invalid TOML: {}", e.to_string().trim()))
+        // toml quotes the offending source line: shown cleaned and cut.
+        Error::bad_input(format!(
+            "invalid TOML: {}",
+            crate::fmt::shown_block(e.to_string().trim(), 160)
+        ))
     })?;
     // Other tools may share the file (`[meta]`, `[tool.x]`): their tables
     // are ignored, with a warning. A stray top-level value is an error.
@@ -235,11 +239,13 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         match (key.as_str(), value) {
             ("batch", _) => {}
             (_, Value::Table(_)) => warnings.push(format!(
-                "top-level table [{key}] is not adhash's: ignored (the suite is under [batch])"
+                "top-level table [{}] is not adhash's: ignored (the suite is under [batch])",
+                quoted(key)
             )),
             _ => {
                 return Err(Error::bad_input(format!(
-                    "unknown top-level key `{key}` (everything goes under [batch])"
+                    "unknown top-level key `{}` (everything goes under [batch])",
+                    quoted(key)
                 )));
             }
         }
@@ -336,7 +342,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
             return Err(Error::bad_input(format!(
                 "job #{} '{}': duplicate job name (names must be unique)",
                 i + 1,
-                job.name
+                quoted(&job.name)
             )));
         }
         jobs.push(job);
@@ -374,7 +380,10 @@ impl BatchSpec {
         };
         inputs.push(("the CLI".into(), cli.clone()));
         for j in &self.jobs {
-            inputs.push((format!("job '{}' csv", j.name), self.resolve(&j.csv)));
+            inputs.push((
+                format!("job '{}' csv", quoted(&j.name)),
+                self.resolve(&j.csv),
+            ));
         }
         let mut outputs: Vec<(String, PathBuf)> = vec![("report".into(), self.report.clone())];
         if let Some(h) = &self.html_report {
@@ -383,11 +392,14 @@ impl BatchSpec {
         outputs.push(("json_report".into(), self.json_report.clone()));
         for j in &self.jobs {
             if let Some(p) = &j.json_summary {
-                outputs.push((format!("job '{}' json_summary", j.name), self.resolve(p)));
+                outputs.push((
+                    format!("job '{}' json_summary", quoted(&j.name)),
+                    self.resolve(p),
+                ));
             }
             if let Some(d) = &j.metrics_out_dir {
                 outputs.push((
-                    format!("job '{}' metrics_out_dir", j.name),
+                    format!("job '{}' metrics_out_dir", quoted(&j.name)),
                     self.resolve(d).join(crate::bench::metrics::METRICS_FILE),
                 ));
             }
@@ -428,7 +440,7 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
     };
     let f = Fields {
         table: t,
-        at: format!("job '{name}'"),
+        at: format!("job '{}'", quoted(&name)),
     };
     f.check_known(&[
         "name",
@@ -449,7 +461,10 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
         Some(other) => {
             return Err(f.err(
                 "command",
-                &format!("unknown command '{other}' (expected profile or run-csv)"),
+                &format!(
+                    "unknown command '{}' (expected profile or run-csv)",
+                    quoted(other)
+                ),
             ));
         }
         None => return Err(f.err("command", "is required (profile or run-csv)")),
@@ -463,7 +478,10 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
         Some(m) => Mode::parse(&m).ok_or_else(|| {
             f.err(
                 "mode",
-                &format!("unknown mode '{m}' (expected fast-insert, fast-lookup, memory-tight, adaptive or std)"),
+                &format!(
+                    "unknown mode '{}' (expected fast-insert, fast-lookup, memory-tight, adaptive or std)",
+                    quoted(&m)
+                ),
             )
         })?,
     };
@@ -532,9 +550,15 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
 
 fn show(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("string \"{s}\""),
-        other => format!("{} {other}", other.type_str()),
+        Value::String(s) => format!("string \"{}\"", quoted(s)),
+        other => format!("{} {}", other.type_str(), quoted(&other.to_string())),
     }
+}
+
+/// Spec text quoted in a message: cleaned of control characters and cut,
+/// so a hostile spec cannot flood or drive the terminal.
+fn quoted(s: &str) -> String {
+    crate::fmt::shown_text(s, 60)
 }
 
 /// Typed access to one table's fields with errors that say where.
@@ -561,8 +585,9 @@ impl Fields<'_> {
                 let guess =
                     closest.map_or(String::new(), |(_, k)| format!(": did you mean `{k}`?"));
                 return Err(Error::bad_input(format!(
-                    "{}: unknown field `{key}`{guess} (known: {})",
+                    "{}: unknown field `{}`{guess} (known: {})",
                     self.at,
+                    quoted(key),
                     known.join(", ")
                 )));
             }

@@ -278,7 +278,7 @@ impl<R: Read> WorkloadReader<R> {
                 "op" if cols[0] == usize::MAX => cols[0] = i,
                 "key" if cols[1] == usize::MAX => cols[1] = i,
                 "value" if cols[2] == usize::MAX => cols[2] = i,
-                other => extra.push(other.to_string()),
+                other => extra.push(crate::fmt::shown_text(other, 40)),
             }
         }
         let missing: Vec<&str> = ["op", "key", "value"]
@@ -295,6 +295,11 @@ impl<R: Read> WorkloadReader<R> {
             .with_hint("the first line must be the header op,key,value")));
         }
         if !extra.is_empty() {
+            let more = extra.len().saturating_sub(5);
+            extra.truncate(5);
+            if more > 0 {
+                extra.push(format!("and {more} more"));
+            }
             return Err(ctx(Error::bad_input(format!(
                 "Unexpected column(s) in header: {}",
                 extra.join(", ")
@@ -366,7 +371,8 @@ impl<R: Read> WorkloadReader<R> {
         };
         let op_raw = self.record.get(self.cols[0]).unwrap_or_default();
         let Some(op) = Op::parse(op_raw) else {
-            let shown = String::from_utf8_lossy(op_raw.trim_ascii()).into_owned();
+            // The op as the user wrote it, but never a megabyte or an escape.
+            let shown = crate::fmt::shown_text(&String::from_utf8_lossy(op_raw.trim_ascii()), 40);
             return Err(
                 Error::bad_input(format!("Unknown op '{shown}' at line {line}"))
                     .context(&self.source)
@@ -515,6 +521,38 @@ mod tests {
         assert_eq!(e.detail, "t.csv: Unknown op 'frob' at line 3");
         let e = parse("op,key,value\r\nput,a,1\r\nput,b,\r\n").unwrap_err();
         assert_eq!(e.detail, "t.csv: PUT missing value at line 3");
+    }
+
+    /// Found by fuzzing: the op and header names were quoted raw (a NUL,
+    /// an escape sequence, a megabyte of text).
+    #[test]
+    fn quoted_csv_text_is_clean_and_cut() {
+        let e = parse("op,key,value\nput,a,1\n\n\ng\0t,a,\n").unwrap_err();
+        assert_eq!(e.detail, "t.csv: Unknown op 'gt' at line 5");
+        let e = parse(&format!(
+            "op,key,value\n\u{1b}[31m{},a,\n",
+            "x".repeat(100_000)
+        ))
+        .unwrap_err();
+        assert!(
+            e.detail.starts_with("t.csv: Unknown op 'xxx"),
+            "{}",
+            e.detail
+        );
+        assert!(e.detail.ends_with("…' at line 2"), "{}", e.detail);
+        assert!(e.detail.chars().count() < 100);
+        let header = format!(
+            "op,key,value,\0bad,{}",
+            (0..50)
+                .map(|i| format!("c{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let e = parse(&format!("{header}\nput,a,1\n")).unwrap_err();
+        assert_eq!(
+            e.detail,
+            "t.csv: Unexpected column(s) in header: bad, c0, c1, c2, c3, and 46 more"
+        );
     }
 
     #[test]
