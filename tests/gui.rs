@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use adhash::batch::JobStatus;
 use adhash::gui::app::{MissionControl, Persisted};
 use adhash::gui::dialogs::FixedDialogs;
@@ -1388,7 +1390,7 @@ fn closing_mid_run_stops_the_suite_then_closes() {
     std::fs::write(
         &spec,
         "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/slow.md\"\n\
-[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"sleep\"]\n",
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"escape-sleep\"]\n",
     )
     .unwrap();
     let mut h = harness(
@@ -1435,6 +1437,13 @@ fn closing_mid_run_stops_the_suite_then_closes() {
     }
     assert!(closed, "the window never closed");
     assert!(!h.state().suites.is_running());
+    // The job, and the daemon it started outside its process group, are gone.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        common::processes_in(dir.path()),
+        Vec::<String>::new(),
+        "a job's process outlived Mission Control"
+    );
     let md = std::fs::read_to_string(dir.path().join("out/slow.md")).unwrap();
     assert!(md.contains("Cancelled:"), "{md}");
     assert_eq!(h.state().state.recent_runs[0].outcome, "cancelled");

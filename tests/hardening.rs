@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::processes_in;
+
 fn adhash_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_adhash"))
         .args(args)
@@ -214,32 +217,6 @@ fn huge_numbers_are_bad_input_not_panics() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
-}
-
-/// Processes (other than zombies) whose working folder is `dir`: what a
-/// suite run there left behind.
-fn processes_in(dir: &Path) -> Vec<String> {
-    let want = std::fs::canonicalize(dir).unwrap();
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !name.chars().all(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        if std::fs::read_link(e.path().join("cwd")).ok().as_deref() != Some(want.as_path()) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-        if stat.split(") ").nth(1).is_some_and(|r| r.starts_with('Z')) {
-            continue;
-        }
-        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-        found.push(format!(
-            "{name}: {}",
-            String::from_utf8_lossy(&cmd).replace('\0', " ")
-        ));
-    }
-    found
 }
 
 fn wait_timeout(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
@@ -615,6 +592,46 @@ fn descendants_that_escape_the_job_group_are_killed_too() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // `setsid sleep 300` left its process group and its parent exited:
     // as the subreaper, adhash found it and killed it.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(
+        processes_in(d),
+        Vec::<String>::new(),
+        "an escaped daemon survived"
+    );
+}
+
+/// Mission Control runs suites in its own process and is no subreaper (its
+/// other children, a browser or a file dialog, are not a job's): the mark
+/// each job run carries in its environment finds what escaped the group,
+/// whether the job ended by itself or was cancelled.
+#[test]
+fn escaped_descendants_die_without_the_subreaper_too() {
+    use adhash::batch::runner::{CancelToken, run_suite};
+    let dir = sleeping_suite();
+    let d = dir.path();
+    let spec_path = write_spec(
+        d,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"daemon\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"escape\"]\n\
+[[batch.jobs]]\nname = \"daemon-then-sleep\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"escape-sleep\"]\n",
+    );
+    let spec = adhash::batch::spec::load(&spec_path, None, Path::new(env!("CARGO_BIN_EXE_adhash")))
+        .unwrap();
+    let cancel = CancelToken::default();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let (s, c) = (spec.clone(), cancel.clone());
+    let runner = std::thread::spawn(move || run_suite(&s, tx, std::sync::Arc::new(|| {}), c));
+    // Cancel the second job once it sleeps (its daemon is out by then).
+    for ev in rx.iter() {
+        if let adhash::batch::runner::BatchEvent::Log { job: 1, line, .. } = &ev
+            && line == "before sleep"
+        {
+            cancel.cancel();
+        }
+    }
+    let result = runner.join().unwrap();
+    assert_eq!(result.jobs[0].status.name(), "ok");
+    assert_eq!(result.jobs[1].status.name(), "cancelled");
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(
         processes_in(d),

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::report::{ReportPaths, write_reports};
@@ -414,6 +414,8 @@ fn run_process(
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
+    let mark = JobMark::new();
+    cmd.env(&mark.name, &mark.value);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -425,8 +427,8 @@ fn run_process(
             };
         }
     };
-    // If this thread unwinds (a bug), the job's process group dies with it.
-    let _group = GroupGuard(child.id() as i32);
+    // If this thread unwinds (a bug), the job and its descendants die with it.
+    let _group = GroupGuard(child.id() as i32, &mark);
     // Bounded: a job that floods its output waits for us, not our memory.
     let (ltx, lrx) = crossbeam_channel::bounded::<(Stream, String)>(1024);
     if let Some(out) = child.stdout.take() {
@@ -500,9 +502,10 @@ fn run_process(
         }
     };
     // Whatever the job left behind in its process group goes too, and so
-    // does anything that escaped the group (setsid, a daemon) and was
-    // handed to us as the subreaper.
+    // does anything that escaped the group (setsid, a daemon): found by the
+    // job's mark, and reaped if it was handed to us as the subreaper.
     kill_group(&child, libc::SIGKILL);
+    mark.kill_descendants();
     reap_escaped();
     if let Some((status, reason)) = stop {
         return ProcessOutcome {
@@ -558,17 +561,76 @@ fn drain(lrx: &Receiver<(Stream, String)>, f: &mut dyn FnMut(Stream, String)) {
     }
 }
 
-/// Kills a job's process group when dropped: the runner thread may end by
-/// a panic, and no job may outlive it.
-struct GroupGuard(i32);
+/// Kills a job's process group and its marked descendants when dropped:
+/// the runner thread may end by a panic, and no job may outlive it.
+struct GroupGuard<'a>(i32, &'a JobMark);
 
-impl Drop for GroupGuard {
+impl Drop for GroupGuard<'_> {
     fn drop(&mut self) {
         #[cfg(unix)]
         // SAFETY: kill(2) on a process group id; no memory is involved. The
         // group is gone already on the normal path (ESRCH, ignored).
         unsafe {
             libc::kill(-self.0, libc::SIGKILL);
+        }
+        self.1.kill_descendants();
+    }
+}
+
+/// An environment variable set on one job run, which every descendant
+/// inherits, even one that leaves the job's process group (`setsid`, a
+/// daemon) or is re-parented away from us: at the end of the run the
+/// processes carrying it are the ones to kill. Unlike the subreaper, it
+/// tells a job's descendants from the other children of Mission Control
+/// (a browser opened on a report, a file dialog). Its name holds our pid,
+/// so a nested `adhash batch` adds its own mark and keeps ours.
+struct JobMark {
+    name: String,
+    value: String,
+}
+
+impl JobMark {
+    fn new() -> JobMark {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        JobMark {
+            name: format!("ADHASH_JOB_{}", std::process::id()),
+            value: RUNS.fetch_add(1, Ordering::Relaxed).to_string(),
+        }
+    }
+
+    /// SIGKILL every process whose environment holds the mark, until none
+    /// is left (one may fork while we look). Linux: other systems have no
+    /// /proc to read, and rely on the process group alone.
+    fn kill_descendants(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            let needle = format!("{}={}\0", self.name, self.value).into_bytes();
+            for _ in 0..50 {
+                let marked: Vec<i32> = std::fs::read_dir("/proc")
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| {
+                        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+                        // Another user's processes cannot be read: not ours.
+                        let env = std::fs::read(e.path().join("environ")).ok()?;
+                        // A whole `NAME=value` entry: at the start or after a NUL.
+                        let found = memchr::memmem::find_iter(&env, &needle)
+                            .any(|at| at == 0 || env[at - 1] == 0);
+                        found.then_some(pid)
+                    })
+                    .collect();
+                if marked.is_empty() {
+                    return;
+                }
+                for pid in marked {
+                    // SAFETY: kill(2) on a pid; no memory is involved.
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
         }
     }
 }

@@ -1,0 +1,29 @@
+//! Helpers shared by the integration tests.
+
+use std::path::Path;
+
+/// Live (not zombie) processes whose working folder is `dir`: a job's
+/// processes run in the spec's folder, so these are what a suite left.
+pub fn processes_in(dir: &Path) -> Vec<String> {
+    let want = std::fs::canonicalize(dir).unwrap();
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if std::fs::read_link(e.path().join("cwd")).ok().as_deref() != Some(want.as_path()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if stat.split(") ").nth(1).is_some_and(|r| r.starts_with('Z')) {
+            continue;
+        }
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        found.push(format!(
+            "{name}: {}",
+            String::from_utf8_lossy(&cmd).replace('\0', " ")
+        ));
+    }
+    found
+}
