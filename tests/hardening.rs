@@ -816,3 +816,98 @@ json.dump({'ops_per_second': 4321.0, 'final_backend': 'robinhood', 'latency_ms':
     assert!(r.join("reports/batch_baseline.html").exists());
     assert!(r.join("results/json/batch_uniform.json").exists());
 }
+
+/// The original repository's two bundled specs as it ships them (no
+/// `hashmap_cli` field: its default, a `hashmap_cli.py` beside the spec).
+const ORIGINAL_SPECS: [(&str, &str); 2] = [
+    (
+        "batch_baseline.toml",
+        "[batch]\nreport = \"../../reports/batch_baseline.md\"\nhtml_report = \"../../reports/batch_baseline.html\"\n\n\
+[[batch.jobs]]\nname = \"profile-uniform\"\ncommand = \"profile\"\ncsv = \"../../data/workloads/w_uniform.csv\"\n\n\
+[[batch.jobs]]\nname = \"run-uniform\"\ncommand = \"run-csv\"\ncsv = \"../../data/workloads/w_uniform.csv\"\n\
+json_summary = \"../../results/json/batch_uniform.json\"\nlatency_sample_k = 2000\nlatency_sample_every = 64\n",
+    ),
+    (
+        "batch_compaction.toml",
+        "[batch]\nreport = \"../../reports/batch_compaction.md\"\nhtml_report = \"../../reports/batch_compaction.html\"\n\n\
+[[batch.jobs]]\nname = \"profile-skew\"\ncommand = \"profile\"\ncsv = \"../../data/workloads/w_skew_adv.csv\"\n\n\
+[[batch.jobs]]\nname = \"run-skew-compaction\"\ncommand = \"run-csv\"\ncsv = \"../../data/workloads/w_skew_adv.csv\"\n\
+json_summary = \"../../results/json/batch_compaction.json\"\nlatency_sample_k = 3000\nlatency_sample_every = 32\n\
+extra_args = [\"--compact-interval\", \"2.0\"]\n",
+    ),
+];
+
+#[test]
+fn the_originals_two_bundled_specs_run_unchanged_against_its_cli() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("python3 not installed: skipped");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let examples = r.join("docs/examples");
+    std::fs::create_dir_all(&examples).unwrap();
+    std::fs::create_dir_all(r.join("data/workloads")).unwrap();
+    for csv in ["w_uniform.csv", "w_skew_adv.csv"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data/workloads")
+                .join(csv),
+            r.join("data/workloads").join(csv),
+        )
+        .unwrap();
+    }
+    // A stand-in for the original CLI, beside the specs: it answers like the
+    // original and records its arguments.
+    std::fs::write(
+        examples.join("hashmap_cli.py"),
+        "import sys, json\nargs = sys.argv[1:]\nopen('cli_calls.txt', 'a').write(' '.join(args) + '\\n')\n\
+if 'profile' in args:\n    print('fast-lookup')\nelse:\n    out = args[args.index('--json-summary-out') + 1]\n    \
+json.dump({'ops_per_second': 4321.0, 'final_backend': 'robinhood', 'latency_ms': {'overall': {'p99': 0.02}}}, open(out, 'w'))\n    print('done')\n",
+    )
+    .unwrap();
+    for (name, text) in ORIGINAL_SPECS {
+        std::fs::write(examples.join(name), text).unwrap();
+    }
+    // --list (from the repository root, as the original documents it) says
+    // which CLI each drives.
+    let o = adhash_in(r, &["batch", "--list"]);
+    let list = String::from_utf8_lossy(&o.stdout).into_owned();
+    for (name, _) in ORIGINAL_SPECS {
+        let line = list
+            .lines()
+            .find(|l| {
+                l.contains(&format!("docs/examples/{name}"))
+                    && !l.contains(env!("CARGO_MANIFEST_DIR"))
+            })
+            .unwrap_or_else(|| panic!("{name} not listed: {list}"));
+        assert!(
+            line.contains("hashmap_cli.py"),
+            "--list names the CLI: {line}"
+        );
+    }
+    for (name, _) in ORIGINAL_SPECS {
+        let spec = format!("docs/examples/{name}");
+        let o = adhash_in(r, &["batch", "--spec", &spec]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("hashmap_cli.py"), "{}", stderr(&o));
+    }
+    let calls = std::fs::read_to_string(examples.join("cli_calls.txt")).unwrap();
+    for want in [
+        "profile --csv ../../data/workloads/w_uniform.csv",
+        "--mode adaptive run-csv --csv ../../data/workloads/w_uniform.csv --json-summary-out ../../results/json/batch_uniform.json --latency-sample-k 2000 --latency-sample-every 64",
+        "profile --csv ../../data/workloads/w_skew_adv.csv",
+        "--mode adaptive run-csv --csv ../../data/workloads/w_skew_adv.csv --json-summary-out ../../results/json/batch_compaction.json --latency-sample-k 3000 --latency-sample-every 32 --compact-interval 2.0",
+    ] {
+        assert!(calls.contains(want), "missing `{want}` in\n{calls}");
+    }
+    for stem in ["batch_baseline", "batch_compaction"] {
+        let md = std::fs::read_to_string(r.join(format!("reports/{stem}.md"))).unwrap();
+        assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: "));
+        assert!(
+            md.contains("4,321") && md.contains("recommends fast-lookup"),
+            "{md}"
+        );
+        assert!(r.join(format!("reports/{stem}.html")).exists());
+    }
+}
