@@ -56,6 +56,8 @@ pub enum Command {
     WorkloadDna(WorkloadDnaArgs),
     /// Run a suite of jobs from a TOML spec and write Markdown/HTML/JSON reports.
     Batch(BatchArgs),
+    /// Compare two batch JSON reports job by job: Δ, 95% interval, verdict.
+    Compare(CompareArgs),
     /// Open Mission Control, the desktop app (also what `adhash` alone does).
     MissionControl(MissionControlArgs),
 }
@@ -92,6 +94,34 @@ pub struct BatchArgs {
     /// Do not print the jobs' output, only progress and results.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier batch JSON report (e.g. one from the history folder).
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later batch JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Also write the comparison here: .md, .html or .json.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// A change smaller than this many percent is `no change` (0 to 100).
+    #[arg(long, value_name = "PCT", default_value_t = crate::batch::compare::DEFAULT_THRESHOLD_PCT,
+          value_parser = percent)]
+    pub threshold: f64,
+    /// Exit 1 when any job is `slower` (for CI).
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+fn percent(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        Ok(_) => Err("must be between 0 and 100".into()),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +319,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
         Some(Command::Batch(a)) => batch_cmd(&cli, a, log),
+        Some(Command::Compare(a)) => compare_cmd(&cli, a),
     }
 }
 
@@ -310,6 +341,50 @@ fn mission_control(_: &MissionControlArgs) -> Result<i32> {
         "this adhash was built without Mission Control (cargo feature `gui`)",
     )
     .with_hint("run a subcommand, e.g. `adhash batch --spec suite.toml`, or rebuild with default features"))
+}
+
+/// `adhash compare` (SPEC §9): text on stdout (or the comparison as JSON
+/// under --json), `--out` by extension; exit 1 on a regression when asked.
+fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
+    use crate::batch::compare;
+    use crate::batch::report::ReportFormat;
+    let format = a.out.as_deref().map(ReportFormat::from_path).transpose()?;
+    if let Some(out) = &a.out {
+        crate::fs::check_outputs(
+            &[("the old report", &a.old), ("the new report", &a.new)],
+            &[("--out", out)],
+        )?;
+    }
+    let old = crate::batch::history::load(&a.old)?;
+    let new = crate::batch::history::load(&a.new)?;
+    let c = compare::compare(&old, &a.old, &new, &a.new, a.threshold);
+    if let (Some(out), Some(format)) = (&a.out, format) {
+        let text = match format {
+            ReportFormat::Markdown => compare::markdown(&c),
+            ReportFormat::Html => compare::html(&c),
+            ReportFormat::Json => compare::json(&c),
+        };
+        write_atomic(out, |w| {
+            w.write_all(text.as_bytes())
+                .map_err(|e| Error::io_at("cannot write", out, &e))
+        })?;
+    }
+    if cli.json {
+        print_json(envelope(
+            "compare",
+            serde_json::to_value(&c).map_err(|e| Error::policy(e.to_string()))?,
+        ));
+    } else {
+        crate::outln!("{}", compare::text(&c).trim_end_matches('\n'));
+        if let Some(out) = &a.out {
+            crate::errln!("comparison written to {}", out.display());
+        }
+    }
+    Ok(if a.fail_on_regression && c.any_slower() {
+        1
+    } else {
+        0
+    })
 }
 
 fn print_json(value: serde_json::Value) {

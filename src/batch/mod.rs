@@ -3,6 +3,7 @@
 //! reports (report.rs) and the run archive (history.rs). The CLI's
 //! `adhash batch` and Mission Control both drive `runner`.
 
+pub mod compare;
 pub mod history;
 pub mod report;
 pub mod result;

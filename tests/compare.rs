@@ -1,0 +1,169 @@
+//! `adhash compare` (SPEC §9) end to end: real suites run twice by the real
+//! binary against the fake CLI, archived in the history, then compared.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn adhash_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A suite of two jobs, three runs each, whose figures come from `behave`.
+fn run_suite(dir: &Path, behave: &str) -> PathBuf {
+    std::fs::write(
+        dir.join("suite.toml"),
+        format!(
+            "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n\
+[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n"
+        ),
+    )
+    .unwrap();
+    let before = history(dir);
+    let o = adhash_in(dir, &["batch", "--spec", "suite.toml", "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let after = history(dir);
+    assert_eq!(after.len(), before.len() + 1, "one history entry a run");
+    after.into_iter().find(|p| !before.contains(p)).unwrap()
+}
+
+fn history(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("out/history/suite"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake_cli.sh"),
+        dir.path().join("fake_cli.sh"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("w.csv"), "op,key,value\nput,a,1\n").unwrap();
+    dir
+}
+
+#[test]
+fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
+    let dir = workdir();
+    let d = dir.path();
+    let first = run_suite(d, "noisy");
+    let second = run_suite(d, "noisy");
+    let slow = run_suite(d, "noisy-slow");
+    let (first, second, slow) = (
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        slow.to_str().unwrap(),
+    );
+
+    let o = adhash_in(d, &["compare", first, first, "--fail-on-regression"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert_eq!(out.matches("no change").count(), 2, "{out}");
+    assert!(
+        out.contains("alpha") && out.contains("beta") && out.contains("0.0%"),
+        "{out}"
+    );
+
+    // Two runs of the same CLI: within the noise.
+    let o = adhash_in(d, &["compare", first, second]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!text(&o.stdout).contains("slower"), "{}", text(&o.stdout));
+
+    // A CLI 30% slower: `slower` with an interval below zero; a CI gate fails.
+    let o = adhash_in(d, &["compare", first, slow]);
+    assert_eq!(o.status.code(), Some(0), "no gate, no failure");
+    let o = adhash_in(d, &["compare", first, slow, "--fail-on-regression"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert_eq!(out.matches("slower").count(), 2, "{out}");
+    assert!(out.contains("(3 → 3 runs)"), "{out}");
+
+    // Every --out format, and the JSON contract.
+    for ext in ["md", "html", "json"] {
+        let out = d.join(format!("cmp.{ext}"));
+        let o = adhash_in(d, &["compare", first, slow, "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert!(std::fs::read_to_string(&out).unwrap().contains("slower"));
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("cmp.json")).unwrap()).unwrap();
+    assert_eq!(v["schema"], "adhash.batch_compare.v1");
+    assert_eq!(v["jobs"][0]["name"], "alpha");
+    assert_eq!(v["jobs"][0]["verdict"], "slower");
+    assert_eq!(v["jobs"][0]["old_runs"], 3);
+    assert!(v["jobs"][0]["ci_high_pct"].as_f64().unwrap() < 0.0);
+    assert!(v["jobs"][0]["delta_pct"].as_f64().unwrap() < -20.0);
+    assert_eq!(v["threshold_pct"], 2.0);
+    assert!(v["old"]["environment"]["logical_cores"].as_u64().unwrap() >= 1);
+
+    // --json: the comparison in the envelope on stdout.
+    let o = adhash_in(d, &["--json", "compare", first, slow]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["ok"].clone(), v["command"].clone()),
+        (true.into(), "compare".into())
+    );
+    assert_eq!(v["jobs"][1]["verdict"], "slower");
+
+    // A large threshold turns the difference into no change.
+    let o = adhash_in(d, &["compare", first, slow, "--threshold", "50"]);
+    assert_eq!(text(&o.stdout).matches("no change").count(), 2);
+}
+
+#[test]
+fn compare_refuses_bad_input_and_never_overwrites_a_report() {
+    let dir = workdir();
+    let d = dir.path();
+    let run = run_suite(d, "noisy");
+    let run = run.to_str().unwrap();
+    let before = std::fs::read(run).unwrap();
+    // --out onto an input: exit 2, naming both; the report is untouched.
+    let o = adhash_in(d, &["compare", run, run, "--out", run]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(run).unwrap(), before);
+    // Unknown --out extension, bad threshold: exit 2, nothing written.
+    let o = adhash_in(d, &["compare", run, run, "--out", "cmp.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains(".txt"), "{}", text(&o.stderr));
+    assert!(!d.join("cmp.txt").exists());
+    for bad in ["-1", "101", "nan", "x"] {
+        let o = adhash_in(d, &["compare", run, run, "--threshold", bad]);
+        assert_eq!(o.status.code(), Some(2), "--threshold {bad}");
+    }
+    // A missing report is an I/O error (5); something that is not a batch
+    // report is bad input (2); each names the file.
+    let o = adhash_in(d, &["compare", "nope.json", run]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("nope.json"));
+    std::fs::write(d.join("other.json"), "{\"schema\": \"something.else\"}").unwrap();
+    let o = adhash_in(d, &["compare", run, "other.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("other.json"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A closed stdout ends it quietly.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' compare '{run}' '{run}' | head -c 0",
+            env!("CARGO_BIN_EXE_adhash")
+        ))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
+}
