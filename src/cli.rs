@@ -789,9 +789,12 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
                 name,
                 run,
                 runs,
+                warmup,
                 command_line,
             } => {
-                let rep = if runs > 1 {
+                let rep = if warmup {
+                    format!(" warmup {run}/{runs}")
+                } else if runs > 1 {
                     format!(" run {run}/{runs}")
                 } else {
                     String::new()
@@ -810,6 +813,25 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
                     Stream::Stderr | Stream::Runner => crate::errln!("{name:<width$} ! {line}"),
                 }
             }
+            BatchEvent::RunFinished {
+                job,
+                run,
+                warmup: false,
+                record,
+            } if spec.jobs[job].repeat > 1 && record.status == JobStatus::Ok => {
+                let figures = record
+                    .ops_per_second
+                    .map(|ops| format!(", {} ops/s", thousands(ops)))
+                    .unwrap_or_default();
+                crate::errln!(
+                    "[{}/{total}] {} run {run}/{}: ok in {:.2} s{figures}",
+                    job + 1,
+                    spec.jobs[job].name,
+                    spec.jobs[job].repeat,
+                    record.duration_seconds
+                );
+            }
+            BatchEvent::RunFinished { .. } => {}
             BatchEvent::JobFinished { job, result } => {
                 let figures = match (result.ops_per_second, &result.recommendation) {
                     (Some(ops), _) => format!(", {} ops/s", thousands(ops)),

@@ -35,7 +35,7 @@ impl Error {
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
         Error {
             kind,
-            detail: detail.into(),
+            detail: shown(detail.into()),
             hint: None,
         }
     }
@@ -56,12 +56,12 @@ impl Error {
         Self::io(format!("{what} {}: {err}", path.display()))
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(shown(hint.into()));
         self
     }
     /// Prefix the detail with where it happened ("while reading x.csv: ...").
     pub fn context(mut self, ctx: impl std::fmt::Display) -> Self {
-        self.detail = format!("{ctx}: {}", self.detail);
+        self.detail = shown(format!("{ctx}: {}", self.detail));
         self
     }
     pub fn exit_code(&self) -> i32 {
@@ -74,6 +74,20 @@ impl Error {
             "detail": self.detail,
             "hint": self.hint.clone().unwrap_or_default(),
         })
+    }
+}
+
+/// Messages quote user data (paths, names, file content), and are shown on
+/// terminals and in Mission Control: every control character but the
+/// newline becomes `?`, as `ls` shows such names, so none can drive a
+/// terminal and the text keeps its columns.
+fn shown(s: String) -> String {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        s.chars()
+            .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+            .collect()
+    } else {
+        s
     }
 }
 
@@ -95,6 +109,15 @@ mod tests {
         assert_eq!(Error::invariant("x").exit_code(), 3);
         assert_eq!(Error::policy("x").exit_code(), 4);
         assert_eq!(Error::io("x").exit_code(), 5);
+    }
+
+    #[test]
+    fn messages_never_carry_control_characters() {
+        let e = Error::bad_input("report /r\t\u{1b}[31m.md: no\nsuch")
+            .context("spec a\u{7}.toml")
+            .with_hint("try\t\u{0}x");
+        assert_eq!(e.detail, "spec a?.toml: report /r??[31m.md: no\nsuch");
+        assert_eq!(e.hint.as_deref(), Some("try??x"));
     }
 
     #[test]

@@ -60,6 +60,34 @@ impl RunStats {
 }
 
 /// The median of `v` (mean of the middle two for an even count).
+/// Modified z-score (Iglewicz and Hoaglin) above which a run is flagged as
+/// an outlier: about 5 median absolute deviations from the median.
+pub const OUTLIER_Z: f64 = 3.5;
+
+/// Runs far from the rest: `(index, modified z-score)` for each value whose
+/// |0.6745 (x − median) / MAD| exceeds `OUTLIER_Z`. Needs four values or
+/// more, and a spread (MAD > 0): with most runs identical nothing can be
+/// told apart from rounding.
+pub fn outliers(values: &[f64]) -> Vec<(usize, f64)> {
+    if values.len() < 4 || values.iter().any(|v| !v.is_finite()) {
+        return Vec::new();
+    }
+    let Some(m) = median(values) else {
+        return Vec::new();
+    };
+    let deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
+    let mad = median(&deviations).unwrap_or(0.0);
+    if mad <= 0.0 {
+        return Vec::new();
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i, 0.6745 * (v - m) / mad))
+        .filter(|(_, z)| z.abs() > OUTLIER_Z)
+        .collect()
+}
+
 pub fn median(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -77,6 +105,19 @@ pub fn median(v: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outliers_are_runs_far_from_the_rest() {
+        let runs = [100.0, 101.0, 99.0, 100.5, 99.5, 60.0];
+        let found = outliers(&runs);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 5);
+        assert!(found[0].1 < -OUTLIER_Z);
+        // Ordinary spread, too few runs, identical runs: none.
+        assert!(outliers(&[100.0, 104.0, 97.0, 101.0, 99.0]).is_empty());
+        assert!(outliers(&[100.0, 101.0, 10.0]).is_empty());
+        assert!(outliers(&[100.0, 100.0, 100.0, 100.0, 50.0]).is_empty());
+    }
 
     #[test]
     fn stats_of_a_few_runs() {

@@ -1031,6 +1031,13 @@ fn fuzz_found_spec_errors_quote_user_text_clean_and_cut() {
         let e = spec_err(&text);
         assert_shown(&e, 600);
     }
+    // Paths are quoted whole, but their control characters show as `?`.
+    let e = spec_err(
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"r\\t\\u001b[31m.md\"\njson_report = \"r\\t\\u001b[31m.md\"\n\
+[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    );
+    assert!(e.contains("r??[31m.md"), "{e}");
+    assert_shown(&e, 2000);
 }
 
 #[test]
@@ -1076,4 +1083,137 @@ fn fuzz_found_json_report_figures_read_back_exactly() {
     let back: SuiteResult = serde_json::from_str(&report::json(&suite)).unwrap();
     assert_eq!(back.jobs[0].p99_ms, Some(figure));
     assert_eq!(back.jobs[0].ops_per_second, Some(0.1 + 0.2));
+}
+
+// ---- Repeats you can trust: warmup, interleave, outliers (SPEC §7) ----
+
+/// (job, run, warmup) of every run start, in order.
+fn starts(events: &[(Instant, BatchEvent)]) -> Vec<(usize, u32, bool)> {
+    events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            BatchEvent::JobStarted {
+                job, run, warmup, ..
+            } => Some((*job, *run, *warmup)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn warmup_runs_come_first_and_are_discarded() {
+    let jobs = job("a", "noisy", "repeat = 2\nwarmup = 1") + &job("b", "noisy", "repeat = 2");
+    let (_dir, spec) = fake_suite(&jobs);
+    assert_eq!(spec.jobs[0].warmup, 1);
+    let (suite, events) = run_collect(&spec, CancelToken::default());
+    assert_eq!(
+        starts(&events),
+        [
+            (0, 1, true),
+            (0, 1, false),
+            (0, 2, false),
+            (1, 1, false),
+            (1, 2, false)
+        ]
+    );
+    // Only the measured runs count.
+    assert_eq!(suite.jobs[0].runs.len(), 2);
+    assert_eq!(suite.jobs[0].ops_per_second_runs.len(), 2);
+    assert_eq!(suite.jobs[0].stats.unwrap().n, 2);
+    assert!(suite.jobs[0].log.text().contains("warmup 1/1 done"));
+    assert!(suite.jobs[0].log.text().contains("(discarded)"));
+    // Each run's end is announced with its figure.
+    let ends = events
+        .iter()
+        .filter(|(_, e)| matches!(e, BatchEvent::RunFinished { .. }))
+        .count();
+    assert_eq!(ends, 5);
+}
+
+#[test]
+fn interleave_runs_repeats_round_robin() {
+    let jobs = String::from("interleave = true\n")
+        + &job("a", "noisy", "repeat = 3")
+        + &job("b", "noisy", "repeat = 2\nwarmup = 1");
+    let (_dir, spec) = fake_suite(&jobs);
+    assert!(spec.interleave);
+    let (suite, events) = run_collect(&spec, CancelToken::default());
+    assert_eq!(
+        starts(&events),
+        [
+            (0, 1, false),
+            (1, 1, true),
+            (0, 2, false),
+            (1, 1, false),
+            (0, 3, false),
+            (1, 2, false)
+        ]
+    );
+    assert_eq!(suite.jobs[0].runs.len(), 3);
+    assert_eq!(suite.jobs[1].runs.len(), 2);
+    assert!(suite.jobs.iter().all(|j| j.status == JobStatus::Ok));
+    // A job's duration is its own runs' time, not the shared wall clock.
+    let own: f64 = suite.jobs[0].runs.iter().map(|r| r.duration_seconds).sum();
+    assert!((suite.jobs[0].duration_seconds - own).abs() < 1e-6);
+    assert!(suite.jobs[0].duration_seconds < suite.wall_seconds);
+}
+
+#[test]
+fn cancelling_an_interleaved_suite_keeps_finished_runs() {
+    let jobs = String::from("interleave = true\n")
+        + &job("a", "noisy", "repeat = 3")
+        + &job("b", "sleep", "repeat = 3")
+        + &job("c", "noisy", "repeat = 3");
+    let (_dir, spec) = fake_suite(&jobs);
+    let cancel = CancelToken::default();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let (s, c) = (spec.clone(), cancel.clone());
+    let h = std::thread::spawn(move || run_suite(&s, tx, Arc::new(|| {}), c));
+    for ev in rx.iter() {
+        if let BatchEvent::Log { job: 1, line, .. } = &ev
+            && line == "before sleep"
+        {
+            cancel.cancel();
+        }
+    }
+    let suite = h.join().unwrap();
+    // a ran once, then the suite stopped between its runs; b was stopped
+    // mid-run; c never started.
+    assert_eq!(suite.jobs[0].status, JobStatus::Cancelled);
+    assert_eq!(suite.jobs[0].runs.len(), 1);
+    assert_eq!(suite.jobs[0].runs_mark().as_deref(), Some("1/3 runs"));
+    assert_eq!(suite.jobs[1].status, JobStatus::Cancelled);
+    assert_eq!(suite.jobs[2].status, JobStatus::Skipped);
+    assert!(suite.cancelled);
+}
+
+#[test]
+fn a_run_far_from_the_rest_is_flagged_as_an_outlier() {
+    let (_dir, spec) = fake_suite(&job("jumpy", "outlier", "repeat = 6"));
+    let (suite, _) = run_collect(&spec, CancelToken::default());
+    let log = suite.jobs[0].log.text();
+    assert!(
+        log.contains("warning: run 3 (300 ops/s) is an outlier"),
+        "{log}"
+    );
+    assert_eq!(log.matches("is an outlier").count(), 1, "{log}");
+}
+
+#[test]
+fn warmup_and_interleave_are_range_checked() {
+    for (text, field) in [
+        ("warmup = -1", "warmup"),
+        ("warmup = 1001", "warmup"),
+        ("warmup = 1.5", "warmup"),
+        ("warmups = 1", "did you mean `warmup`"),
+    ] {
+        let e = spec_err(&format!(
+            "[batch]\nhashmap_cli = \"fake_cli.sh\"\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n{text}\n"
+        ));
+        assert!(e.contains(field), "{text}: {e}");
+    }
+    let e = spec_err(
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\ninterleave = \"yes\"\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    );
+    assert!(e.contains("interleave"), "{e}");
 }

@@ -34,12 +34,22 @@ pub enum BatchEvent {
         spec: PathBuf,
         jobs: Vec<String>,
     },
+    /// A run of a job starts: measured run `run` of `runs`, or warmup run
+    /// `run` of `runs` (discarded).
     JobStarted {
         job: usize,
         name: String,
         run: u32,
         runs: u32,
+        warmup: bool,
         command_line: String,
+    },
+    /// That run ended (its figures, if it was measured and ok).
+    RunFinished {
+        job: usize,
+        run: u32,
+        warmup: bool,
+        record: RunRecord,
     },
     Log {
         job: usize,
@@ -116,29 +126,41 @@ pub fn run_suite(
         .prefix("adhash-batch")
         .tempdir()
         .ok();
-    let mut results = Vec::with_capacity(spec.jobs.len());
-    for (i, job) in spec.jobs.iter().enumerate() {
-        let result = if cancel.is_cancelled() {
-            let mut r = planned(job);
-            r.command_line = spec.command_line(job, job.json_summary.as_deref());
-            r.reason = Some("suite cancelled before this job started".into());
-            r
-        } else {
-            run_job(
-                spec,
-                i,
-                job,
-                scratch.as_ref().map(|d| d.path()),
-                &events,
-                &cancel,
-            )
-        };
-        events.send(BatchEvent::JobFinished {
-            job: i,
-            result: Box::new(result.clone()),
-        });
-        results.push(result);
+    let scratch_dir = scratch.as_ref().map(|d| d.path());
+    let mut jobs: Vec<JobRun> = spec
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| JobRun::new(spec, i, job, scratch_dir))
+        .collect();
+    if spec.interleave {
+        // Round-robin: run k of every job before run k + 1 of any, so a
+        // drift of the machine (heat, a background task) hits all alike.
+        for jr in &mut jobs {
+            jr.prepare(&events);
+        }
+        while !cancel.is_cancelled() && jobs.iter().any(|j| !j.done) {
+            for jr in jobs.iter_mut().filter(|j| !j.done) {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                jr.run_once(&events, &cancel);
+            }
+        }
+    } else {
+        for jr in &mut jobs {
+            if cancel.is_cancelled() {
+                break;
+            }
+            jr.prepare(&events);
+            while !jr.done && !cancel.is_cancelled() {
+                jr.run_once(&events, &cancel);
+            }
+            // Finished here so its report line comes before the next job's.
+            jr.finish(&events);
+        }
     }
+    let results: Vec<JobResult> = jobs.into_iter().map(|mut j| j.finish(&events)).collect();
     environment.load_average_end = load_average();
     let suite = SuiteResult {
         spec: spec.path.display().to_string(),
@@ -179,144 +201,262 @@ fn planned(job: &JobSpec) -> JobResult {
     )
 }
 
-fn run_job(
-    spec: &BatchSpec,
+/// One job of a suite as it runs: its result so far, and what comes next
+/// (warmup runs, then measured ones). The suite drives it run by run, in
+/// order or interleaved with the other jobs.
+struct JobRun<'a> {
+    spec: &'a BatchSpec,
     index: usize,
-    job: &JobSpec,
-    scratch: Option<&Path>,
-    events: &Events,
-    cancel: &CancelToken,
-) -> JobResult {
-    let summary_arg: Option<String> = match (job.command, &job.json_summary) {
-        (JobCommand::RunCsv, Some(p)) => Some(p.clone()),
-        (JobCommand::RunCsv, None) => scratch.map(|d| {
-            d.join(format!("job-{}.summary.json", index + 1))
-                .display()
-                .to_string()
-        }),
-        (JobCommand::Profile, _) => None,
-    };
-    let command_line = spec.command_line(job, summary_arg.as_deref());
-    let mut result = planned(job);
-    result.command_line = command_line.clone();
-    result.summary_path = job
-        .json_summary
-        .as_ref()
-        .map(|p| spec.resolve(p).display().to_string());
-    let note = |result: &mut JobResult, line: String| {
+    job: &'a JobSpec,
+    summary_arg: Option<String>,
+    command_line: String,
+    result: JobResult,
+    /// Runs started so far, warmups included.
+    started: u32,
+    /// No run is left to start (all done, failed, or cancelled).
+    done: bool,
+    /// Reported with `JobFinished` already.
+    finished: bool,
+    /// Time spent in this job's own runs (interleaved jobs share the wall).
+    busy: Duration,
+    backends: Vec<String>,
+    p99s: Vec<f64>,
+}
+
+impl<'a> JobRun<'a> {
+    fn new(spec: &'a BatchSpec, index: usize, job: &'a JobSpec, scratch: Option<&Path>) -> Self {
+        let summary_arg: Option<String> = match (job.command, &job.json_summary) {
+            (JobCommand::RunCsv, Some(p)) => Some(p.clone()),
+            (JobCommand::RunCsv, None) => scratch.map(|d| {
+                d.join(format!("job-{}.summary.json", index + 1))
+                    .display()
+                    .to_string()
+            }),
+            (JobCommand::Profile, _) => None,
+        };
+        let command_line = spec.command_line(job, summary_arg.as_deref());
+        let mut result = planned(job);
+        result.command_line = command_line.clone();
+        result.summary_path = job
+            .json_summary
+            .as_ref()
+            .map(|p| spec.resolve(p).display().to_string());
+        result.reason = Some("suite cancelled before this job started".into());
+        JobRun {
+            spec,
+            index,
+            job,
+            summary_arg,
+            command_line,
+            result,
+            started: 0,
+            done: false,
+            finished: false,
+            busy: Duration::ZERO,
+            backends: Vec::new(),
+            p99s: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, events: &Events, line: String) {
         events.send(BatchEvent::Log {
-            job: index,
+            job: self.index,
             stream: Stream::Runner,
             line: line.clone(),
         });
-        result.log.push(Stream::Runner, line);
-    };
-
-    let csv = spec.resolve(&job.csv);
-    if !csv.is_file() {
-        result.status = JobStatus::Failed;
-        let why = format!("CSV not found: {} (job not launched)", csv.display());
-        note(&mut result, format!("[adhash] {why}"));
-        result.reason = Some(why);
-        return result;
+        self.result.log.push(Stream::Runner, line);
     }
-    for out in job.outputs() {
-        if let Some(parent) = spec.resolve(out).parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            result.status = JobStatus::Failed;
-            let why = format!("cannot create output folder {}: {e}", parent.display());
-            note(&mut result, format!("[adhash] {why}"));
-            result.reason = Some(why);
-            return result;
+
+    fn fail_before_launch(&mut self, events: &Events, why: String) {
+        self.result.status = JobStatus::Failed;
+        self.note(events, format!("[adhash] {why}"));
+        self.result.reason = Some(why);
+        self.done = true;
+    }
+
+    /// Check what the job needs before its first run; a job that cannot
+    /// run is done (failed) at once.
+    fn prepare(&mut self, events: &Events) {
+        let csv = self.spec.resolve(&self.job.csv);
+        if !csv.is_file() {
+            return self.fail_before_launch(
+                events,
+                format!("CSV not found: {} (job not launched)", csv.display()),
+            );
         }
+        for out in self.job.outputs() {
+            if let Some(parent) = self.spec.resolve(out).parent()
+                && let Err(e) = std::fs::create_dir_all(parent)
+            {
+                return self.fail_before_launch(
+                    events,
+                    format!("cannot create output folder {}: {e}", parent.display()),
+                );
+            }
+        }
+        self.result.status = JobStatus::Ok;
+        self.result.reason = None;
     }
 
-    let t0 = Instant::now();
-    let (prog, mut args) = spec.cli.argv();
-    args.extend(job.args(summary_arg.as_deref()));
-    let mut backends = Vec::new();
-    let mut p99s = Vec::new();
-    result.status = JobStatus::Ok;
-    for run in 1..=job.repeat {
+    /// Start the next run (a warmup first, if any are left) and wait for it.
+    fn run_once(&mut self, events: &Events, cancel: &CancelToken) {
+        if self.done {
+            return;
+        }
+        let warmups = self.job.warmup;
+        self.started += 1;
+        let warmup = self.started <= warmups;
+        let (run, runs) = if warmup {
+            (self.started, warmups)
+        } else {
+            (self.started - warmups, self.job.repeat)
+        };
         events.send(BatchEvent::JobStarted {
-            job: index,
-            name: job.name.clone(),
+            job: self.index,
+            name: self.job.name.clone(),
             run,
-            runs: job.repeat,
-            command_line: command_line.clone(),
+            runs,
+            warmup,
+            command_line: self.command_line.clone(),
         });
+        let (prog, mut args) = self.spec.cli.argv();
+        args.extend(self.job.args(self.summary_arg.as_deref()));
         let launched_at = SystemTime::now();
-        let run_t0 = Instant::now();
+        let t0 = Instant::now();
         let outcome = run_process(
             &prog,
             &args,
-            &spec.dir,
-            job.timeout_s,
-            index,
+            &self.spec.dir,
+            self.job.timeout_s,
+            self.index,
             events,
             cancel,
-            &mut result.log,
+            &mut self.result.log,
         );
-        result.exit_code = outcome.exit_code;
+        let took = t0.elapsed();
+        self.busy += took;
+        self.result.exit_code = outcome.exit_code;
         let mut record = RunRecord {
             ops_per_second: None,
-            duration_seconds: run_t0.elapsed().as_secs_f64(),
+            duration_seconds: took.as_secs_f64(),
             status: outcome.status,
         };
+        let label = if warmup { "warmup" } else { "run" };
         if outcome.status != JobStatus::Ok {
-            result.runs.push(record);
-            result.status = outcome.status;
+            if !warmup {
+                self.result.runs.push(record.clone());
+            }
+            self.result.status = outcome.status;
             let why = outcome.reason.unwrap_or_else(|| "failed".into());
-            note(
-                &mut result,
-                format!("[adhash] run {run}/{}: {why}", job.repeat),
-            );
-            result.reason = Some(why);
-            break;
+            self.note(events, format!("[adhash] {label} {run}/{runs}: {why}"));
+            self.result.reason = Some(if warmup {
+                format!("warmup run {run}: {why}")
+            } else {
+                why
+            });
+            self.done = true;
+            self.send_run(events, run, warmup, record);
+            return;
         }
-        if job.command == JobCommand::Profile {
-            result.recommendation = outcome
+        if warmup {
+            self.note(
+                events,
+                format!(
+                    "[adhash] warmup {run}/{runs} done in {:.2} s (discarded)",
+                    took.as_secs_f64()
+                ),
+            );
+            self.send_run(events, run, warmup, record);
+            return;
+        }
+        if self.job.command == JobCommand::Profile {
+            self.result.recommendation = outcome
                 .last_stdout
                 .filter(|l| !l.contains(char::is_whitespace));
         }
-        if let Some(path) = &summary_arg {
-            match read_fresh_summary(&spec.resolve(path), launched_at) {
+        if let Some(path) = &self.summary_arg {
+            match read_fresh_summary(&self.spec.resolve(path), launched_at) {
                 Ok(s) => {
                     if let Some(ops) = s.ops_per_second {
-                        result.ops_per_second_runs.push(ops);
+                        self.result.ops_per_second_runs.push(ops);
                         record.ops_per_second = Some(ops);
                     }
-                    backends.extend(s.final_backend);
-                    p99s.extend(s.p99_ms);
+                    self.backends.extend(s.final_backend);
+                    self.p99s.extend(s.p99_ms);
                 }
-                Err(why) => note(
-                    &mut result,
+                Err(why) => self.note(
+                    events,
                     format!("[adhash] run {run}: summary not used: {why}"),
                 ),
             }
         }
-        result.runs.push(record);
+        self.result.runs.push(record.clone());
+        self.send_run(events, run, warmup, record);
+        if run >= self.job.repeat {
+            self.done = true;
+        }
     }
-    result.duration_seconds = t0.elapsed().as_secs_f64();
-    result.stats = RunStats::of(&result.ops_per_second_runs);
-    result.ops_per_second = result.stats.map(|s| s.median);
-    result.final_backend = backends.pop();
-    result.p99_ms = crate::stats::median(&p99s);
-    if let Some(s) = result.spread()
-        && s.is_noisy()
-    {
-        note(
-            &mut result,
-            format!(
+
+    fn send_run(&self, events: &Events, run: u32, warmup: bool, record: RunRecord) {
+        events.send(BatchEvent::RunFinished {
+            job: self.index,
+            run,
+            warmup,
+            record,
+        });
+    }
+
+    /// The job's result (once): statistics over its ok runs, with warnings
+    /// about noise, announced with `JobFinished`.
+    fn finish(&mut self, events: &Events) -> JobResult {
+        if self.finished {
+            return self.result.clone();
+        }
+        self.finished = true;
+        let r = &mut self.result;
+        if !self.done {
+            // The suite was cancelled before this job's next run.
+            if self.started == 0 {
+                r.status = JobStatus::Skipped;
+                r.reason = Some("suite cancelled before this job started".into());
+            } else {
+                r.status = JobStatus::Cancelled;
+                r.reason = Some("cancelled between its runs".into());
+            }
+        }
+        r.duration_seconds = self.busy.as_secs_f64();
+        r.stats = RunStats::of(&r.ops_per_second_runs);
+        r.ops_per_second = r.stats.map(|s| s.median);
+        r.final_backend = self.backends.pop();
+        r.p99_ms = crate::stats::median(&self.p99s);
+        let mut warnings = Vec::new();
+        if let Some(s) = r.spread()
+            && s.is_noisy()
+        {
+            warnings.push(format!(
                 "[adhash] warning: runs vary by CV {:.1}% (ops/s {:.0}..{:.0}); the machine may be busy",
                 s.cv * 100.0,
                 s.min,
                 s.max
-            ),
-        );
+            ));
+        }
+        for (i, z) in crate::stats::outliers(&r.ops_per_second_runs) {
+            warnings.push(format!(
+                "[adhash] warning: run {} ({} ops/s) is an outlier (modified z-score {z:.1}); \
+                 another process may have interfered: consider more runs, `warmup` or `interleave`",
+                i + 1,
+                crate::fmt::thousands(r.ops_per_second_runs[i])
+            ));
+        }
+        for w in warnings {
+            self.note(events, w);
+        }
+        events.send(BatchEvent::JobFinished {
+            job: self.index,
+            result: Box::new(self.result.clone()),
+        });
+        self.result.clone()
     }
-    result
 }
 
 /// The summary fields the report uses, read leniently (a Python CLI's

@@ -88,6 +88,8 @@ pub struct JobSpec {
     pub metrics_out_dir: Option<String>,
     pub extra_args: Vec<String>,
     pub repeat: u32,
+    /// Runs before the measured ones, discarded (SPEC §7).
+    pub warmup: u32,
     pub timeout_s: f64,
 }
 
@@ -153,6 +155,8 @@ pub struct BatchSpec {
     pub description: Option<String>,
     /// Archive every finished run (SPEC §9); default true.
     pub history: bool,
+    /// Run repeats round-robin across jobs (SPEC §7); default false.
+    pub interleave: bool,
     pub jobs: Vec<JobSpec>,
     /// Things worth saying that do not stop the suite (ignored tables).
     pub warnings: Vec<String>,
@@ -273,6 +277,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         "json_report",
         "description",
         "history",
+        "interleave",
         "jobs",
     ])?;
     let cli = match f.string("hashmap_cli")? {
@@ -321,6 +326,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     };
     let description = f.string("description")?;
     let history = f.boolean("history")?.unwrap_or(true);
+    let interleave = f.boolean("interleave")?.unwrap_or(false);
     let jobs_value = batch.get("jobs").ok_or_else(|| {
         Error::bad_input("[batch] has no jobs").with_hint("add at least one [[batch.jobs]] table")
     })?;
@@ -356,6 +362,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         json_report,
         description,
         history,
+        interleave,
         jobs,
         warnings,
     };
@@ -453,6 +460,7 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
         "metrics_out_dir",
         "extra_args",
         "repeat",
+        "warmup",
         "timeout_s",
     ])?;
     let command = match f.string("command")?.as_deref() {
@@ -489,6 +497,19 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
     if repeat > 1000 {
         return Err(f.err("repeat", "must be at most 1000"));
     }
+    let warmup = match t.get("warmup") {
+        None => 0,
+        Some(Value::Integer(i)) if (0..=1000).contains(i) => *i as u32,
+        Some(v) => {
+            return Err(f.err(
+                "warmup",
+                &format!(
+                    "must be a whole number of runs from 0 to 1000, got {}",
+                    show(v)
+                ),
+            ));
+        }
+    };
     let timeout_s = match t.get("timeout_s") {
         None => DEFAULT_TIMEOUT_S,
         Some(Value::Integer(i)) if *i > 0 && *i as f64 <= MAX_TIMEOUT_S => *i as f64,
@@ -544,6 +565,7 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
         metrics_out_dir: f.string("metrics_out_dir")?,
         extra_args,
         repeat,
+        warmup,
         timeout_s,
     })
 }

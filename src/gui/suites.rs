@@ -35,6 +35,14 @@ pub enum RowStatus {
         since: Instant,
         run: u32,
         runs: u32,
+        /// A warmup run (discarded): `run` of `runs` warmups.
+        warmup: bool,
+    },
+    /// Run `run` of `runs` ended; the next waits its turn (interleaved).
+    Between {
+        run: u32,
+        runs: u32,
+        warmup: bool,
     },
     Done(JobStatus),
 }
@@ -93,13 +101,24 @@ impl JobRow {
             RowStatus::Planned if self.csv_missing => "CSV missing".into(),
             RowStatus::Planned => "not run".into(),
             RowStatus::Pending => "pending".into(),
-            RowStatus::Running { since, run, runs } => {
+            RowStatus::Running {
+                since,
+                run,
+                runs,
+                warmup,
+            } => {
                 let t = now.duration_since(*since).as_secs_f64();
-                if *runs > 1 {
+                if *warmup {
+                    format!("warmup {run}/{runs} {t:.1} s")
+                } else if *runs > 1 {
                     format!("running {run}/{runs} {t:.1} s")
                 } else {
                     format!("running {t:.1} s")
                 }
+            }
+            RowStatus::Between { run, runs, warmup } => {
+                let what = if *warmup { "warmup" } else { "run" };
+                format!("{what} {run}/{runs} done, waiting")
             }
             RowStatus::Done(s) => {
                 let word = match s {
@@ -282,13 +301,29 @@ impl SuiteRun {
     fn apply(&mut self, ev: BatchEvent) {
         match ev {
             BatchEvent::SuiteStarted { .. } => {}
-            BatchEvent::JobStarted { job, run, runs, .. } => {
+            BatchEvent::JobStarted {
+                job,
+                run,
+                runs,
+                warmup,
+                ..
+            } => {
                 if let Some(r) = self.rows.get_mut(job) {
                     r.status = RowStatus::Running {
                         since: Instant::now(),
                         run,
                         runs,
+                        warmup,
                     };
+                }
+            }
+            BatchEvent::RunFinished {
+                job, run, warmup, ..
+            } => {
+                if let Some(r) = self.rows.get_mut(job)
+                    && let RowStatus::Running { runs, .. } = r.status
+                {
+                    r.status = RowStatus::Between { run, runs, warmup };
                 }
             }
             BatchEvent::Log { job, stream, line } => self.log.push(LogLine {
@@ -1277,7 +1312,7 @@ pub fn status_color(r: &JobRow) -> Color32 {
     match &r.status {
         RowStatus::Planned if r.csv_missing => palette::BAD,
         RowStatus::Planned | RowStatus::Pending => palette::MUTED,
-        RowStatus::Running { .. } => palette::ACCENT,
+        RowStatus::Running { .. } | RowStatus::Between { .. } => palette::ACCENT,
         RowStatus::Done(JobStatus::Ok) => palette::GOOD,
         RowStatus::Done(JobStatus::Skipped) => palette::MUTED,
         RowStatus::Done(JobStatus::Cancelled) => palette::WARN,
