@@ -832,6 +832,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
                 );
             }
             BatchEvent::RunFinished { .. } => {}
+            BatchEvent::Warning(w) => crate::errln!("warning: {w}"),
             BatchEvent::JobFinished { job, result } => {
                 let figures = match (result.ops_per_second, &result.recommendation) {
                     (Some(ops), _) => format!(", {} ops/s", thousands(ops)),

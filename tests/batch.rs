@@ -298,6 +298,7 @@ fn sample_suite() -> SuiteResult {
             load_average_end: Some(0.7),
             hostname: "golden".into(),
         },
+        warnings: Vec::new(),
         jobs: vec![
             control,
             partial,
@@ -1216,4 +1217,31 @@ fn warmup_and_interleave_are_range_checked() {
         "[batch]\nhashmap_cli = \"fake_cli.sh\"\ninterleave = \"yes\"\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
     );
     assert!(e.contains("interleave"), "{e}");
+}
+
+#[test]
+fn a_busy_machine_is_said_in_every_report() {
+    let mut suite = sample_suite();
+    suite.warnings =
+        vec!["machine busy at the start: load average 3.1 on 2 cores; <figures> may vary".into()];
+    let md = report::markdown(&suite);
+    assert!(
+        md.contains(
+            "⚠ machine busy at the start: load average 3.1 on 2 cores; \\<figures\\> may vary"
+        ),
+        "{md}"
+    );
+    let html = report::html(&suite);
+    assert!(
+        html.contains("<p class=\"warn\">⚠ machine busy at the start"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;figures&gt;"));
+    let v: serde_json::Value = serde_json::from_str(&report::json(&suite)).unwrap();
+    assert_eq!(
+        v["warnings"][0].as_str().unwrap().len(),
+        suite.warnings[0].len()
+    );
+    let back: SuiteResult = serde_json::from_str(&report::json(&suite)).unwrap();
+    assert_eq!(back.warnings, suite.warnings);
 }

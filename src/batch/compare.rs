@@ -500,6 +500,7 @@ mod tests {
             wall_seconds: 0.0,
             cancelled: false,
             environment: Environment::default(),
+            warnings: Vec::new(),
             jobs,
         }
     }

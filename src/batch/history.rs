@@ -177,6 +177,7 @@ mod tests {
             wall_seconds: 1.0,
             cancelled: false,
             environment: Environment::capture(),
+            warnings: Vec::new(),
             jobs: vec![j],
         }
     }

@@ -364,6 +364,9 @@ pub fn markdown(suite: &SuiteResult) -> String {
     if let Some(c) = cancelled_text(suite) {
         o.push_str(&format!("**{c}**\n\n"));
     }
+    for w in &suite.warnings {
+        o.push_str(&format!("⚠ {}\n\n", md_cell(w)));
+    }
     o.push_str("| Job | Command | Status | Duration (s) | Ops/s | Backend |\n");
     o.push_str("|---|---|---|---:|---:|---|\n");
     for j in &suite.jobs {
@@ -535,6 +538,9 @@ pub fn html(suite: &SuiteResult) -> String {
     if let Some(c) = cancelled_text(suite) {
         o.push_str(&format!("<p class=\"bad\">{c}</p>\n"));
     }
+    for w in &suite.warnings {
+        o.push_str(&format!("<p class=\"warn\">⚠ {}</p>\n", esc(w)));
+    }
     o.push_str("<table><thead><tr><th>Job</th><th>Command</th><th>Status</th><th>Duration (s)</th><th>Ops/s</th><th>Backend</th></tr></thead><tbody>\n");
     for j in &suite.jobs {
         let (cls, label) = if j.status == JobStatus::Ok {
@@ -643,6 +649,7 @@ struct JsonReport<'a> {
     wall_seconds: f64,
     cancelled: bool,
     environment: &'a Environment,
+    warnings: &'a [String],
     jobs: &'a [JobResult],
 }
 
@@ -658,6 +665,7 @@ pub fn json(suite: &SuiteResult) -> String {
         wall_seconds: suite.wall_seconds,
         cancelled: suite.cancelled,
         environment: &suite.environment,
+        warnings: &suite.warnings,
         jobs: &suite.jobs,
     };
     let mut s =

@@ -271,6 +271,17 @@ impl Environment {
     }
 }
 
+/// A warning when the machine is busy: a 1-minute load average above half
+/// its logical cores means other work competes with the jobs for the CPU.
+pub fn machine_busy(when: &str, load: Option<f64>, cores: usize) -> Option<String> {
+    let load = load?;
+    (cores > 0 && load > cores as f64 / 2.0).then(|| {
+        format!(
+            "machine busy {when}: load average {load:.1} on {cores} cores; other work competes with the jobs, so figures may vary"
+        )
+    })
+}
+
 /// The 1-minute load average, where the system tells it.
 pub fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg")
@@ -313,6 +324,9 @@ pub struct SuiteResult {
     pub cancelled: bool,
     #[serde(default)]
     pub environment: Environment,
+    /// What makes the figures less trustworthy (a busy machine).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub jobs: Vec<JobResult>,
 }
 
@@ -343,6 +357,17 @@ impl SuiteResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_load_above_half_the_cores_is_a_busy_machine() {
+        assert_eq!(machine_busy("at the start", Some(1.0), 2), None);
+        assert_eq!(machine_busy("at the start", None, 2), None);
+        let w = machine_busy("at the end", Some(2.5), 4).unwrap();
+        assert!(
+            w.starts_with("machine busy at the end: load average 2.5 on 4 cores"),
+            "{w}"
+        );
+    }
 
     #[test]
     fn log_tail_round_trips_its_newest_lines() {

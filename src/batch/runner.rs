@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::report::{ReportPaths, write_reports};
-use super::result::{Environment, RunRecord, load_average};
+use super::result::{Environment, RunRecord, load_average, machine_busy};
 pub use super::result::{JobResult, JobStatus, LogTail, Stream, SuiteResult};
 use super::spec::{BatchSpec, JobCommand, JobSpec};
 use crate::stats::RunStats;
@@ -44,6 +44,8 @@ pub enum BatchEvent {
         warmup: bool,
         command_line: String,
     },
+    /// Something that makes the figures less trustworthy (a busy machine).
+    Warning(String),
     /// That run ended (its figures, if it was measured and ok).
     RunFinished {
         job: usize,
@@ -116,10 +118,25 @@ pub fn run_suite(
     let started_at = utc_now();
     let generated_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let mut environment = Environment::capture();
+    let mut warnings = Vec::new();
+    let mut warn = |w: Option<String>, events: &Events| {
+        if let Some(w) = w {
+            events.send(BatchEvent::Warning(w.clone()));
+            warnings.push(w);
+        }
+    };
     events.send(BatchEvent::SuiteStarted {
         spec: spec.path.clone(),
         jobs: spec.jobs.iter().map(|j| j.name.clone()).collect(),
     });
+    warn(
+        machine_busy(
+            "at the start",
+            environment.load_average_start,
+            environment.logical_cores,
+        ),
+        &events,
+    );
     // Summaries of run-csv jobs that name none go here, so every run-csv
     // job reports its throughput.
     let scratch = tempfile::Builder::new()
@@ -162,6 +179,14 @@ pub fn run_suite(
     }
     let results: Vec<JobResult> = jobs.into_iter().map(|mut j| j.finish(&events)).collect();
     environment.load_average_end = load_average();
+    warn(
+        machine_busy(
+            "at the end",
+            environment.load_average_end,
+            environment.logical_cores,
+        ),
+        &events,
+    );
     let suite = SuiteResult {
         spec: spec.path.display().to_string(),
         description: spec.description.clone(),
@@ -172,6 +197,7 @@ pub fn run_suite(
         wall_seconds: started.elapsed().as_secs_f64(),
         cancelled: cancel.is_cancelled(),
         environment,
+        warnings,
         jobs: results,
     };
     let reports = write_reports(spec, &suite).map_err(|e| e.detail);

@@ -181,6 +181,8 @@ pub struct SuiteRun {
     pub reports: Option<Result<ReportPaths, String>>,
     pub archive: Option<Result<PathBuf, String>>,
     pub source: RunSource,
+    /// What makes this run's figures less trustworthy (a busy machine).
+    pub warnings: Vec<String>,
     running_since: Option<Instant>,
 }
 
@@ -203,6 +205,7 @@ impl SuiteRun {
             reports: None,
             archive: None,
             source: RunSource::Live,
+            warnings: Vec::new(),
             running_since: Some(Instant::now()),
         }
     }
@@ -240,6 +243,7 @@ impl SuiteRun {
             log,
             reports: None,
             archive: Some(Ok(path.to_path_buf())),
+            warnings: suite.warnings.clone(),
             result: Some(suite),
             source: RunSource::History(path.to_path_buf()),
             running_since: None,
@@ -301,6 +305,7 @@ impl SuiteRun {
     fn apply(&mut self, ev: BatchEvent) {
         match ev {
             BatchEvent::SuiteStarted { .. } => {}
+            BatchEvent::Warning(w) => self.warnings.push(w),
             BatchEvent::JobStarted {
                 job,
                 run,
@@ -603,6 +608,7 @@ impl SuiteSession {
             wall_seconds: 0.0,
             cancelled: false,
             environment: Default::default(),
+            warnings: Vec::new(),
             jobs: Vec::new(),
         });
         for ev in polled.progress {
@@ -1048,6 +1054,10 @@ fn run_bar(
                 }
                 let (text, color) = run.headline();
                 ui.colored_label(color, text);
+                for w in &run.warnings {
+                    ui.colored_label(super::palette::WARN, format!("⚠ {}", shown_text(w, 120)))
+                        .on_hover_text(w.as_str());
+                }
                 if matches!(run.source, RunSource::History(_))
                     && s.pinned.as_ref().is_some_and(|p| p.key == run.key)
                     && ui.button("Show latest").clicked()
