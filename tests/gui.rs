@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 mod common;
 
 use adhash::batch::JobStatus;
+use adhash::batch::compare::Verdict;
 use adhash::gui::app::{MissionControl, Persisted};
 use adhash::gui::dialogs::FixedDialogs;
+use adhash::gui::history_view::SuiteView;
 use adhash::gui::suites::RowStatus;
 use adhash::gui::{LaunchOptions, Tab};
 use egui_kittest::Harness;
@@ -1467,4 +1469,125 @@ fn a_long_spec_error_scrolls_in_its_box() {
         assert!(r.right() <= 1400.5, "'{label}' pushed to {r:?}");
     }
     assert!(h.get_by_label("Open report").rect().right() <= 1400.0);
+}
+
+// ---- History and Compare views (issue 11) ----
+
+/// A spec driving the fake CLI: two jobs, three runs each, whose figures
+/// come from `behave` (`noisy`, or `noisy-slow`: about 30% slower).
+fn write_compare_spec(dir: &Path, behave: &str) -> PathBuf {
+    let spec = dir.join("suite.toml");
+    std::fs::write(
+        &spec,
+        format!(
+            "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n\
+[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n"
+        ),
+    )
+    .unwrap();
+    spec
+}
+
+#[test]
+fn history_lists_runs_and_compare_shows_verdicts() {
+    let (dir, _) = small_suite(TWO_JOBS);
+    let d = dir.path();
+    // Two archived runs made by `adhash batch`: then the CLI got slower.
+    for behave in ["noisy", "noisy-slow"] {
+        let spec = write_compare_spec(d, behave);
+        let o = std::process::Command::new(adhash_bin())
+            .args(["batch", "--spec", spec.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let spec = d.join("suite.toml");
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    assert_eq!(h.state().suites.history.entries.len(), 2);
+    h.get_by_label("History (2)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::History);
+    // One row a run, each with a pick box; the newest is the one shown.
+    assert!(label_exists(&h, "Run of (pick two)"));
+    assert!(label_exists(&h, "2/2"));
+    assert!(!is_enabled(&h, "Compare picked"), "nothing picked yet");
+    let times: Vec<String> = h
+        .state()
+        .suites
+        .history
+        .entries
+        .iter()
+        .map(|e| e.generated_at.clone())
+        .collect();
+    for node in h.query_all_by_label(&times[0]).collect::<Vec<_>>() {
+        node.click();
+    }
+    h.run_steps(2);
+    if times[0] != times[1] {
+        h.get_by_label(&times[1]).click();
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().suites.picks.len(), 2);
+    assert!(is_enabled(&h, "Compare picked"));
+    h.get_by_label("Compare picked").click();
+    step_until(&mut h, 20, "the comparison", |app| {
+        app.suites
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.result.is_some())
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::Compare);
+    let c = h.state().suites.comparison.as_ref().unwrap();
+    let result = c.result.as_ref().unwrap().as_ref().unwrap();
+    // Old is the older run: the slower CLI made the newer one.
+    assert_eq!(result.jobs.len(), 2);
+    assert!(result.jobs.iter().all(|j| j.verdict == Verdict::Slower));
+    assert_eq!(h.query_all_by_label("slower").count(), 2, "a badge a job");
+    assert!(label_exists(&h, "3 / 3"));
+    assert!(label_exists(&h, "Old: run of"));
+    assert!(label_exists(&h, "New: run of"));
+}
+
+#[test]
+fn compare_with_previous_is_one_click_after_a_run() {
+    let (dir, _) = small_suite(TWO_JOBS);
+    let spec = write_compare_spec(dir.path(), "noisy");
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    // The first run has none before it.
+    assert!(!label_exists(&h, "Compare with previous"));
+    run_to_end(&mut h);
+    h.run_steps(2);
+    assert!(label_exists(&h, "History (2)"));
+    h.get_by_label("Compare with previous").click();
+    step_until(&mut h, 20, "the comparison", |app| {
+        app.suites
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.result.is_some())
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::Compare);
+    let c = h.state().suites.comparison.as_ref().unwrap();
+    let entries = &h.state().suites.history.entries;
+    assert_eq!((&c.old, &c.new), (&entries[1].path, &entries[0].path));
+    let result = c.result.as_ref().unwrap().as_ref().unwrap();
+    // The same CLI twice: never "slower" nor "faster" by 30%.
+    assert!(
+        result
+            .jobs
+            .iter()
+            .all(|j| j.delta_pct.unwrap().abs() < 10.0),
+        "{result:?}"
+    );
+    // Back to the jobs.
+    h.get_by_label("Jobs").click();
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::Jobs);
+    assert!(label_exists(&h, "alpha"));
 }

@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use super::dialogs::{DialogPurpose, FileDialogs, NativeDialogs};
 use super::dna_tab::{self, DnaCommand, DnaSession};
+use super::history_view::{CompareState, SuiteView};
 use super::jobs::JobQueue;
 use super::palette;
 use super::suites::{self, SuiteSession, spec_key};
 use super::{Command, LaunchOptions, ReportAction, Tab, Waker};
+use crate::batch::compare::{self, Comparison};
 use crate::batch::history::{self, HistoryEntry};
 use crate::batch::report::{ReportFormat, write_report};
 use crate::batch::result::SuiteResult;
@@ -114,6 +116,13 @@ enum Outcome {
         latest: Option<(PathBuf, SuiteResult)>,
     },
     RunLoaded(Result<(PathBuf, SuiteResult), String>),
+    /// Two archived runs compared (for this spec key, these two paths).
+    Compared {
+        key: PathBuf,
+        old: PathBuf,
+        new: PathBuf,
+        result: Result<Comparison, String>,
+    },
 }
 
 pub struct MissionControl {
@@ -328,6 +337,32 @@ impl MissionControl {
         });
     }
 
+    /// Read two archived runs and compare them off the GUI thread.
+    fn compare_runs(&mut self, old: PathBuf, new: PathBuf) {
+        let Some(key) = self.suites.spec_key.clone() else {
+            return;
+        };
+        self.suites.comparison = Some(CompareState {
+            key: key.clone(),
+            old: old.clone(),
+            new: new.clone(),
+            result: None,
+        });
+        self.suites.view = SuiteView::Compare;
+        self.spawn("compare", move |_| {
+            let result = history::load(&old)
+                .and_then(|o| history::load(&new).map(|n| (o, n)))
+                .map(|(o, n)| compare::compare(&o, &old, &n, &new, compare::DEFAULT_THRESHOLD_PCT))
+                .map_err(|e| e.detail);
+            Outcome::Compared {
+                key,
+                old,
+                new,
+                result,
+            }
+        });
+    }
+
     fn load_run(&mut self, path: PathBuf) {
         self.spawn("history", move |_| {
             Outcome::RunLoaded(
@@ -393,6 +428,9 @@ impl MissionControl {
                 self.apply(Command::Dna(DnaCommand::Analyze(p)), ctx);
             }
             Command::OpenRun(p) => self.load_run(p),
+            Command::SuiteView(v) => self.suites.view = v,
+            Command::TogglePick(p) => self.suites.toggle_pick(p),
+            Command::CompareRuns { old, new } => self.compare_runs(old, new),
             Command::ShowLatestRun => self.suites.unpin(),
             Command::LoadRecent(i) => {
                 let Some(r) = self.state.recent_runs.get(i).cloned() else {
@@ -561,6 +599,25 @@ impl MissionControl {
                 entries,
                 latest,
             } => self.suites.history_loaded(key, entries, latest),
+            Outcome::Compared {
+                key,
+                old,
+                new,
+                result,
+            } => {
+                // Only the comparison last asked for is shown.
+                if let Some(c) = self.suites.comparison.as_mut()
+                    && c.key == key
+                    && c.old == old
+                    && c.new == new
+                {
+                    let failed = result.as_ref().err().cloned();
+                    c.result = Some(result);
+                    if let Some(e) = failed {
+                        self.notify(NoticeKind::Error, format!("cannot compare: {e}"));
+                    }
+                }
+            }
             Outcome::RunLoaded(Err(e)) => self.notify(NoticeKind::Error, e),
             Outcome::RunLoaded(Ok((path, suite))) => {
                 // Show the run under its own spec: select that spec first.

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod dialogs;
 pub mod dna_tab;
+pub mod history_view;
 pub mod jobs;
 pub mod palette;
 pub mod suites;
@@ -95,6 +96,15 @@ pub enum Command {
     /// Leave a reopened run for the spec's newest one.
     ShowLatestRun,
     LoadRecent(usize),
+    /// Show the run, the spec's History, or the comparison.
+    SuiteView(history_view::SuiteView),
+    /// Pick (or unpick) an archived run for comparison.
+    TogglePick(PathBuf),
+    /// Compare two archived runs of the selected spec (old, then new).
+    CompareRuns {
+        old: PathBuf,
+        new: PathBuf,
+    },
     Dna(dna_tab::DnaCommand),
 }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText};
 
+use super::history_view::{self, CompareState, SuiteView};
 use super::jobs::Job;
 use super::palette;
 use super::widgets::log_view::{self, LogBuffer, LogLine};
@@ -412,6 +413,12 @@ pub struct SuiteSession {
     /// An older run the user reopened; shown while its spec is selected.
     pub pinned: Option<SuiteRun>,
     pub history: HistoryList,
+    /// What the main area shows: the run, History or Compare.
+    pub view: SuiteView,
+    /// Archived runs picked in History for comparison (at most two).
+    pub picks: Vec<PathBuf>,
+    /// The last comparison asked for.
+    pub comparison: Option<CompareState>,
     pub selected_job: Option<usize>,
     pub log_filter: String,
     pub jump_to_end: bool,
@@ -432,6 +439,9 @@ impl SuiteSession {
             last: HashMap::new(),
             pinned: None,
             history: HistoryList::default(),
+            view: SuiteView::default(),
+            picks: Vec::new(),
+            comparison: None,
             selected_job: None,
             log_filter: String::new(),
             jump_to_end: false,
@@ -531,6 +541,8 @@ impl SuiteSession {
             self.pinned = None;
             self.selected_job = None;
             self.history = HistoryList::default();
+            // Picks are runs of the spec that was selected.
+            self.picks.clear();
         }
         self.spec_path = Some(path.to_path_buf());
         self.spec_key = Some(key);
@@ -724,6 +736,19 @@ impl SuiteSession {
         self.sync_filter();
     }
 
+    /// Pick or unpick a run for comparison; a third pick replaces the
+    /// oldest pick.
+    pub fn toggle_pick(&mut self, path: PathBuf) {
+        if let Some(i) = self.picks.iter().position(|p| *p == path) {
+            self.picks.remove(i);
+        } else {
+            if self.picks.len() == 2 {
+                self.picks.remove(0);
+            }
+            self.picks.push(path);
+        }
+    }
+
     pub fn unpin(&mut self) {
         self.pinned = None;
         self.selected_job = None;
@@ -806,24 +831,29 @@ pub fn show(
             egui::ScrollArea::vertical()
                 .id_salt("suite_main")
                 .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    // Only the table scrolls sideways when it is wider than
-                    // the panel; the chart below keeps the panel's width.
-                    egui::ScrollArea::horizontal()
-                        .id_salt("jobs_table_scroll")
-                        .show(ui, |ui| jobs_table(ui, s, cmds));
-                    ui.add_space(8.0);
-                    let bars = s.bars();
-                    if !bars.is_empty() {
-                        ui.label(RichText::new("Throughput (ops/s, median of runs)").strong());
-                        // Room for every run-csv job from the start, so the
-                        // chart does not grow (and push the page) as jobs end.
-                        let planned = s.rows().iter().filter(|r| r.command == "run-csv").count();
-                        let id = s.spec_key.clone();
-                        throughput::show(ui, id, &bars, planned);
+                .show(ui, |ui| match s.view {
+                    SuiteView::History => history_view::history_view(ui, s, cmds),
+                    SuiteView::Compare => history_view::compare_view(ui, s, cmds),
+                    SuiteView::Jobs => {
+                        // Only the table scrolls sideways when it is wider than
+                        // the panel; the chart below keeps the panel's width.
+                        egui::ScrollArea::horizontal()
+                            .id_salt("jobs_table_scroll")
+                            .show(ui, |ui| jobs_table(ui, s, cmds));
+                        ui.add_space(8.0);
+                        let bars = s.bars();
+                        if !bars.is_empty() {
+                            ui.label(RichText::new("Throughput (ops/s, median of runs)").strong());
+                            // Room for every run-csv job from the start, so the
+                            // chart does not grow (and push the page) as jobs end.
+                            let planned =
+                                s.rows().iter().filter(|r| r.command == "run-csv").count();
+                            let id = s.spec_key.clone();
+                            throughput::show(ui, id, &bars, planned);
+                        }
+                        ui.add_space(8.0);
+                        spec_preview(ui, s);
                     }
-                    ui.add_space(8.0);
-                    spec_preview(ui, s);
                 });
         });
     });
@@ -1073,7 +1103,7 @@ fn run_bar(
             }
             None => {}
         }
-        history_menu(ui, s, cmds);
+        view_switch(ui, s, cmds);
     });
     let finished = s.shown_result().is_some();
     ui.horizontal_wrapped(|ui| {
@@ -1136,48 +1166,49 @@ fn run_bar(
     }
 }
 
-fn history_menu(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+/// Jobs | History (n) | Compare, and "Compare with previous" once a run
+/// of the spec has one before it.
+fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let n = s.history.entries.len();
-    let label = if n == 0 {
+    let history = if n == 0 {
         "History".to_string()
     } else {
         format!("History ({n})")
     };
-    ui.add_enabled_ui(n > 0, |ui| {
-        ui.menu_button(label, |ui| {
-            let shown = s.shown().and_then(|r| match &r.source {
-                RunSource::History(p) => Some(p.clone()),
-                RunSource::Live => r.archive.clone().and_then(Result::ok),
-            });
-            egui::ScrollArea::vertical()
-                .max_height(360.0)
-                .show(ui, |ui| {
-                    for e in &s.history.entries {
-                        let text = format!(
-                            "{}  {}/{} {}  ·  {}",
-                            e.generated_at,
-                            e.ok,
-                            e.total,
-                            e.outcome,
-                            e.environment.describe()
-                        );
-                        let color = palette::outcome(e.outcome);
-                        let is_shown = shown.as_ref() == Some(&e.path);
-                        if ui
-                            .selectable_label(is_shown, RichText::new(text).color(color))
-                            .on_hover_text(e.path.display().to_string())
-                            .clicked()
-                        {
-                            cmds.push(Command::OpenRun(e.path.clone()));
-                            ui.close();
-                        }
-                    }
-                });
-        })
-        .response
-        .on_hover_text("Past runs of this spec (SPEC §9 run history)")
-        .on_disabled_hover_text("No archived runs of this spec yet");
-    });
+    ui.separator();
+    for (view, label, hover) in [
+        (
+            SuiteView::Jobs,
+            "Jobs".to_string(),
+            "The shown run's jobs and throughput",
+        ),
+        (
+            SuiteView::History,
+            history,
+            "Past runs of this spec (SPEC §9 run history)",
+        ),
+        (
+            SuiteView::Compare,
+            "Compare".to_string(),
+            "What changed between two runs, with 95% intervals",
+        ),
+    ] {
+        if ui
+            .selectable_label(s.view == view, label)
+            .on_hover_text(hover)
+            .clicked()
+        {
+            cmds.push(Command::SuiteView(view));
+        }
+    }
+    if let Some((old, new)) = history_view::previous_pair(s)
+        && ui
+            .button("Compare with previous")
+            .on_hover_text("This run against the run of this spec before it")
+            .clicked()
+    {
+        cmds.push(Command::CompareRuns { old, new });
+    }
 }
 
 /// The jobs table: honest figures of the shown run (SPEC §8 names).

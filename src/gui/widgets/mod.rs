@@ -1,5 +1,7 @@
-//! Reusable views: live log, throughput bars, bucket heatmap, depth histogram.
+//! Reusable views: live log, throughput bars, paired comparison bars,
+//! bucket heatmap, depth histogram.
 
+pub mod compare_chart;
 pub mod heatmap;
 pub mod histogram;
 pub mod log_view;

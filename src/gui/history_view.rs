@@ -1,0 +1,242 @@
+//! The Suites tab's History and Compare views (SPEC §9): the selected
+//! spec's archived runs, two of them picked, and what changed between them
+//! with the noise taken into account (`batch::compare`).
+
+use std::path::{Path, PathBuf};
+
+use egui::{Color32, RichText};
+
+use super::Command;
+use super::palette;
+use super::suites::{RunSource, SuiteSession};
+use super::widgets::compare_chart;
+use crate::batch::compare::{self, Comparison, Verdict};
+use crate::fmt::shown_text;
+
+/// What the Suites tab's main area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SuiteView {
+    /// The shown run: jobs table and throughput bars.
+    #[default]
+    Jobs,
+    /// The spec's archived runs; pick two to compare.
+    History,
+    /// The comparison of two runs of the spec.
+    Compare,
+}
+
+/// A comparison asked for: of which spec, which two archives, and the
+/// result once the background job has read and compared them.
+#[derive(Debug, Clone)]
+pub struct CompareState {
+    pub key: PathBuf,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// `None` while loading.
+    pub result: Option<Result<Comparison, String>>,
+}
+
+/// The colour of a verdict (SPEC §9): faster green, slower red, no change
+/// grey, inconclusive amber.
+pub fn verdict_color(v: Verdict) -> Color32 {
+    match v {
+        Verdict::Faster => palette::GOOD,
+        Verdict::Slower => palette::BAD,
+        Verdict::Inconclusive => palette::WARN,
+        Verdict::NoChange | Verdict::OnlyInOld | Verdict::OnlyInNew => palette::MUTED,
+    }
+}
+
+/// The archive of the shown run and the run of the same spec before it:
+/// what "Compare with previous" compares.
+pub fn previous_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
+    let run = s.shown().filter(|r| !r.is_running())?;
+    let newer = match &run.source {
+        RunSource::History(p) => p.clone(),
+        RunSource::Live => run.archive.clone()?.ok()?,
+    };
+    let entries = &s.history.entries;
+    let at = entries.iter().position(|e| e.path == newer)?;
+    let older = entries.get(at + 1)?;
+    Some((older.path.clone(), newer))
+}
+
+/// The picked runs in time order (older first), when exactly two are.
+pub fn picked_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
+    if s.picks.len() != 2 {
+        return None;
+    }
+    // History entries are newest first: the later index is the older run.
+    let pos = |p: &Path| s.history.entries.iter().position(|e| e.path == p);
+    let (a, b) = (&s.picks[0], &s.picks[1]);
+    match (pos(a), pos(b)) {
+        (Some(i), Some(j)) if i > j => Some((a.clone(), b.clone())),
+        (Some(_), Some(_)) => Some((b.clone(), a.clone())),
+        _ => None,
+    }
+}
+
+pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+    let entries = &s.history.entries;
+    if s.history.loading {
+        ui.weak("Reading this spec's history…");
+        return;
+    }
+    if entries.is_empty() {
+        ui.weak("No archived runs of this spec yet: every finished run is kept here (SPEC §9).");
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "{} archived run{} · pick two to compare",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" }
+        ));
+        let pair = picked_pair(s);
+        let button = ui
+            .add_enabled(pair.is_some(), egui::Button::new("Compare picked"))
+            .on_disabled_hover_text("Pick exactly two runs");
+        if button.clicked()
+            && let Some((old, new)) = pair
+        {
+            cmds.push(Command::CompareRuns { old, new });
+        }
+        if !s.picks.is_empty() && ui.button("Clear picks").clicked() {
+            for p in &s.picks {
+                cmds.push(Command::TogglePick(p.clone()));
+            }
+        }
+    });
+    ui.add_space(4.0);
+    let shown = s.shown().and_then(|r| match &r.source {
+        RunSource::History(p) => Some(p.clone()),
+        RunSource::Live => r.archive.clone().and_then(Result::ok),
+    });
+    egui::Grid::new("history_runs")
+        .striped(true)
+        .num_columns(5)
+        .spacing([14.0, 4.0])
+        .show(ui, |ui| {
+            for h in ["Run of (pick two)", "Jobs ok", "Outcome", "Machine", ""] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for e in entries {
+                let mut picked = s.picks.contains(&e.path);
+                let is_shown = shown.as_ref() == Some(&e.path);
+                let time = RichText::new(&e.generated_at);
+                if ui
+                    .checkbox(&mut picked, if is_shown { time.strong() } else { time })
+                    .on_hover_text(e.path.display().to_string())
+                    .clicked()
+                {
+                    cmds.push(Command::TogglePick(e.path.clone()));
+                }
+                ui.label(format!("{}/{}", e.ok, e.total));
+                ui.colored_label(palette::outcome(e.outcome), e.outcome);
+                ui.label(shown_text(&e.environment.describe(), 60));
+                if is_shown {
+                    ui.weak("shown");
+                } else if ui.button("Show").clicked() {
+                    cmds.push(Command::OpenRun(e.path.clone()));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+    let state = s
+        .comparison
+        .as_ref()
+        .filter(|c| Some(&c.key) == s.spec_key.as_ref());
+    let Some(state) = state else {
+        ui.weak("Pick two runs in History and press Compare picked, or use Compare with previous after a run.");
+        if ui.button("Go to History").clicked() {
+            cmds.push(Command::SuiteView(SuiteView::History));
+        }
+        return;
+    };
+    let c = match &state.result {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading and comparing the two runs…");
+            });
+            return;
+        }
+        Some(Err(e)) => {
+            ui.colored_label(
+                palette::BAD,
+                format!("Cannot compare: {}", shown_text(e, 300)),
+            );
+            return;
+        }
+        Some(Ok(c)) => c,
+    };
+    for (label, side) in [("Old", &c.old), ("New", &c.new)] {
+        ui.label(format!(
+            "{label}: run of {} · {} · {}",
+            side.started_at,
+            shown_text(&side.environment.describe(), 60),
+            shown_text(&side.environment.cpu_model, 60)
+        ))
+        .on_hover_text(&side.path);
+    }
+    if c.machines_differ() {
+        ui.colored_label(
+            palette::WARN,
+            "⚠ The runs come from different machines: a difference may be the machine's.",
+        );
+    }
+    ui.add_space(4.0);
+    egui::Grid::new("compare_jobs")
+        .striped(true)
+        .num_columns(7)
+        .spacing([14.0, 4.0])
+        .show(ui, |ui| {
+            for h in [
+                "Job",
+                "Old ops/s",
+                "New ops/s",
+                "Δ",
+                "95% CI",
+                "Runs (old / new)",
+                "Verdict",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for j in &c.jobs {
+                ui.label(shown_text(&j.name, 40));
+                ui.label(compare::ops_short(j.old_median));
+                ui.label(compare::ops_short(j.new_median));
+                ui.label(compare::pct(j.delta_pct));
+                let ci = compare::interval_text(j);
+                ui.label(if ci.is_empty() { "-".to_string() } else { ci });
+                ui.label(format!("{} / {}", j.old_runs, j.new_runs));
+                badge(ui, j.verdict);
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    compare_chart::show(ui, &state.key, c);
+    ui.weak(format!(
+        "95% bootstrap intervals of the ratio of medians ({} resamples); a |Δ| under {}% is no change.",
+        compare::RESAMPLES,
+        c.threshold_pct
+    ));
+}
+
+/// A verdict as a coloured badge.
+fn badge(ui: &mut egui::Ui, v: Verdict) {
+    let color = verdict_color(v);
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new(v.text()).color(color).strong());
+        });
+}
