@@ -126,6 +126,7 @@ fuzz_target!(|f: FuzzSuite| {
             hostname: f.hostname,
             ..Environment::default()
         },
+        warnings: Vec::new(),
         jobs: f.jobs.into_iter().map(job).collect(),
     };
     check_markdown(&suite, &report::markdown(&suite));

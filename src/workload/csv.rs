@@ -103,16 +103,16 @@ impl Default for Limits {
 struct Counting<R> {
     inner: R,
     bytes: u64,
-    /// A newline has been seen (so the line-ending style is known).
-    seen_newline: bool,
     max_bytes: u64,
     line_bytes: u64,
     /// Newlines before the oldest offset kept in `newlines`.
     newlines_before: u64,
-    /// Byte offsets of the recent newlines, ascending.
+    /// Byte offsets of the recent line breaks (LF, or a bare CR), ascending.
     newlines: std::collections::VecDeque<u64>,
     /// Byte offsets of the recent carriage returns, ascending.
     returns: std::collections::VecDeque<u64>,
+    /// A CR that ended the last read: a line break or half of a CRLF.
+    pending_cr: Option<u64>,
 }
 
 /// How far back newline offsets are kept: beyond both read buffers.
@@ -161,19 +161,8 @@ impl<R: Read> Read for Counting<R> {
                 ),
             ));
         }
-        // Classic-Mac files end lines with a bare CR: every row would be
-        // "line 1". Say so rather than misnumber (or read one endless line).
-        if !self.seen_newline
-            && let Some(i) = buf[..n].iter().position(|&b| b == b'\r')
-            && buf.get(i + 1).is_some_and(|&b| b != b'\n')
-            && i + 1 < n
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "lines end with a bare CR (old Mac style): convert the file to LF or CRLF",
-            ));
-        }
-        match buf[..n].iter().rposition(|&b| b == b'\n') {
+        // A line ends at LF or CR (classic-Mac files end lines with a bare CR).
+        match buf[..n].iter().rposition(|&b| b == b'\n' || b == b'\r') {
             Some(i) => self.line_bytes = (n - i - 1) as u64,
             None => self.line_bytes += n as u64,
         }
@@ -183,13 +172,27 @@ impl<R: Read> Read for Counting<R> {
                 format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
             ));
         }
-        // memchr: this runs over every byte of every workload.
+        // A CR that ended the previous read: a line break unless this read
+        // starts with its LF.
+        if let Some(at) = self.pending_cr.take()
+            && buf[..n].first() != Some(&b'\n')
+        {
+            self.newlines.push_back(at);
+        }
+        // memchr: this runs over every byte of every workload. A line ends
+        // at LF, CRLF (counted at its LF) or a bare CR, as editors count
+        // lines (the csv parser ends records at each).
         for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
+            let at = self.bytes + i as u64;
             if buf[i] == b'\n' {
-                self.newlines.push_back(self.bytes + i as u64);
-                self.seen_newline = true;
+                self.newlines.push_back(at);
             } else {
-                self.returns.push_back(self.bytes + i as u64);
+                self.returns.push_back(at);
+                match buf[..n].get(i + 1) {
+                    Some(b'\n') => {}
+                    Some(_) => self.newlines.push_back(at),
+                    None => self.pending_cr = Some(at),
+                }
             }
         }
         let horizon = (self.bytes + n as u64).saturating_sub(NEWLINE_WINDOW);
@@ -250,12 +253,12 @@ impl<R: Read> WorkloadReader<R> {
             .from_reader(Counting {
                 inner: reader,
                 bytes: 0,
-                seen_newline: false,
                 max_bytes: limits.max_bytes,
                 line_bytes: 0,
                 newlines_before: 0,
                 newlines: std::collections::VecDeque::new(),
                 returns: std::collections::VecDeque::new(),
+                pending_cr: None,
             });
         let mut record = csv::ByteRecord::new();
         let ctx = |e: Error| e.context(source);
@@ -500,19 +503,44 @@ mod tests {
             ("op,key,value\r\n\r\n\r\nput,a,1\r\nzap,b,2\r\n", 5),
             ("op,key,value\r\nput,\"a\r\nb\",1\r\nzap,c,3\r\n", 4),
             ("op,key,value\nput,a,1\n\nput,b,2\nzap,c,3\n", 5),
+            // Found by fuzzing: a bare CR after the first line ends a line
+            // too (as in editors), so two rows never share a line number.
+            ("op,key,value\r\nput,a,1\r\tput,b,2\nzap,c,3\n", 4),
+            ("op,key,value\nput,a,1\r\r\nzap,c,3\n", 4),
         ];
+        /// Hands out one byte a read: every line ending straddles reads.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((&b, rest)), Some(out)) => {
+                        *out = b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
         for (text, line) in cases {
             let e = parse(text).unwrap_err().detail;
             assert!(
                 e.contains(&format!("Unknown op 'zap' at line {line}")),
                 "{text:?}: {e}"
             );
+            let trickled =
+                WorkloadReader::from_reader(Trickle(text.as_bytes()), "t.csv", Limits::default())
+                    .and_then(|r| r.read_all())
+                    .unwrap_err()
+                    .detail;
+            assert_eq!(trickled, e, "{text:?} read a byte at a time");
         }
-        // Bare CR endings are refused, not misnumbered.
-        let e = parse("op,key,value\rput,a,1\rzap,b,2\r")
+        // Classic-Mac files (bare CR endings) are read, numbered right.
+        let e = parse("op,key,value\rput,a,1\r\rzap,b,2\r")
             .unwrap_err()
             .detail;
-        assert!(e.contains("bare CR"), "{e}");
+        assert_eq!(e, "t.csv: Unknown op 'zap' at line 4");
+        assert_eq!(parse("op,key,value\rput,a,1\rget,a,\r").unwrap().len(), 2);
     }
 
     #[test]
