@@ -11,7 +11,8 @@
 
 use std::path::Path;
 
-use rand::{Rng, SeedableRng};
+use rand::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::report::md_cell as md;
@@ -126,21 +127,20 @@ pub fn compare(
         started_at: s.started_at.clone(),
         environment: s.environment.clone(),
     };
-    let mut jobs = Vec::new();
-    // Old order first, then jobs only in the new report.
-    for o in &old.jobs {
-        match new.jobs.iter().find(|n| n.name == o.name) {
-            Some(n) => jobs.push(compare_job(
-                &o.name,
-                &samples(o),
-                &samples(n),
-                threshold_pct,
-            )),
-            None => jobs.push(one_sided(o, Verdict::OnlyInOld)),
-        }
-    }
+    // Matched by name through a map: two 1,000-job reports are not a
+    // million name comparisons.
+    let by_name: std::collections::HashMap<&str, &JobResult> =
+        new.jobs.iter().map(|j| (j.name.as_str(), j)).collect();
+    let olds: std::collections::HashSet<&str> = old.jobs.iter().map(|j| j.name.as_str()).collect();
+    // Old order first, then jobs only in the new report. The bootstrap is
+    // the cost: the jobs are split over the cores.
+    let mut jobs: Vec<JobComparison> =
+        parallel_map(&old.jobs, |o| match by_name.get(o.name.as_str()) {
+            Some(n) => compare_job(&o.name, &samples(o), &samples(n), threshold_pct),
+            None => one_sided(o, Verdict::OnlyInOld),
+        });
     for n in &new.jobs {
-        if !old.jobs.iter().any(|o| o.name == n.name) {
+        if !olds.contains(n.name.as_str()) {
             jobs.push(one_sided(n, Verdict::OnlyInNew));
         }
     }
@@ -151,6 +151,25 @@ pub fn compare(
         threshold_pct,
         jobs,
     }
+}
+
+/// `f` over `items` on every core, results in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 fn one_sided(j: &JobResult, verdict: Verdict) -> JobComparison {
@@ -220,7 +239,7 @@ pub fn ratio_interval(old: &[f64], new: &[f64], resamples: usize, seed: u64) -> 
     if old.is_empty() || new.is_empty() || resamples == 0 {
         return None;
     }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut old_s = Resampler::new(old);
     let mut new_s = Resampler::new(new);
     let mut ratios = Vec::with_capacity(resamples);
@@ -257,27 +276,43 @@ impl Resampler {
         }
     }
 
-    fn median(&mut self, rng: &mut impl Rng) -> f64 {
+    fn median(&mut self, rng: &mut impl RngCore) -> f64 {
         let n = self.sorted.len();
-        self.counts.fill(0);
-        for _ in 0..n {
-            self.counts[rng.random_range(0..n)] += 1;
+        let counts = &mut self.counts[..n];
+        counts.fill(0);
+        // Two indices from each 64-bit draw, each by multiply-shift (its
+        // bias, n / 2^32, is far below the bootstrap's own noise). This
+        // loop is the whole cost of `compare`: kept plain.
+        for _ in 0..n / 2 {
+            let r = rng.next_u64();
+            counts[index(r as u32, n)] += 1;
+            counts[index((r >> 32) as u32, n)] += 1;
         }
-        // 0-based ranks of the middle value(s).
+        if n % 2 == 1 {
+            counts[index(rng.next_u64() as u32, n)] += 1;
+        }
+        // Walk the counts to the middle rank(s): 0-based (n-1)/2 and n/2.
         let (lo_rank, hi_rank) = ((n - 1) / 2, n / 2);
-        let (mut lo, mut seen) = (None, 0usize);
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += c as usize;
-            if lo.is_none() && seen > lo_rank {
-                lo = Some(self.sorted[i]);
-            }
-            if seen > hi_rank {
-                let hi = self.sorted[i];
-                return (lo.unwrap_or(hi) + hi) / 2.0;
-            }
+        let (mut seen, mut i) = (0usize, 0usize);
+        while seen <= lo_rank {
+            seen += counts[i] as usize;
+            i += 1;
         }
-        self.sorted[n - 1]
+        let lo = self.sorted[i - 1];
+        if seen > hi_rank {
+            return lo;
+        }
+        while seen <= hi_rank {
+            seen += counts[i] as usize;
+            i += 1;
+        }
+        (lo + self.sorted[i - 1]) / 2.0
     }
+}
+
+/// A uniform index below `n` from 32 random bits.
+fn index(bits: u32, n: usize) -> usize {
+    ((u64::from(bits) * n as u64) >> 32) as usize
 }
 
 // ---- Rendering ----
@@ -510,17 +545,41 @@ mod tests {
         for n in [1, 2, 3, 4, 7, 10] {
             let v: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 + 0.5).collect();
             let mut fast = Resampler::new(&v);
-            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(n as u64);
-            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(n as u64);
+            let mut a = Xoshiro256PlusPlus::seed_from_u64(n as u64);
+            let mut b = Xoshiro256PlusPlus::seed_from_u64(n as u64);
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
             for _ in 0..200 {
                 let got = fast.median(&mut a);
                 // The same draws, as indices into the sorted sample.
-                let mut sorted = v.clone();
-                sorted.sort_by(f64::total_cmp);
-                let resample: Vec<f64> = (0..n).map(|_| sorted[b.random_range(0..n)]).collect();
+                let mut resample = Vec::new();
+                while resample.len() < n {
+                    let r = b.next_u64();
+                    for half in [r as u32, (r >> 32) as u32] {
+                        if resample.len() < n {
+                            resample.push(sorted[index(half, n)]);
+                        }
+                    }
+                }
                 assert_eq!(Some(got), crate::stats::median(&resample), "n = {n}");
             }
         }
+    }
+
+    #[test]
+    fn indices_cover_the_range_evenly() {
+        let n = 7;
+        let mut counts = [0u32; 7];
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        for _ in 0..70_000 {
+            counts[index(rng.next_u64() as u32, n)] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_500..=10_500).contains(&c)),
+            "{counts:?}"
+        );
+        assert_eq!(index(u32::MAX, n), n - 1);
+        assert_eq!(index(0, n), 0);
     }
 
     #[test]
