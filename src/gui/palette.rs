@@ -24,6 +24,8 @@ pub const SERIES: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
 pub const EXPECTED: Color32 = Color32::from_rgb(0xf0, 0xc0, 0x40);
 /// A pinned baseline workload.
 pub const BASELINE: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xf0);
+/// The older run's bars in a comparison (the newer take their verdict's colour).
+pub const OLD_RUN: Color32 = Color32::from_rgb(0x5a, 0x61, 0x6e);
 /// Error whiskers over bars.
 pub const WHISKER: Color32 = Color32::from_rgb(0xe6, 0xe9, 0xef);
 

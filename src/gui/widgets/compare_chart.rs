@@ -1,15 +1,24 @@
-//! Paired throughput bars of two runs: per job the old median (muted) and
-//! the new one (in its verdict's colour), with the 95% interval of the
-//! change drawn as a whisker on the new bar.
+//! Paired throughput bars of two runs: per job the old median (dim) and
+//! the new one (green faster, red slower, amber inconclusive, blue no
+//! change), with the 95% interval of the change as a whisker on the new bar.
 
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
 use super::throughput::compact;
-use crate::batch::compare::{self, Comparison};
+use crate::batch::compare::{self, Comparison, Verdict};
 use crate::gui::history_view::verdict_color;
 use crate::gui::palette;
 
 const ROW_HEIGHT: f32 = 44.0;
+
+/// A new bar in its verdict's colour; "no change" keeps the plain series
+/// colour, so it never looks like the old bar beside it.
+fn new_color(v: Verdict) -> egui::Color32 {
+    match v {
+        Verdict::NoChange | Verdict::OnlyInNew | Verdict::OnlyInOld => palette::SERIES,
+        v => verdict_color(v),
+    }
+}
 
 pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &Comparison) {
     let jobs: Vec<_> = c
@@ -44,7 +53,7 @@ pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &C
             old_bars.push(
                 Bar::new(y + 0.17, o)
                     .width(0.3)
-                    .fill(palette::MUTED)
+                    .fill(palette::OLD_RUN)
                     .name(tip.clone()),
             );
         }
@@ -53,7 +62,7 @@ pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &C
             new_bars.push(
                 Bar::new(y - 0.17, n)
                     .width(0.3)
-                    .fill(verdict_color(j.verdict))
+                    .fill(new_color(j.verdict))
                     .name(tip),
             );
         }
@@ -95,7 +104,7 @@ pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &C
             plot.bar_chart(
                 BarChart::new("old", old_bars)
                     .horizontal()
-                    .color(palette::MUTED)
+                    .color(palette::OLD_RUN)
                     .element_formatter(Box::new(|bar, _| bar.name.clone())),
             );
             plot.bar_chart(
