@@ -1489,6 +1489,18 @@ fn write_compare_spec(dir: &Path, behave: &str) -> PathBuf {
     spec
 }
 
+/// Wait until the asked comparison is made and shown.
+fn wait_for_comparison(h: &mut Harness<'_, MissionControl>) {
+    step_until(h, 20, "the comparison", |app| {
+        app.suites
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.result.is_some())
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::Compare);
+}
+
 #[test]
 fn history_lists_runs_and_compare_shows_verdicts() {
     let (dir, _) = small_suite(TWO_JOBS);
@@ -1532,14 +1544,7 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert_eq!(h.state().suites.picks.len(), 2);
     assert!(is_enabled(&h, "Compare picked"));
     h.get_by_label("Compare picked").click();
-    step_until(&mut h, 20, "the comparison", |app| {
-        app.suites
-            .comparison
-            .as_ref()
-            .is_some_and(|c| c.result.is_some())
-    });
-    h.run_steps(2);
-    assert_eq!(h.state().suites.view, SuiteView::Compare);
+    wait_for_comparison(&mut h);
     let c = h.state().suites.comparison.as_ref().unwrap();
     let result = c.result.as_ref().unwrap().as_ref().unwrap();
     // Old is the older run: the slower CLI made the newer one.
@@ -1565,14 +1570,7 @@ fn compare_with_previous_is_one_click_after_a_run() {
     h.run_steps(2);
     assert!(label_exists(&h, "History (2)"));
     h.get_by_label("Compare with previous").click();
-    step_until(&mut h, 20, "the comparison", |app| {
-        app.suites
-            .comparison
-            .as_ref()
-            .is_some_and(|c| c.result.is_some())
-    });
-    h.run_steps(2);
-    assert_eq!(h.state().suites.view, SuiteView::Compare);
+    wait_for_comparison(&mut h);
     let c = h.state().suites.comparison.as_ref().unwrap();
     let entries = &h.state().suites.history.entries;
     assert_eq!((&c.old, &c.new), (&entries[1].path, &entries[0].path));

@@ -2,9 +2,9 @@
 //! the new one (green faster, red slower, amber inconclusive, blue no
 //! change), with the 95% interval of the change as a whisker on the new bar.
 
-use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
-use super::throughput::compact;
+use super::throughput::bar_plot;
 use crate::batch::compare::{self, Comparison, Verdict};
 use crate::gui::history_view::verdict_color;
 use crate::gui::palette;
@@ -77,52 +77,37 @@ pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &C
         .enumerate()
         .map(|(i, j)| (y_of(i), crate::fmt::shown_text(&j.name, 24)))
         .collect();
-    Plot::new(("compare_bars", id))
-        .height(rows as f32 * ROW_HEIGHT + 40.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_grid([true, false])
-        .legend(egui_plot::Legend::default())
-        .set_margin_fraction(egui::vec2(0.0, 0.05))
-        .include_x(0.0)
-        .include_x(max * 1.1)
-        .include_y(-0.5)
-        .include_y(rows as f64 - 0.5)
-        .y_axis_formatter(move |mark, _| {
-            names
-                .iter()
-                .find(|(y, _)| (mark.value - y).abs() < 1e-6)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
-        })
-        .x_axis_formatter(|mark, _| compact(mark.value))
-        .y_axis_min_width(90.0)
-        .show(ui, |plot| {
-            plot.bar_chart(
-                BarChart::new("old", old_bars)
-                    .horizontal()
-                    .color(palette::OLD_RUN)
-                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
-            );
-            plot.bar_chart(
-                BarChart::new("new", new_bars)
-                    .horizontal()
-                    .color(palette::SERIES)
-                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
-            );
-            for (y, lo, hi) in whiskers {
-                let line = |pts: Vec<[f64; 2]>| {
-                    Line::new("", PlotPoints::from(pts))
-                        .color(palette::WHISKER)
-                        .width(1.5)
-                        .allow_hover(false)
-                };
-                plot.line(line(vec![[lo, y], [hi, y]]));
-                plot.line(line(vec![[lo, y - 0.1], [lo, y + 0.1]]));
-                plot.line(line(vec![[hi, y - 0.1], [hi, y + 0.1]]));
-            }
-        });
+    bar_plot(
+        ("compare_bars", id),
+        rows as f32 * ROW_HEIGHT + 40.0,
+        max,
+        rows,
+        names,
+    )
+    .legend(egui_plot::Legend::default())
+    .show(ui, |plot| {
+        plot.bar_chart(
+            BarChart::new("old", old_bars)
+                .horizontal()
+                .color(palette::OLD_RUN)
+                .element_formatter(Box::new(|bar, _| bar.name.clone())),
+        );
+        plot.bar_chart(
+            BarChart::new("new", new_bars)
+                .horizontal()
+                .color(palette::SERIES)
+                .element_formatter(Box::new(|bar, _| bar.name.clone())),
+        );
+        for (y, lo, hi) in whiskers {
+            let line = |pts: Vec<[f64; 2]>| {
+                Line::new("", PlotPoints::from(pts))
+                    .color(palette::WHISKER)
+                    .width(1.5)
+                    .allow_hover(false)
+            };
+            plot.line(line(vec![[lo, y], [hi, y]]));
+            plot.line(line(vec![[lo, y - 0.1], [lo, y + 0.1]]));
+            plot.line(line(vec![[hi, y - 0.1], [hi, y + 0.1]]));
+        }
+    });
 }

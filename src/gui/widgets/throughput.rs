@@ -126,7 +126,41 @@ pub fn show(
     let chart = BarChart::new("ops/s", bars)
         .horizontal()
         .element_formatter(Box::new(|bar, _| bar.name.clone()));
-    Plot::new(("throughput_bars", id))
+    bar_plot(("throughput_bars", id), height, max, rows, names).show(ui, |plot| {
+        plot.bar_chart(chart);
+        for (i, d) in data.iter().enumerate() {
+            if let Some((lo, hi)) = d.range {
+                let y = y_of(i);
+                let color = if d.noisy {
+                    palette::WARN
+                } else {
+                    palette::WHISKER
+                };
+                let whisker = |pts: Vec<[f64; 2]>| {
+                    Line::new("", PlotPoints::from(pts))
+                        .color(color)
+                        .width(1.5)
+                        .allow_hover(false)
+                };
+                plot.line(whisker(vec![[lo, y], [hi, y]]));
+                plot.line(whisker(vec![[lo, y - 0.15], [lo, y + 0.15]]));
+                plot.line(whisker(vec![[hi, y - 0.15], [hi, y + 0.15]]));
+            }
+        }
+    });
+}
+
+/// The plot horizontal bar charts draw in: fixed (no zoom, drag or
+/// scroll), x from 0 to a little past `max`, `rows` rows of room, and the
+/// job names on the y axis at their rows.
+pub fn bar_plot<'a>(
+    id: impl std::hash::Hash + std::fmt::Debug,
+    height: f32,
+    max: f64,
+    rows: usize,
+    names: Vec<(f64, String)>,
+) -> Plot<'a> {
+    Plot::new(id)
         .height(height)
         .allow_zoom(false)
         .allow_drag(false)
@@ -150,28 +184,6 @@ pub fn show(
         })
         .x_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(90.0)
-        .show(ui, |plot| {
-            plot.bar_chart(chart);
-            for (i, d) in data.iter().enumerate() {
-                if let Some((lo, hi)) = d.range {
-                    let y = y_of(i);
-                    let color = if d.noisy {
-                        palette::WARN
-                    } else {
-                        palette::WHISKER
-                    };
-                    let whisker = |pts: Vec<[f64; 2]>| {
-                        Line::new("", PlotPoints::from(pts))
-                            .color(color)
-                            .width(1.5)
-                            .allow_hover(false)
-                    };
-                    plot.line(whisker(vec![[lo, y], [hi, y]]));
-                    plot.line(whisker(vec![[lo, y - 0.15], [lo, y + 0.15]]));
-                    plot.line(whisker(vec![[hi, y - 0.15], [hi, y + 0.15]]));
-                }
-            }
-        });
 }
 
 #[cfg(test)]
