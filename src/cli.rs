@@ -292,6 +292,10 @@ pub struct RunCsvArgs {
     /// Keep only the last N ticks (1 to 10,000,000).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub metrics_max_ticks: Option<usize>,
+    /// Milliseconds between metrics ticks (10 to 3,600,000).
+    #[arg(long, value_name = "MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub metrics_interval_ms: u64,
     /// Compact the map every SECONDS of replay.
     #[arg(long, value_name = "SECONDS")]
     pub compact_interval: Option<f64>,
@@ -586,6 +590,7 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
         latency_sample_k: a.latency_sample_k,
         latency_sample_every: a.latency_sample_every,
         metrics,
+        tick_interval: Duration::from_millis(a.metrics_interval_ms),
         compact_interval,
     };
     let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &records, opts))?;

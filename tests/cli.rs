@@ -397,3 +397,75 @@ fn generated_files_are_not_private() {
     let mode = std::fs::metadata(p).unwrap().permissions().mode();
     assert_eq!(mode & 0o044, 0o044, "{mode:o}");
 }
+
+#[test]
+fn fine_ticks_follow_the_run_and_carry_its_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    // Adversarial keys make adaptive migrate early.
+    let csv = dir.path().join("adv.csv").display().to_string();
+    let o = adhash(&[
+        "generate-csv",
+        "--outfile",
+        &csv,
+        "--ops",
+        "300000",
+        "--key-space",
+        "60000",
+        "--adversarial-ratio",
+        "0.2",
+        "--adversarial-lowbits",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let metrics = dir.path().join("m");
+    let o = adhash(&[
+        "--mode",
+        "adaptive",
+        "run-csv",
+        "--csv",
+        &csv,
+        "--metrics-out-dir",
+        metrics.to_str().unwrap(),
+        "--metrics-interval-ms",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ticks: Vec<serde_json::Value> = std::fs::read_to_string(metrics.join("metrics.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(ticks.len() >= 10, "only {} ticks at 10 ms", ticks.len());
+    for w in ticks.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        assert!(b["t"].as_f64() >= a["t"].as_f64(), "t goes back");
+        assert!(b["ops"].as_u64() >= a["ops"].as_u64(), "ops go back");
+    }
+    assert_eq!(ticks.last().unwrap()["ops"], 300_000);
+    // Each migration is in the tick whose period it happened in.
+    let mut migrations = 0;
+    for w in ticks.windows(2) {
+        for e in w[1]["events"].as_array().unwrap() {
+            if e["type"] == "migration" {
+                migrations += 1;
+                let t = e["t"].as_f64().unwrap();
+                assert!(
+                    w[0]["t"].as_f64().unwrap() <= t && t <= w[1]["t"].as_f64().unwrap(),
+                    "event at {t} in the tick of {}",
+                    w[1]["t"]
+                );
+            }
+        }
+    }
+    assert!(migrations >= 1, "an adversarial workload migrates");
+    assert_eq!(
+        Some(migrations),
+        ticks.last().unwrap()["migrations"].as_u64(),
+        "every migration is reported once"
+    );
+    // The interval is range-checked.
+    for bad in ["9", "0", "x"] {
+        let o = adhash(&["run-csv", "--csv", &csv, "--metrics-interval-ms", bad]);
+        assert_eq!(o.status.code(), Some(2), "--metrics-interval-ms {bad}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Metrics ticks (SPEC §5): one `metrics.v1` JSON object per line in
-//! `DIR/metrics.ndjson`, at the start, at most every 100 ms, and at the end.
+//! `DIR/metrics.ndjson`, at the start, at most every 100 ms (or the
+//! `--metrics-interval-ms` given), and at the end.
 //! Each tick reads O(1) counters from the map, so its cost does not grow
 //! with the table.
 
@@ -16,7 +17,7 @@ use crate::error::{Error, Result};
 
 pub const METRICS_SCHEMA: &str = "metrics.v1";
 pub const METRICS_FILE: &str = "metrics.ndjson";
-/// Shortest gap between two ticks.
+/// Shortest gap between two ticks unless `--metrics-interval-ms` says.
 pub const TICK_INTERVAL_SECONDS: f64 = 0.1;
 
 #[derive(Debug, Clone, Serialize)]
