@@ -94,6 +94,10 @@ pub struct BatchArgs {
     /// Do not print the jobs' output, only progress and results.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write every event (lines, ticks, results) to FILE as NDJSON,
+    /// flushed as it happens (adhash.batch_event.v1).
+    #[arg(long, value_name = "FILE")]
+    pub events_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -748,6 +752,29 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
             spec.cli.describe()
         ));
     }
+    // The event log is an output like the reports: never an input.
+    let mut event_log = match &a.events_out {
+        Some(p) => {
+            let mut inputs = vec![("the spec", spec.path.as_path())];
+            let csvs: Vec<(String, PathBuf)> = spec
+                .jobs
+                .iter()
+                .map(|j| (format!("job '{}' csv", j.name), spec.resolve(&j.csv)))
+                .collect();
+            inputs.extend(csvs.iter().map(|(w, p)| (w.as_str(), p.as_path())));
+            let mut outputs = vec![
+                ("--events-out", p.as_path()),
+                ("report", spec.report.as_path()),
+            ];
+            outputs.push(("json_report", spec.json_report.as_path()));
+            if let Some(h) = &spec.html_report {
+                outputs.push(("html_report", h.as_path()));
+            }
+            crate::fs::check_outputs(&inputs, &outputs)?;
+            Some(crate::batch::events::EventLog::create(p)?)
+        }
+        None => None,
+    };
     let cancel = CancelToken::new();
     {
         let c = cancel.clone();
@@ -780,6 +807,13 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
         };
+        if let Some(l) = event_log.as_mut()
+            && let Err(e) = l.write(&ev)
+        {
+            // A full disk or a closed FIFO stops the event log, not the suite.
+            log.warn(&format!("{}; no more events are written", e.detail));
+            event_log = None;
+        }
         match ev {
             BatchEvent::SuiteStarted { spec: path, jobs } => {
                 crate::errln!(
@@ -838,6 +872,8 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
             }
             BatchEvent::RunFinished { .. } => {}
             BatchEvent::Warning(w) => crate::errln!("warning: {w}"),
+            // Ticks go to --events-out and Mission Control, not the console.
+            BatchEvent::Tick { .. } => {}
             BatchEvent::JobFinished { job, result } => {
                 let figures = match (result.ops_per_second, &result.recommendation) {
                     (Some(ops), _) => format!(", {} ops/s", thousands(ops)),

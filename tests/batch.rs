@@ -1245,3 +1245,157 @@ fn a_busy_machine_is_said_in_every_report() {
     let back: SuiteResult = serde_json::from_str(&report::json(&suite)).unwrap();
     assert_eq!(back.warnings, suite.warnings);
 }
+
+// ---- Live ticks and the event log (SPEC §5) ----
+
+#[test]
+fn ticks_reach_the_runner_while_the_job_runs() {
+    let (_dir, spec) = fake_suite(&job("slow", "ticker", "metrics_out_dir = \"m\""));
+    let (suite, events) = run_collect(&spec, CancelToken::default());
+    assert_eq!(suite.jobs[0].status, JobStatus::Ok);
+    let ticks: Vec<(Instant, f64)> = events
+        .iter()
+        .filter_map(|(at, e)| match e {
+            BatchEvent::Tick { job: 0, tick, .. } => Some((*at, tick.t)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ticks.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        [0.0, 1.0, 2.0, 3.0],
+        "every tick once, in order"
+    );
+    let ended = events
+        .iter()
+        .find(|(_, e)| matches!(e, BatchEvent::RunFinished { job: 0, .. }))
+        .unwrap()
+        .0;
+    // The stand-in writes a tick every 0.5 s: the first arrived long before
+    // the job ended, not in a batch after it.
+    assert!(
+        ended.duration_since(ticks[0].0) > Duration::from_millis(1000),
+        "first tick {:?} before the end",
+        ended.duration_since(ticks[0].0)
+    );
+}
+
+#[test]
+fn adhash_jobs_are_asked_for_fine_ticks_and_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("w.csv");
+    let o = std::process::Command::new(adhash_bin())
+        .args([
+            "generate-csv",
+            "--ops",
+            "50000",
+            "--outfile",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let spec = load(
+        dir.path(),
+        "[batch]\nreport = \"out/r.md\"\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let (suite, events) = run_collect(&spec, CancelToken::default());
+    assert_eq!(
+        suite.jobs[0].status,
+        JobStatus::Ok,
+        "{}",
+        suite.jobs[0].log.text()
+    );
+    assert!(
+        suite.jobs[0]
+            .command_line
+            .contains("--metrics-interval-ms 10"),
+        "{}",
+        suite.jobs[0].command_line
+    );
+    let ticks: Vec<&adhash::batch::ticks::TickPoint> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            BatchEvent::Tick { tick, .. } => Some(tick.as_ref()),
+            _ => None,
+        })
+        .collect();
+    assert!(ticks.len() >= 2, "the start and end ticks at least");
+    assert_eq!(ticks.last().unwrap().ops, 50_000);
+    assert!(!ticks.last().unwrap().backend.is_empty());
+}
+
+#[test]
+fn events_out_is_ndjson_written_while_the_suite_runs() {
+    let jobs = job("slow", "ticker", "metrics_out_dir = \"m\"") + &job("quick", "ok", "");
+    let (dir, _spec) = fake_suite(&jobs);
+    let d = dir.path();
+    let events = d.join("out/events.ndjson");
+    let mut child = std::process::Command::new(adhash_bin())
+        .args([
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--events-out",
+            "out/events.ndjson",
+        ])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // A tick line is in the file while adhash still runs.
+    let until = Instant::now() + Duration::from_secs(20);
+    let mut seen_live = false;
+    while Instant::now() < until {
+        let text = std::fs::read_to_string(&events).unwrap_or_default();
+        if text.contains("\"type\":\"tick\"") {
+            seen_live = child.try_wait().unwrap().is_none();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(seen_live, "ticks are flushed while the suite runs");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|v| v["type"].as_str().unwrap()).collect();
+    for want in [
+        "suite_started",
+        "job_started",
+        "line",
+        "tick",
+        "run_finished",
+        "job_finished",
+        "suite_finished",
+    ] {
+        assert!(kinds.contains(&want), "no {want} in {kinds:?}");
+    }
+    assert_eq!(kinds[0], "suite_started");
+    assert_eq!(*kinds.last().unwrap(), "suite_finished");
+    assert!(lines.iter().all(|v| v["schema"] == "adhash.batch_event.v1"));
+    let ts: Vec<f64> = lines.iter().map(|v| v["t"].as_f64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "t never goes back");
+    let tick = lines.iter().find(|v| v["type"] == "tick").unwrap();
+    assert_eq!(tick["job"], 0);
+    assert_eq!(tick["tick"]["backend"], "chaining");
+    let done = lines.iter().find(|v| v["type"] == "job_finished").unwrap();
+    assert_eq!(done["status"], "ok");
+    assert!(
+        lines.last().unwrap()["reports"]["markdown"]
+            .as_str()
+            .unwrap()
+            .ends_with("r.md")
+    );
+    // The event log may not be an input or a report.
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", "suite.toml", "--events-out", "w.csv"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("w.csv"));
+}

@@ -4,11 +4,13 @@
 //! `adhash batch` and Mission Control both drive `runner`.
 
 pub mod compare;
+pub mod events;
 pub mod history;
 pub mod report;
 pub mod result;
 pub mod runner;
 pub mod spec;
+pub mod ticks;
 
 pub use result::{JobResult, JobStatus, Stream, SuiteResult};
 pub use runner::{BatchEvent, CancelToken, run_suite};

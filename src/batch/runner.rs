@@ -18,7 +18,8 @@ use std::time::{Duration, Instant, SystemTime};
 use super::report::{ReportPaths, write_reports};
 use super::result::{Environment, RunRecord, load_average, machine_busy};
 pub use super::result::{JobResult, JobStatus, LogTail, Stream, SuiteResult};
-use super::spec::{BatchSpec, JobCommand, JobSpec};
+use super::spec::{BatchSpec, CliProgram, JobCommand, JobSpec};
+use super::ticks::{TickPoint, TickTail};
 use crate::stats::RunStats;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
@@ -46,6 +47,13 @@ pub enum BatchEvent {
     },
     /// Something that makes the figures less trustworthy (a busy machine).
     Warning(String),
+    /// A metrics tick of a running job (SPEC §5), as the job wrote it.
+    Tick {
+        job: usize,
+        run: u32,
+        warmup: bool,
+        tick: Box<TickPoint>,
+    },
     /// That run ended (its figures, if it was measured and ok).
     RunFinished {
         job: usize,
@@ -247,7 +255,15 @@ struct JobRun<'a> {
     busy: Duration,
     backends: Vec<String>,
     p99s: Vec<f64>,
+    /// Where the job's metrics ticks go, followed live (run-csv jobs).
+    metrics_dir: Option<PathBuf>,
+    /// Flags the runner adds so it can follow the job (adhash's own CLI).
+    runner_args: Vec<String>,
 }
+
+/// The tick period the runner asks of adhash's own run-csv: a run of 0.5 s
+/// gives 50 ticks, enough to draw its timeline.
+pub const RUNNER_TICK_MS: u64 = 10;
 
 impl<'a> JobRun<'a> {
     fn new(spec: &'a BatchSpec, index: usize, job: &'a JobSpec, scratch: Option<&Path>) -> Self {
@@ -260,7 +276,36 @@ impl<'a> JobRun<'a> {
             }),
             (JobCommand::Profile, _) => None,
         };
-        let command_line = spec.command_line(job, summary_arg.as_deref());
+        // adhash's own run-csv is asked for fine ticks (in a scratch folder
+        // when the spec keeps none); another CLI's ticks are followed where
+        // the spec sends them, with the flags the spec gives.
+        let own_cli = matches!(spec.cli, CliProgram::SelfExe(_));
+        let sets = |flag: &str| {
+            job.extra_args
+                .iter()
+                .any(|a| a.split('=').next() == Some(flag))
+        };
+        let mut runner_args = Vec::new();
+        let metrics_dir = match (job.command, &job.metrics_out_dir) {
+            (JobCommand::RunCsv, Some(d)) => Some(spec.resolve(d)),
+            (JobCommand::RunCsv, None) if own_cli => scratch.map(|s| {
+                let d = s.join(format!("job-{}.metrics", index + 1));
+                runner_args.extend(["--metrics-out-dir".to_string(), d.display().to_string()]);
+                d
+            }),
+            _ => None,
+        };
+        if own_cli && metrics_dir.is_some() && !sets("--metrics-interval-ms") {
+            runner_args.extend([
+                "--metrics-interval-ms".to_string(),
+                RUNNER_TICK_MS.to_string(),
+            ]);
+        }
+        let mut command_line = spec.command_line(job, summary_arg.as_deref());
+        for a in &runner_args {
+            command_line.push(' ');
+            command_line.push_str(&super::spec::shell_quote(a));
+        }
         let mut result = planned(job);
         result.command_line = command_line.clone();
         result.summary_path = job
@@ -281,6 +326,8 @@ impl<'a> JobRun<'a> {
             busy: Duration::ZERO,
             backends: Vec::new(),
             p99s: Vec::new(),
+            metrics_dir,
+            runner_args,
         }
     }
 
@@ -347,6 +394,27 @@ impl<'a> JobRun<'a> {
         });
         let (prog, mut args) = self.spec.cli.argv();
         args.extend(self.job.args(self.summary_arg.as_deref()));
+        args.extend(self.runner_args.iter().cloned());
+        // The last run's ticks are not this run's: start from an empty file
+        // (run-csv truncates it anyway, but maybe after we first look).
+        let mut tail = self.metrics_dir.as_ref().map(|d| {
+            let path = d.join(crate::bench::metrics::METRICS_FILE);
+            let _ = std::fs::remove_file(&path);
+            TickTail::new(&path)
+        });
+        let job = self.index;
+        let mut follow = || {
+            if let Some(t) = tail.as_mut() {
+                for tick in t.poll() {
+                    events.send(BatchEvent::Tick {
+                        job,
+                        run,
+                        warmup,
+                        tick: Box::new(tick),
+                    });
+                }
+            }
+        };
         let launched_at = SystemTime::now();
         let t0 = Instant::now();
         let outcome = run_process(
@@ -358,6 +426,7 @@ impl<'a> JobRun<'a> {
             events,
             cancel,
             &mut self.result.log,
+            &mut follow,
         );
         let took = t0.elapsed();
         self.busy += took;
@@ -568,6 +637,7 @@ fn run_process(
     events: &Events,
     cancel: &CancelToken,
     log: &mut LogTail,
+    on_wake: &mut dyn FnMut(),
 ) -> ProcessOutcome {
     let mut cmd = Command::new(prog);
     cmd.args(args)
@@ -639,6 +709,8 @@ fn run_process(
         } else {
             std::thread::sleep(Duration::from_millis(10));
         }
+        // Follow the job's other outputs (its metrics ticks).
+        on_wake();
         if stop.is_none() {
             if cancel.is_cancelled() {
                 stop = Some((JobStatus::Cancelled, "cancelled".into()));
@@ -672,6 +744,7 @@ fn run_process(
     // job's mark, and reaped if it was handed to us as the subreaper.
     kill_group(&child, libc::SIGKILL);
     mark.kill_descendants();
+    on_wake();
     reap_escaped();
     if let Some((status, reason)) = stop {
         return ProcessOutcome {

@@ -206,7 +206,8 @@ pub fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-fn shell_quote(s: &str) -> String {
+/// `s` as a shell would need it written.
+pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))

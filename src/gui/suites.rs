@@ -307,6 +307,8 @@ impl SuiteRun {
         match ev {
             BatchEvent::SuiteStarted { .. } => {}
             BatchEvent::Warning(w) => self.warnings.push(w),
+            // The timeline view (issue 12) will draw these.
+            BatchEvent::Tick { .. } => {}
             BatchEvent::JobStarted {
                 job,
                 run,

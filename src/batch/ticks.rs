@@ -1,0 +1,184 @@
+//! A running job's metrics ticks (SPEC §5), followed as the job writes
+//! them: the runner reads what was appended to `metrics.ndjson` each time
+//! it wakes for the job's output (every 20 ms at most, sleeping between),
+//! so ticks reach Mission Control and `--events-out` while the job runs.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One metrics.v1 tick, as much of it as a timeline draws. Read leniently:
+/// a field a CLI does not write is left at its default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickPoint {
+    pub t: f64,
+    pub backend: String,
+    pub ops: u64,
+    pub ops_per_second: f64,
+    pub migrations: u64,
+    pub compactions: u64,
+    pub load_factor: f64,
+    pub max_group_len: Option<u64>,
+    pub avg_probe_estimate: Option<f64>,
+    pub tombstone_ratio: Option<f64>,
+    pub latency_ms: Option<TickLatency>,
+    pub events: Vec<TickEvent>,
+}
+
+impl TickPoint {
+    /// p99 latency over the run so far, in ms.
+    pub fn p99_ms(&self) -> Option<f64> {
+        self.latency_ms.as_ref()?.overall.as_ref()?.p99
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickLatency {
+    pub overall: Option<TickQuantiles>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickQuantiles {
+    pub p99: Option<f64>,
+}
+
+/// A migration or a compaction, at the time it happened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub t: f64,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub backend: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Longest tick line read; a longer one is skipped (not a tick).
+const MAX_TICK_LINE: usize = 1 << 20;
+
+/// Follows one run's `metrics.ndjson` from its start.
+pub struct TickTail {
+    path: PathBuf,
+    offset: u64,
+    partial: Vec<u8>,
+    /// The file was replaced (trimmed to `--metrics-max-ticks`): stop.
+    done: bool,
+    inode: Option<u64>,
+}
+
+impl TickTail {
+    pub fn new(path: &Path) -> TickTail {
+        TickTail {
+            path: path.to_path_buf(),
+            offset: 0,
+            partial: Vec::new(),
+            done: false,
+            inode: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The ticks completed since the last call. Never blocks: a missing
+    /// file (not written yet) or a read error gives none.
+    pub fn poll(&mut self) -> Vec<TickPoint> {
+        if self.done {
+            return Vec::new();
+        }
+        let Ok(mut f) = std::fs::File::open(&self.path) else {
+            return Vec::new();
+        };
+        let Ok(meta) = f.metadata() else {
+            return Vec::new();
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match self.inode {
+                None => self.inode = Some(meta.ino()),
+                Some(i) if i != meta.ino() => {
+                    self.done = true;
+                    return Vec::new();
+                }
+                Some(_) => {}
+            }
+        }
+        // Only regular files: a FIFO would block the runner.
+        if !meta.is_file() || meta.len() <= self.offset {
+            return Vec::new();
+        }
+        if f.seek(SeekFrom::Start(self.offset)).is_err() {
+            return Vec::new();
+        }
+        let mut fresh = Vec::new();
+        let want = meta.len() - self.offset;
+        if f.take(want).read_to_end(&mut fresh).is_err() {
+            return Vec::new();
+        }
+        self.offset += fresh.len() as u64;
+        self.partial.extend_from_slice(&fresh);
+        let Some(end) = self.partial.iter().rposition(|&b| b == b'\n') else {
+            if self.partial.len() > MAX_TICK_LINE {
+                self.partial.clear();
+            }
+            return Vec::new();
+        };
+        let complete: Vec<u8> = self.partial.drain(..=end).collect();
+        complete
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty() && l.len() <= MAX_TICK_LINE)
+            .filter_map(|l| serde_json::from_slice(l).ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn follows_appended_lines_and_waits_for_whole_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.ndjson");
+        let mut tail = TickTail::new(&path);
+        assert!(tail.poll().is_empty(), "no file yet");
+        let mut f = std::fs::File::create(&path).unwrap();
+        writeln!(
+            f,
+            r#"{{"schema":"metrics.v1","t":0.0,"backend":"chaining","ops":0}}"#
+        )
+        .unwrap();
+        write!(f, r#"{{"t":0.1,"ops":500,"ops_per_second":5000.0,"latency_ms":{{"overall":{{"p99":0.002}}}},"#).unwrap();
+        f.flush().unwrap();
+        let got = tail.poll();
+        assert_eq!(got.len(), 1, "the half-written line waits");
+        assert_eq!(got[0].backend, "chaining");
+        writeln!(
+            f,
+            r#""events":[{{"type":"migration","t":0.05,"from":"chaining","to":"robinhood"}}]}}"#
+        )
+        .unwrap();
+        writeln!(f, "not json").unwrap();
+        f.flush().unwrap();
+        let got = tail.poll();
+        assert_eq!(got.len(), 1, "a bad line is skipped");
+        assert_eq!(got[0].ops, 500);
+        assert_eq!(got[0].p99_ms(), Some(0.002));
+        assert_eq!(got[0].events[0].kind, "migration");
+        assert_eq!(got[0].events[0].to.as_deref(), Some("robinhood"));
+        assert!(tail.poll().is_empty(), "nothing new");
+        // Replaced (trimmed to the last ticks): not read again.
+        std::fs::write(dir.path().join("new"), "{\"t\":9.0}\n").unwrap();
+        std::fs::rename(dir.path().join("new"), &path).unwrap();
+        assert!(tail.poll().is_empty());
+    }
+}
