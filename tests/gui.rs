@@ -1589,3 +1589,80 @@ fn compare_with_previous_is_one_click_after_a_run() {
     assert_eq!(h.state().suites.view, SuiteView::Jobs);
     assert!(label_exists(&h, "alpha"));
 }
+
+// ---- Timeline view (issue 12) ----
+
+#[test]
+fn the_timeline_marks_migrations_and_overlays_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("adv.csv");
+    // Adversarial keys make adaptive migrate.
+    let o = std::process::Command::new(adhash_bin())
+        .args([
+            "generate-csv",
+            "--ops",
+            "100000",
+            "--key-space",
+            "30000",
+            "--adversarial-ratio",
+            "0.2",
+            "--adversarial-lowbits",
+            "10",
+            "--outfile",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let spec = dir.path().join("suite.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"adaptive\"\ncommand = \"run-csv\"\ncsv = \"adv.csv\"\nmode = \"adaptive\"\n\
+[[batch.jobs]]\nname = \"std\"\ncommand = \"run-csv\"\ncsv = \"adv.csv\"\nmode = \"std\"\n",
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    h.get_by_label("Timeline").click();
+    h.run_steps(2);
+    assert_eq!(h.state().suites.view, SuiteView::Timeline);
+    // The adaptive job's ticks came with it, its migrations among them.
+    let rows = h.state().suites.rows();
+    let ticks = rows[0].timeline();
+    assert!(ticks.len() >= 2, "{} ticks", ticks.len());
+    let marks = adhash::gui::timeline_view::markers(ticks);
+    assert!(
+        marks
+            .iter()
+            .any(|(_, what)| what.starts_with("migration chaining")),
+        "{marks:?}"
+    );
+    // Shown: the summary line and the events listed under the charts.
+    assert!(label_exists(&h, "migrations"));
+    assert!(label_exists(&h, "s  migration chaining"));
+    assert!(label_exists(&h, "ops/s"));
+    // Overlay both jobs: one chart, two series.
+    h.get_by_label("overlay adaptive").click();
+    h.run_steps(1);
+    h.get_by_label("overlay std").click();
+    h.run_steps(2);
+    assert_eq!(h.state().suites.overlay, [0, 1]);
+    assert!(label_exists(&h, "2 jobs overlaid"));
+    // Reopened from history (a new Mission Control), the timeline stays.
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    let rows = h.state().suites.rows();
+    assert!(matches!(
+        h.state().suites.shown().unwrap().source,
+        adhash::gui::suites::RunSource::History(_)
+    ));
+    assert!(
+        adhash::gui::timeline_view::markers(rows[0].timeline())
+            .iter()
+            .any(|(_, w)| w.starts_with("migration")),
+        "the archived run keeps its timeline"
+    );
+}

@@ -169,6 +169,10 @@ pub struct JobResult {
     pub stats: Option<RunStats>,
     #[serde(default)]
     pub log: LogTail,
+    /// Metrics ticks of the job's last measured run, thinned to at most
+    /// `ticks::TIMELINE_POINTS` (its timeline, kept with the run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<crate::batch::ticks::TickPoint>,
 }
 
 fn one() -> u32 {
@@ -198,6 +202,7 @@ impl JobResult {
             runs: Vec::new(),
             stats: None,
             log: LogTail::default(),
+            timeline: Vec::new(),
         }
     }
 

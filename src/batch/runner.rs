@@ -19,7 +19,7 @@ use super::report::{ReportPaths, write_reports};
 use super::result::{Environment, RunRecord, load_average, machine_busy};
 pub use super::result::{JobResult, JobStatus, LogTail, Stream, SuiteResult};
 use super::spec::{BatchSpec, CliProgram, JobCommand, JobSpec};
-use super::ticks::{TickPoint, TickTail};
+use super::ticks::{TIMELINE_POINTS, TickPoint, TickTail};
 use crate::stats::RunStats;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
@@ -259,6 +259,8 @@ struct JobRun<'a> {
     metrics_dir: Option<PathBuf>,
     /// Flags the runner adds so it can follow the job (adhash's own CLI).
     runner_args: Vec<String>,
+    /// Ticks of the last measured run that ended ok.
+    timeline: Vec<TickPoint>,
 }
 
 /// The tick period the runner asks of adhash's own run-csv: a run of 0.5 s
@@ -328,6 +330,7 @@ impl<'a> JobRun<'a> {
             p99s: Vec::new(),
             metrics_dir,
             runner_args,
+            timeline: Vec::new(),
         }
     }
 
@@ -403,9 +406,13 @@ impl<'a> JobRun<'a> {
             TickTail::new(&path)
         });
         let job = self.index;
+        let mut ticks: Vec<TickPoint> = Vec::new();
         let mut follow = || {
             if let Some(t) = tail.as_mut() {
                 for tick in t.poll() {
+                    if !warmup {
+                        ticks.push(tick.clone());
+                    }
                     events.send(BatchEvent::Tick {
                         job,
                         run,
@@ -486,6 +493,9 @@ impl<'a> JobRun<'a> {
             }
         }
         self.result.runs.push(record.clone());
+        if !ticks.is_empty() {
+            self.timeline = ticks;
+        }
         self.send_run(events, run, warmup, record);
         if run >= self.job.repeat {
             self.done = true;
@@ -524,6 +534,7 @@ impl<'a> JobRun<'a> {
         r.ops_per_second = r.stats.map(|s| s.median);
         r.final_backend = self.backends.pop();
         r.p99_ms = crate::stats::median(&self.p99s);
+        r.timeline = super::ticks::thin(std::mem::take(&mut self.timeline), TIMELINE_POINTS);
         let mut warnings = Vec::new();
         if let Some(s) = r.spread()
             && s.is_noisy()

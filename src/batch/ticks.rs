@@ -59,6 +59,39 @@ pub struct TickEvent {
     pub source: Option<String>,
 }
 
+/// Ticks a job's timeline keeps in its result (the JSON report and the
+/// history): enough to draw, small enough to archive every run.
+pub const TIMELINE_POINTS: usize = 600;
+
+/// At most `max` of `ticks`, evenly spread, the first and last kept; the
+/// events of a dropped tick move to the next kept one, so no migration or
+/// compaction is lost.
+pub fn thin(ticks: Vec<TickPoint>, max: usize) -> Vec<TickPoint> {
+    let n = ticks.len();
+    if n <= max || max < 2 {
+        return ticks;
+    }
+    let keep = |i: usize| -> bool {
+        // Kept indices: round(k (n-1) / (max-1)) for k in 0..max.
+        let k = (i * (max - 1) + (n - 1) / 2) / (n - 1);
+        (k * (n - 1) + (max - 1) / 2) / (max - 1) == i
+    };
+    let mut out = Vec::with_capacity(max);
+    let mut carried: Vec<TickEvent> = Vec::new();
+    for (i, mut t) in ticks.into_iter().enumerate() {
+        if keep(i) || i == n - 1 {
+            if !carried.is_empty() {
+                carried.append(&mut t.events);
+                t.events = std::mem::take(&mut carried);
+            }
+            out.push(t);
+        } else {
+            carried.append(&mut t.events);
+        }
+    }
+    out
+}
+
 /// Longest tick line read; a longer one is skipped (not a tick).
 const MAX_TICK_LINE: usize = 1 << 20;
 
@@ -144,6 +177,40 @@ impl TickTail {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn thinning_keeps_the_ends_and_every_event() {
+        let ticks: Vec<TickPoint> = (0..10_000)
+            .map(|i| TickPoint {
+                t: i as f64 / 100.0,
+                ops: i * 10,
+                events: if i % 997 == 0 {
+                    vec![TickEvent {
+                        kind: "migration".into(),
+                        t: i as f64 / 100.0,
+                        ..Default::default()
+                    }]
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            })
+            .collect();
+        let events: usize = ticks.iter().map(|t| t.events.len()).sum();
+        let thin = thin(ticks, TIMELINE_POINTS);
+        assert!(thin.len() <= TIMELINE_POINTS + 1, "{}", thin.len());
+        assert!(thin.len() >= TIMELINE_POINTS - 1, "{}", thin.len());
+        assert_eq!(thin[0].ops, 0);
+        assert_eq!(thin.last().unwrap().ops, 99_990);
+        assert!(thin.windows(2).all(|w| w[0].t < w[1].t));
+        assert_eq!(thin.iter().map(|t| t.events.len()).sum::<usize>(), events);
+        // Each event sits at or after the time it happened.
+        for t in &thin {
+            assert!(t.events.iter().all(|e| e.t <= t.t));
+        }
+        let few = vec![TickPoint::default(); 5];
+        assert_eq!(super::thin(few, TIMELINE_POINTS).len(), 5);
+    }
 
     #[test]
     fn follows_appended_lines_and_waits_for_whole_ones() {

@@ -430,6 +430,7 @@ impl MissionControl {
             Command::OpenRun(p) => self.load_run(p),
             Command::SuiteView(v) => self.suites.view = v,
             Command::TogglePick(p) => self.suites.toggle_pick(p),
+            Command::ToggleOverlay(j) => self.suites.toggle_overlay(j),
             Command::CompareRuns { old, new } => self.compare_runs(old, new),
             Command::ShowLatestRun => self.suites.unpin(),
             Command::LoadRecent(i) => {

@@ -19,6 +19,8 @@ pub enum SuiteView {
     /// The shown run: jobs table and throughput bars.
     #[default]
     Jobs,
+    /// The selected job's metrics over time (or several jobs' ops/s).
+    Timeline,
     /// The spec's archived runs; pick two to compare.
     History,
     /// The comparison of two runs of the spec.

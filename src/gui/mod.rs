@@ -11,6 +11,7 @@ pub mod history_view;
 pub mod jobs;
 pub mod palette;
 pub mod suites;
+pub mod timeline_view;
 pub mod widgets;
 
 use std::path::PathBuf;
@@ -105,6 +106,8 @@ pub enum Command {
         old: PathBuf,
         new: PathBuf,
     },
+    /// Add a job to (or take it from) the Timeline's overlay.
+    ToggleOverlay(usize),
     Dna(dna_tab::DnaCommand),
 }
 

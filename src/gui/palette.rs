@@ -20,6 +20,21 @@ pub const TEXT: Color32 = Color32::from_rgb(0xd6, 0xdb, 0xe4);
 
 /// Bars of ordinary jobs; observed buckets in the depth histogram.
 pub const SERIES: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
+/// Series of an overlay (one a job), in order, then again.
+pub const OVERLAY: [Color32; 6] = [
+    Color32::from_rgb(0x4c, 0x8d, 0xf6),
+    Color32::from_rgb(0x3f, 0xb9, 0x50),
+    Color32::from_rgb(0xf0, 0xa0, 0x5a),
+    Color32::from_rgb(0xc0, 0x7c, 0xf0),
+    Color32::from_rgb(0xf8, 0x51, 0x49),
+    Color32::from_rgb(0x4f, 0xd1, 0xc5),
+];
+/// Backends along a timeline: chaining, Robin Hood, migrating between them.
+pub const BACKEND_CHAINING: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
+pub const BACKEND_ROBINHOOD: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
+pub const BACKEND_MIGRATING: Color32 = Color32::from_rgb(0xf0, 0xa0, 0x5a);
+/// Migration and compaction markers.
+pub const MARKER: Color32 = Color32::from_rgb(0xe6, 0xe9, 0xef);
 /// The Poisson expectation.
 pub const EXPECTED: Color32 = Color32::from_rgb(0xf0, 0xc0, 0x40);
 /// A pinned baseline workload.

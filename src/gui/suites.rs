@@ -16,6 +16,7 @@ use egui::{Color32, RichText};
 use super::history_view::{self, CompareState, SuiteView};
 use super::jobs::Job;
 use super::palette;
+use super::timeline_view;
 use super::widgets::log_view::{self, LogBuffer, LogLine};
 use super::widgets::throughput::{self, BarDatum};
 use super::{Command, ReportAction};
@@ -23,6 +24,7 @@ use crate::batch::history::HistoryEntry;
 use crate::batch::report::{ReportPaths, SummaryRow, summary_columns, summary_rows};
 use crate::batch::runner::{BatchEvent, JobResult, JobStatus, Stream, SuiteResult, run_suite};
 use crate::batch::spec::{self, BatchSpec, SpecEntry};
+use crate::batch::ticks::TickPoint;
 use crate::fmt::{latency_ms, shown_text, thousands};
 
 /// Where a job stands in the table.
@@ -60,6 +62,8 @@ pub struct JobRow {
     pub status: RowStatus,
     /// The job's outcome once it finished.
     pub result: Option<JobResult>,
+    /// Ticks of the measured run in progress (or the last one), live.
+    pub live_ticks: Vec<TickPoint>,
 }
 
 impl JobRow {
@@ -73,6 +77,7 @@ impl JobRow {
             csv,
             status: RowStatus::Planned,
             result: None,
+            live_ticks: Vec::new(),
         }
     }
 
@@ -90,6 +95,16 @@ impl JobRow {
             csv,
             status: RowStatus::Done(r.status),
             result: Some(r.clone()),
+            live_ticks: Vec::new(),
+        }
+    }
+
+    /// The job's timeline: the live run's ticks while they come, else the
+    /// ticks kept with its result.
+    pub fn timeline(&self) -> &[TickPoint] {
+        match &self.result {
+            Some(r) if self.live_ticks.is_empty() || !r.timeline.is_empty() => &r.timeline,
+            _ => &self.live_ticks,
         }
     }
 
@@ -307,7 +322,16 @@ impl SuiteRun {
         match ev {
             BatchEvent::SuiteStarted { .. } => {}
             BatchEvent::Warning(w) => self.warnings.push(w),
-            // The timeline view (issue 12) will draw these.
+            BatchEvent::Tick {
+                job,
+                warmup: false,
+                tick,
+                ..
+            } => {
+                if let Some(r) = self.rows.get_mut(job) {
+                    r.live_ticks.push(*tick);
+                }
+            }
             BatchEvent::Tick { .. } => {}
             BatchEvent::JobStarted {
                 job,
@@ -323,6 +347,9 @@ impl SuiteRun {
                         runs,
                         warmup,
                     };
+                    if !warmup {
+                        r.live_ticks.clear();
+                    }
                 }
             }
             BatchEvent::RunFinished {
@@ -421,6 +448,8 @@ pub struct SuiteSession {
     pub picks: Vec<PathBuf>,
     /// The last comparison asked for.
     pub comparison: Option<CompareState>,
+    /// Jobs whose ops/s curves the Timeline overlays (two or more).
+    pub overlay: Vec<usize>,
     pub selected_job: Option<usize>,
     pub log_filter: String,
     pub jump_to_end: bool,
@@ -444,6 +473,7 @@ impl SuiteSession {
             view: SuiteView::default(),
             picks: Vec::new(),
             comparison: None,
+            overlay: Vec::new(),
             selected_job: None,
             log_filter: String::new(),
             jump_to_end: false,
@@ -545,6 +575,7 @@ impl SuiteSession {
             self.history = HistoryList::default();
             // Picks are runs of the spec that was selected.
             self.picks.clear();
+            self.overlay.clear();
         }
         self.spec_path = Some(path.to_path_buf());
         self.spec_key = Some(key);
@@ -751,6 +782,16 @@ impl SuiteSession {
         }
     }
 
+    pub fn toggle_overlay(&mut self, job: usize) {
+        match self.overlay.iter().position(|&j| j == job) {
+            Some(i) => {
+                self.overlay.remove(i);
+            }
+            None if job < self.rows().len() => self.overlay.push(job),
+            None => {}
+        }
+    }
+
     pub fn unpin(&mut self) {
         self.pinned = None;
         self.selected_job = None;
@@ -835,6 +876,7 @@ pub fn show(
                 .auto_shrink([false, false])
                 .show(ui, |ui| match s.view {
                     SuiteView::History => history_view::history_view(ui, s, cmds),
+                    SuiteView::Timeline => timeline_view::show(ui, s, cmds),
                     SuiteView::Compare => history_view::compare_view(ui, s, cmds),
                     SuiteView::Jobs => {
                         // Only the table scrolls sideways when it is wider than
@@ -1086,9 +1128,19 @@ fn run_bar(
                 }
                 let (text, color) = run.headline();
                 ui.colored_label(color, text);
-                for w in &run.warnings {
-                    ui.colored_label(super::palette::WARN, format!("⚠ {}", shown_text(w, 120)))
-                        .on_hover_text(w.as_str());
+                // Short on the row (it must not push the page around); the
+                // whole warning on hover, and in the reports.
+                if let Some(first) = run.warnings.first() {
+                    let head = first.split(':').next().unwrap_or(first);
+                    let more = match run.warnings.len() {
+                        1 => String::new(),
+                        n => format!(" (+{})", n - 1),
+                    };
+                    ui.colored_label(
+                        super::palette::WARN,
+                        format!("⚠ {}{more}", shown_text(head, 40)),
+                    )
+                    .on_hover_text(run.warnings.join("\n"));
                 }
                 if matches!(run.source, RunSource::History(_))
                     && s.pinned.as_ref().is_some_and(|p| p.key == run.key)
@@ -1183,6 +1235,11 @@ fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
             SuiteView::Jobs,
             "Jobs".to_string(),
             "The shown run's jobs and throughput",
+        ),
+        (
+            SuiteView::Timeline,
+            "Timeline".to_string(),
+            "Throughput, load, probes and migrations over the run, live",
         ),
         (
             SuiteView::History,
