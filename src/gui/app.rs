@@ -31,6 +31,8 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 /// lines, job progress): 4 a second is plenty to watch, and under software
 /// rendering each frame costs real CPU beside the benchmark being measured.
 const BACKGROUND_FRAME: Duration = Duration::from_millis(250);
+/// While the Timeline is shown: its charts move at 10 frames a second.
+const TIMELINE_FRAME: Duration = Duration::from_millis(100);
 const RECENT_RUNS: usize = 20;
 const NOTICE_SECONDS: f64 = 10.0;
 /// Errors stay longer, but not for ever: an old error would read as if it
@@ -134,6 +136,8 @@ pub struct MissionControl {
     dialogs: Arc<dyn FileDialogs>,
     tasks: JobQueue<Outcome>,
     waker: Waker,
+    /// Milliseconds between frames drawn for background events.
+    frame_period: Arc<std::sync::atomic::AtomicU64>,
     /// `--run`: start the spec on the first frame.
     run_on_start: bool,
     /// Frames drawn (tests and the frame benchmark read it).
@@ -170,6 +174,9 @@ impl MissionControl {
     ) -> Self {
         apply_theme(ctx);
         let waker_ctx = ctx.clone();
+        let frame_period = Arc::new(std::sync::atomic::AtomicU64::new(
+            BACKGROUND_FRAME.as_millis() as u64,
+        ));
         let mut app = MissionControl {
             state,
             suites: SuiteSession::new(cli_exe),
@@ -182,7 +189,14 @@ impl MissionControl {
             // 4 times a second: a chatty job must not make the window eat a
             // core beside the benchmark it is measuring. Input still redraws
             // at once.
-            waker: Arc::new(move || waker_ctx.request_repaint_after(BACKGROUND_FRAME)),
+            waker: {
+                let period = frame_period.clone();
+                Arc::new(move || {
+                    let ms = period.load(std::sync::atomic::Ordering::Relaxed);
+                    waker_ctx.request_repaint_after(Duration::from_millis(ms));
+                })
+            },
+            frame_period,
             run_on_start: opts.run,
             frames: 0,
             save_now: false,
@@ -699,6 +713,16 @@ impl MissionControl {
         if std::mem::take(&mut self.run_on_start) {
             self.commands.push(Command::Run);
         }
+        let timeline = self.state.tab == Tab::Suites && self.suites.view == SuiteView::Timeline;
+        let period = if timeline {
+            TIMELINE_FRAME
+        } else {
+            BACKGROUND_FRAME
+        };
+        self.frame_period.store(
+            period.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let cmds = std::mem::take(&mut self.commands);
         changed |= !cmds.is_empty();
         for cmd in cmds {
