@@ -4,6 +4,7 @@
 #
 #   scripts/fuzz.sh [TARGET|all] [SECONDS]     fuzz (default: all, 600 s each)
 #   scripts/fuzz.sh TARGET repro FILE          run one input (a crash) again
+#   scripts/fuzz.sh TARGET cmin                shrink the committed corpus
 #
 # cargo-fuzz wants nightly's -Z flags: RUSTC_BOOTSTRAP=1 lets the stable
 # toolchain take them. Inputs that reach new code are merged into the
@@ -21,6 +22,17 @@ TARGETS=(csv_reader spec reports)
 target=${1:-all}
 if [[ ${2:-} == repro ]]; then
     exec cargo fuzz run "${FLAGS[@]}" "$target" "$3"
+fi
+if [[ ${2:-} == cmin ]]; then
+    # Keep the fewest inputs that reach every edge the corpus and the
+    # working corpus reach (edges only, not hit counts: a small corpus to
+    # commit, still a good start for the next run).
+    fresh=$(mktemp -d)
+    cargo fuzz run "${FLAGS[@]}" "$target" -- -merge=1 -use_counters=0 \
+        "$fresh" "fuzz/corpus/$target" "fuzz/work/$target" 2>&1 | tail -1
+    rm -rf "fuzz/corpus/$target" && mv "$fresh" "fuzz/corpus/$target"
+    echo "fuzz/corpus/$target: $(ls "fuzz/corpus/$target" | wc -l) inputs"
+    exit 0
 fi
 seconds=${2:-600}
 [[ $target == all ]] && set -- "${TARGETS[@]}" || set -- "$target"

@@ -6,7 +6,7 @@
 //! jobs' ops/s can be overlaid on one chart.
 
 use egui::{Color32, RichText};
-use egui_plot::{Legend, Line, Plot, PlotPoints, Span, VLine};
+use egui_plot::{GridInput, Legend, Line, Plot, PlotPoints, Span, VLine, uniform_grid_spacer};
 
 use super::Command;
 use super::palette;
@@ -99,6 +99,22 @@ fn backend_color(name: &str) -> Color32 {
 }
 
 const CHART_HEIGHT: f32 = 120.0;
+
+/// Grid steps for a short chart: a labelled line about every third of the
+/// range, at a 1-2-5 value (the default spacer labels only 0 at this height).
+fn nice_steps(input: GridInput) -> [f64; 3] {
+    let range = (input.bounds.1 - input.bounds.0)
+        .abs()
+        .max(f64::MIN_POSITIVE);
+    let rough = range / 3.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power);
+    [step / 5.0, step, step * 5.0]
+}
 
 pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let rows = s.rows();
@@ -206,6 +222,7 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 }
             })
             .y_axis_min_width(60.0)
+            .y_grid_spacer(uniform_grid_spacer(nice_steps))
             .show(ui, |plot| {
                 for (from, to, name) in &spans {
                     plot.span(
@@ -248,6 +265,7 @@ fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize]) {
         .x_axis_formatter(|mark, _| format!("{:.2} s", mark.value))
         .y_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(60.0)
+        .y_grid_spacer(uniform_grid_spacer(nice_steps))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
                 let pts = points(rows[j].timeline(), METRICS[0].value);
