@@ -93,7 +93,7 @@ pub fn show(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, c: &C
                 .element_formatter(Box::new(|bar, _| bar.name.clone())),
         );
         plot.bar_chart(
-            BarChart::new("new", new_bars)
+            BarChart::new("new (in its verdict's colour)", new_bars)
                 .horizontal()
                 .color(palette::SERIES)
                 .element_formatter(Box::new(|bar, _| bar.name.clone())),
