@@ -98,6 +98,11 @@ pub struct BatchArgs {
     /// flushed as it happens (adhash.batch_event.v1).
     #[arg(long, value_name = "FILE")]
     pub events_out: Option<PathBuf>,
+    /// Serve the running job's latest tick for Prometheus on
+    /// http://ADDR/metrics: a PORT alone is 127.0.0.1:PORT (loopback);
+    /// another address is yours to choose.
+    #[arg(long, value_name = "ADDR", value_parser = listen_addr)]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +123,14 @@ pub struct CompareArgs {
     /// Exit 1 when any job is `slower` (for CI).
     #[arg(long)]
     pub fail_on_regression: bool,
+}
+
+fn listen_addr(s: &str) -> std::result::Result<std::net::SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse()
+        .map_err(|_| format!("`{s}` is not PORT or HOST:PORT (e.g. 127.0.0.1:9898)"))
 }
 
 fn percent(s: &str) -> std::result::Result<f64, String> {
@@ -775,6 +788,14 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
         }
         None => None,
     };
+    let endpoint = match a.metrics_listen {
+        Some(addr) => {
+            let e = crate::batch::prometheus::Endpoint::start(addr)?;
+            log.info(&format!("metrics: http://{}/metrics", e.addr));
+            Some(e)
+        }
+        None => None,
+    };
     let cancel = CancelToken::new();
     {
         let c = cancel.clone();
@@ -813,6 +834,13 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
             // A full disk or a closed FIFO stops the event log, not the suite.
             log.warn(&format!("{}; no more events are written", e.detail));
             event_log = None;
+        }
+        if let Some(e) = &endpoint {
+            match &ev {
+                BatchEvent::JobStarted { name, .. } => e.set_job(name),
+                BatchEvent::Tick { tick, .. } => e.set_tick(tick),
+                _ => {}
+            }
         }
         match ev {
             BatchEvent::SuiteStarted { spec: path, jobs } => {

@@ -1399,3 +1399,125 @@ fn events_out_is_ndjson_written_while_the_suite_runs() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("w.csv"));
 }
+
+/// GET `path` from `addr` over plain HTTP/1.0; the whole response.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+#[test]
+fn metrics_listen_serves_the_running_jobs_tick_for_prometheus() {
+    use std::io::{BufRead, BufReader};
+    let (dir, _spec) = fake_suite(&job("slow", "ticker", "metrics_out_dir = \"m\""));
+    let mut child = std::process::Command::new(adhash_bin())
+        .args([
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--quiet",
+            "--metrics-listen",
+            "0",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let mut addr = None;
+    while err.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.trim().split("http://").nth(1) {
+            addr = rest.strip_suffix("/metrics").map(str::to_string);
+            break;
+        }
+        line.clear();
+    }
+    let addr = addr.expect("the endpoint's address is printed");
+    assert!(
+        addr.starts_with("127.0.0.1:"),
+        "loopback by default: {addr}"
+    );
+    // Scrape while the job runs, until a tick is there.
+    let until = Instant::now() + Duration::from_secs(15);
+    let mut body = String::new();
+    while Instant::now() < until {
+        let r = http_get(&addr, "/metrics");
+        if r.contains("hashmap_ops_total") {
+            body = r;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "answered during the run"
+    );
+    assert!(
+        body.starts_with("HTTP/1.") && body.contains(" 200 "),
+        "{body}"
+    );
+    assert!(body.contains("openmetrics-text"), "{body}");
+    // Prometheus text: every sample line is `name{labels} value`.
+    let text = body.split("\r\n\r\n").nth(1).unwrap();
+    for l in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (series, value) = l.rsplit_once(' ').unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{l}");
+        assert!(series.contains("{job=\"slow\""), "{l}");
+        assert!(series.starts_with("hashmap_"), "{l}");
+    }
+    assert!(text.contains("# TYPE hashmap_ops counter"), "{text}");
+    assert!(
+        text.contains("hashmap_load_factor{job=\"slow\"} 0.5"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"chaining\""), "{text}");
+    assert!(text.trim_end().ends_with("# EOF"));
+    assert!(http_get(&addr, "/").contains(" 404 "));
+    // The rest of stderr, so the pipe never fills.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while err.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    // The server stopped with the suite.
+    assert!(std::net::TcpStream::connect(&addr).is_err());
+    // A port taken: exit 5 before any job runs; a bad address: exit 2.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = std::process::Command::new(adhash_bin())
+        .args(["batch", "--spec", "suite.toml", "--metrics-listen", &port])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&port));
+    let o = std::process::Command::new(adhash_bin())
+        .args([
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--metrics-listen",
+            "nowhere",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

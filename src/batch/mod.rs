@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod events;
 pub mod history;
+pub mod prometheus;
 pub mod report;
 pub mod result;
 pub mod runner;

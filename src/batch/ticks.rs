@@ -16,6 +16,7 @@ pub struct TickPoint {
     pub t: f64,
     pub backend: String,
     pub ops: u64,
+    pub ops_by_type: Option<TickOps>,
     pub ops_per_second: f64,
     pub migrations: u64,
     pub compactions: u64,
@@ -32,6 +33,15 @@ impl TickPoint {
     pub fn p99_ms(&self) -> Option<f64> {
         self.latency_ms.as_ref()?.overall.as_ref()?.p99
     }
+}
+
+/// Operations so far by type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickOps {
+    pub put: u64,
+    pub get: u64,
+    pub del: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
