@@ -6,6 +6,8 @@
 //!    10,000 lines/s: CPU time per frame (`Harness::step`: logic + layout +
 //!    tessellation, no GPU).
 //! 2. Workload DNA tab with a report shown: CPU time per frame.
+//! 3. Timeline view with five jobs of 10,000 ticks each overlaid, and one
+//!    job's stacked charts: CPU time per frame.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -116,6 +118,70 @@ fn main() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+
+    // Timeline: a run of five jobs with 10,000 ticks each, opened from a file.
+    let run = dir.path().join("timeline_run.json");
+    let mut suite = adhash::batch::SuiteResult {
+        spec: dir.path().join("five.toml").display().to_string(),
+        description: None,
+        cli: String::new(),
+        generated_at: "2026-11-28 12:00:00".into(),
+        started_at: String::new(),
+        finished_at: String::new(),
+        wall_seconds: 100.0,
+        cancelled: false,
+        environment: Default::default(),
+        warnings: Vec::new(),
+        jobs: Vec::new(),
+    };
+    for j in 0..5 {
+        let mut job = adhash::batch::JobResult::planned(
+            &format!("mode-{j}"),
+            "run-csv",
+            "adaptive",
+            "w.csv",
+            1,
+        );
+        job.status = adhash::batch::JobStatus::Ok;
+        job.timeline = (0..10_000)
+            .map(|i| adhash::batch::ticks::TickPoint {
+                t: i as f64 * 0.01,
+                backend: if (i / 2000) % 2 == 0 {
+                    "chaining"
+                } else {
+                    "robinhood"
+                }
+                .into(),
+                ops: i * 1000,
+                ops_per_second: 5e6 + 1e6 * ((i as f64 + j as f64 * 50.0) / 300.0).sin(),
+                load_factor: 0.5 + 0.3 * (i as f64 / 700.0).sin(),
+                avg_probe_estimate: Some(1.5),
+                max_group_len: Some(4),
+                tombstone_ratio: Some(0.01),
+                ..Default::default()
+            })
+            .collect();
+        suite.jobs.push(job);
+    }
+    std::fs::write(&run, adhash::batch::report::json(&suite)).expect("run file");
+    h.state_mut().send(Command::OpenRun(run));
+    while h.state().suites.shown().is_none_or(|r| r.rows.len() != 5) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.state_mut().send(Command::SwitchTab(Tab::Suites));
+    h.state_mut().send(Command::SuiteView(
+        adhash::gui::history_view::SuiteView::Timeline,
+    ));
+    for j in 0..5 {
+        h.state_mut().send(Command::ToggleOverlay(j));
+    }
+    h.run_steps(5);
+    let frames = time_steps(&mut h, 300);
+    stats(
+        "timeline: 5 jobs x 10,000 ticks overlaid + one job's 5 charts",
+        frames,
+    );
 
     // Harness baseline: a near-empty tab.
     h.state_mut().send(Command::SwitchTab(Tab::Dna));

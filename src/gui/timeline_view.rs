@@ -53,6 +53,33 @@ pub fn points(ticks: &[TickPoint], value: fn(&TickPoint) -> Option<f64>) -> Vec<
         .collect()
 }
 
+/// Points a line draws at most: a chart is at most a few thousand pixels
+/// wide, and 10,000-tick runs overlaid must stay cheap to draw.
+pub const MAX_LINE_POINTS: usize = 1200;
+
+/// At most about `max` of `pts`: in each of `max / 2` runs of consecutive
+/// points, the lowest and the highest, in time order. Every spike and dip
+/// stays on the chart, and every point drawn is a real tick.
+pub fn decimate(pts: Vec<[f64; 2]>, max: usize) -> Vec<[f64; 2]> {
+    let buckets = max / 2;
+    if pts.len() <= max || buckets == 0 {
+        return pts;
+    }
+    let per = pts.len().div_ceil(buckets);
+    let mut out = Vec::with_capacity(max + 2);
+    for chunk in pts.chunks(per) {
+        let lo = chunk.iter().min_by(|a, b| a[1].total_cmp(&b[1]));
+        let hi = chunk.iter().max_by(|a, b| a[1].total_cmp(&b[1]));
+        match (lo, hi) {
+            (Some(l), Some(h)) if l[0] <= h[0] => out.extend([*l, *h]),
+            (Some(l), Some(h)) => out.extend([*h, *l]),
+            _ => {}
+        }
+    }
+    out.dedup_by(|a, b| a == b);
+    out
+}
+
 /// A migration or compaction: when, and what it says.
 pub fn markers(ticks: &[TickPoint]) -> Vec<(f64, String)> {
     ticks
@@ -232,7 +259,7 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                     );
                 }
                 plot.line(
-                    Line::new(m.title, PlotPoints::from(pts))
+                    Line::new(m.title, PlotPoints::from(decimate(pts, MAX_LINE_POINTS)))
                         .color(palette::SERIES)
                         .width(1.5),
                 );
@@ -268,7 +295,10 @@ fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize]) {
         .y_grid_spacer(uniform_grid_spacer(nice_steps))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
-                let pts = points(rows[j].timeline(), METRICS[0].value);
+                let pts = decimate(
+                    points(rows[j].timeline(), METRICS[0].value),
+                    MAX_LINE_POINTS,
+                );
                 plot.line(
                     Line::new(shown_text(&rows[j].name, 32), PlotPoints::from(pts))
                         .color(palette::OVERLAY[n % palette::OVERLAY.len()])
@@ -291,6 +321,19 @@ mod tests {
             events,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn decimation_keeps_spikes_and_real_points() {
+        let mut pts: Vec<[f64; 2]> = (0..10_000).map(|i| [i as f64, 1.0]).collect();
+        pts[4321][1] = 99.0;
+        pts[777][1] = -5.0;
+        let d = decimate(pts.clone(), MAX_LINE_POINTS);
+        assert!(d.len() <= MAX_LINE_POINTS + 2, "{}", d.len());
+        assert!(d.contains(&[4321.0, 99.0]) && d.contains(&[777.0, -5.0]));
+        assert!(d.windows(2).all(|w| w[0][0] < w[1][0]), "in time order");
+        assert!(d.iter().all(|p| pts.contains(p)), "only real ticks");
+        assert_eq!(decimate(pts[..50].to_vec(), MAX_LINE_POINTS).len(), 50);
     }
 
     #[test]
