@@ -248,7 +248,7 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         .to_string()
                 }
             })
-            .y_axis_min_width(60.0)
+            .y_axis_min_width(72.0)
             .y_grid_spacer(uniform_grid_spacer(nice_steps))
             .show(ui, |plot| {
                 for (from, to, name) in &spans {
@@ -291,7 +291,7 @@ fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize]) {
         .include_y(0.0)
         .x_axis_formatter(|mark, _| format!("{:.2} s", mark.value))
         .y_axis_formatter(|mark, _| compact(mark.value))
-        .y_axis_min_width(60.0)
+        .y_axis_min_width(72.0)
         .y_grid_spacer(uniform_grid_spacer(nice_steps))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
