@@ -768,22 +768,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     // The event log is an output like the reports: never an input.
     let mut event_log = match &a.events_out {
         Some(p) => {
-            let mut inputs = vec![("the spec", spec.path.as_path())];
-            let csvs: Vec<(String, PathBuf)> = spec
-                .jobs
-                .iter()
-                .map(|j| (format!("job '{}' csv", j.name), spec.resolve(&j.csv)))
-                .collect();
-            inputs.extend(csvs.iter().map(|(w, p)| (w.as_str(), p.as_path())));
-            let mut outputs = vec![
-                ("--events-out", p.as_path()),
-                ("report", spec.report.as_path()),
-            ];
-            outputs.push(("json_report", spec.json_report.as_path()));
-            if let Some(h) = &spec.html_report {
-                outputs.push(("html_report", h.as_path()));
-            }
-            crate::fs::check_outputs(&inputs, &outputs)?;
+            spec.check_outputs_with(&[("--events-out", p.as_path())])?;
             Some(crate::batch::events::EventLog::create(p)?)
         }
         None => None,

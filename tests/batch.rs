@@ -14,6 +14,8 @@ use adhash::batch::runner::{
 use adhash::batch::spec::{self, BatchSpec, CliProgram, JobCommand};
 use adhash::stats::RunStats;
 
+mod common;
+
 fn adhash_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_adhash"))
 }
@@ -115,25 +117,7 @@ fn original_spec_loads_and_resolves_paths() {
     std::fs::create_dir_all(&sub).unwrap();
     std::fs::write(dir.path().join("hashmap_cli.py"), "print('hi')\n").unwrap();
     // The original's example, unchanged.
-    let text = r#"
-[batch]
-hashmap_cli = "../../hashmap_cli.py"
-report = "../../reports/batch_baseline.md"
-html_report = "../../reports/batch_baseline.html"
-
-[[batch.jobs]]
-name = "profile-uniform"
-command = "profile"
-csv = "../../data/workloads/w_uniform.csv"
-
-[[batch.jobs]]
-name = "run-uniform"
-command = "run-csv"
-csv = "../../data/workloads/w_uniform.csv"
-json_summary = "../../results/json/batch_uniform.json"
-latency_sample_k = 2000
-latency_sample_every = 64
-"#;
+    let text = common::ORIGINAL_BASELINE;
     std::fs::write(sub.join("s.toml"), text).unwrap();
     let s = spec::load(
         &sub.join("s.toml"),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::processes_in;
+use common::{ORIGINAL_BASELINE, processes_in};
 
 fn adhash_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_adhash"))
@@ -752,27 +752,6 @@ fn the_three_reports_are_written_as_a_set() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
-
-/// The original project's `docs/examples/batch_baseline.toml`, byte for
-/// byte as its batch-runner document gives it.
-const ORIGINAL_BASELINE: &str = r#"[batch]
-hashmap_cli = "../../hashmap_cli.py"
-report = "../../reports/batch_baseline.md"
-html_report = "../../reports/batch_baseline.html"
-
-[[batch.jobs]]
-name = "profile-uniform"
-command = "profile"
-csv = "../../data/workloads/w_uniform.csv"
-
-[[batch.jobs]]
-name = "run-uniform"
-command = "run-csv"
-csv = "../../data/workloads/w_uniform.csv"
-json_summary = "../../results/json/batch_uniform.json"
-latency_sample_k = 2000
-latency_sample_every = 64
-"#;
 
 #[test]
 fn the_originals_baseline_spec_runs_unchanged() {

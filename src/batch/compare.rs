@@ -365,7 +365,17 @@ pub fn interval_text(j: &JobComparison) -> String {
     }
 }
 
-fn side_line(label: &str, s: &Side) -> String {
+/// How the intervals were made and what the threshold means: under every
+/// comparison, in every format.
+pub fn method_note(threshold_pct: f64) -> String {
+    format!(
+        "95% bootstrap intervals of the ratio of medians ({RESAMPLES} resamples); \
+         a |Δ| under {threshold_pct}% is within the threshold."
+    )
+}
+
+/// "Old: <path> (started …, host · cores · load, CPU)".
+pub fn side_line(label: &str, s: &Side) -> String {
     format!(
         "{label}: {} (started {}, {}, {})",
         s.path,
@@ -417,24 +427,14 @@ pub fn text(c: &Comparison) -> String {
             j.new_runs,
         ));
     }
-    o.push_str(&format!(
-        "\n95% bootstrap intervals of the ratio of medians ({RESAMPLES} resamples); \
-         a |Δ| under {}% is within the threshold.\n",
-        c.threshold_pct
-    ));
+    o.push_str(&format!("\n{}\n", method_note(c.threshold_pct)));
     o
 }
 
 pub fn markdown(c: &Comparison) -> String {
     let mut o = String::from("# Batch Comparison\n\n");
     for (label, s) in [("Old", &c.old), ("New", &c.new)] {
-        o.push_str(&format!(
-            "- {label}: {} — started {}, {}, {}\n",
-            md(&s.path),
-            md(&s.started_at),
-            md(&s.environment.describe()),
-            md(&s.environment.cpu_model)
-        ));
+        o.push_str(&format!("- {}\n", md(&side_line(label, s))));
     }
     if c.machines_differ() {
         o.push_str("\n**The reports come from different machines.**\n");
@@ -457,41 +457,33 @@ pub fn markdown(c: &Comparison) -> String {
             j.verdict.text()
         ));
     }
-    o.push_str(&format!(
-        "\n95% bootstrap intervals of the ratio of medians ({RESAMPLES} resamples); a |Δ| under {}% is within the threshold.\n",
-        c.threshold_pct
-    ));
+    o.push_str(&format!("\n{}\n", md(&method_note(c.threshold_pct))));
     o
 }
 
 pub fn html(c: &Comparison) -> String {
     use super::report::esc;
-    let mut o = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Batch Comparison</title>\n<style>\
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;padding:0 1rem}\
-table{border-collapse:collapse;width:100%}th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e8f0;text-align:left}\
-th{background:#eef2f8}td.num{text-align:right;font-variant-numeric:tabular-nums}\
-.faster{color:#1a7f37;font-weight:600}.slower{color:#c62828;font-weight:600}.inconclusive{color:#9a6700}.meta{color:#5b6475}\
-</style></head><body>\n<h1>Batch Comparison</h1>\n",
+    // The batch report's stylesheet: its ok / bad / warn colours are the
+    // verdicts' green, red and amber.
+    let mut o = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Batch Comparison</title>\n<style>{}</style></head><body>\n<h1>Batch Comparison</h1>\n",
+        super::report::CSS
     );
     for (label, s) in [("Old", &c.old), ("New", &c.new)] {
         o.push_str(&format!(
-            "<p class=\"meta\">{label}: {} — started {}, {}, {}</p>\n",
-            esc(&s.path),
-            esc(&s.started_at),
-            esc(&s.environment.describe()),
-            esc(&s.environment.cpu_model)
+            "<p class=\"meta\">{}</p>\n",
+            esc(&side_line(label, s))
         ));
     }
     if c.machines_differ() {
-        o.push_str("<p class=\"inconclusive\">The reports come from different machines.</p>\n");
+        o.push_str("<p class=\"warn\">The reports come from different machines.</p>\n");
     }
     o.push_str("<table><thead><tr><th>Job</th><th>Old ops/s</th><th>New ops/s</th><th>Δ</th><th>95% CI</th><th>Runs</th><th>Verdict</th></tr></thead><tbody>\n");
     for j in &c.jobs {
         let cls = match j.verdict {
-            Verdict::Faster => "faster",
-            Verdict::Slower => "slower",
-            Verdict::Inconclusive => "inconclusive",
+            Verdict::Faster => "ok",
+            Verdict::Slower => "bad",
+            Verdict::Inconclusive => "warn",
             _ => "",
         };
         o.push_str(&format!(
@@ -507,8 +499,8 @@ th{background:#eef2f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
         ));
     }
     o.push_str(&format!(
-        "</tbody></table>\n<p class=\"meta\">95% bootstrap intervals of the ratio of medians ({RESAMPLES} resamples); a |Δ| under {}% is within the threshold.</p>\n</body></html>\n",
-        c.threshold_pct
+        "</tbody></table>\n<p class=\"meta\">{}</p>\n</body></html>\n",
+        esc(&method_note(c.threshold_pct))
     ));
     o
 }

@@ -505,7 +505,8 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;background:#fbfcfe;padding:0 1rem}\
+/// The reports' stylesheet (the comparison uses it too).
+pub(super) const CSS: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;background:#fbfcfe;padding:0 1rem}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d8dee9;padding-bottom:.3rem}\
 .meta{color:#5b6475}table{border-collapse:collapse;width:100%;margin:.8rem 0}\
 th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e8f0;text-align:left}th{background:#eef2f8}\

@@ -381,6 +381,12 @@ impl BatchSpec {
     /// of one job share their summary); every output's folder must be
     /// creatable.
     pub fn check_outputs(&self) -> Result<()> {
+        self.check_outputs_with(&[])
+    }
+
+    /// `check_outputs`, with more outputs of the run checked alike (what a
+    /// flag adds, e.g. `--events-out`).
+    pub fn check_outputs_with(&self, extra: &[(&str, &Path)]) -> Result<()> {
         let mut inputs: Vec<(String, PathBuf)> = vec![("the spec".into(), self.path.clone())];
         let cli = match &self.cli {
             CliProgram::Python { script, .. } => script,
@@ -412,6 +418,7 @@ impl BatchSpec {
                 ));
             }
         }
+        outputs.extend(extra.iter().map(|(w, p)| (w.to_string(), p.to_path_buf())));
         crate::fs::check_outputs(&named(&inputs), &named(&outputs))
     }
 }

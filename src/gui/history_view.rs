@@ -223,11 +223,7 @@ pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
         });
     ui.add_space(8.0);
     compare_chart::show(ui, &state.key, c);
-    ui.weak(format!(
-        "95% bootstrap intervals of the ratio of medians ({} resamples); a |Δ| under {}% is no change.",
-        compare::RESAMPLES,
-        c.threshold_pct
-    ));
+    ui.weak(compare::method_note(c.threshold_pct));
 }
 
 /// A verdict as a coloured badge.

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests (each test crate uses a part).
+#![allow(dead_code)]
 
 use std::path::Path;
 
@@ -27,3 +28,24 @@ pub fn processes_in(dir: &Path) -> Vec<String> {
     }
     found
 }
+
+/// The original project's `docs/examples/batch_baseline.toml`, byte for
+/// byte as its batch-runner document gives it.
+pub const ORIGINAL_BASELINE: &str = r#"[batch]
+hashmap_cli = "../../hashmap_cli.py"
+report = "../../reports/batch_baseline.md"
+html_report = "../../reports/batch_baseline.html"
+
+[[batch.jobs]]
+name = "profile-uniform"
+command = "profile"
+csv = "../../data/workloads/w_uniform.csv"
+
+[[batch.jobs]]
+name = "run-uniform"
+command = "run-csv"
+csv = "../../data/workloads/w_uniform.csv"
+json_summary = "../../results/json/batch_uniform.json"
+latency_sample_k = 2000
+latency_sample_every = 64
+"#;
