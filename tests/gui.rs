@@ -1666,3 +1666,28 @@ fn the_timeline_marks_migrations_and_overlays_jobs() {
         "the archived run keeps its timeline"
     );
 }
+
+#[test]
+fn a_busy_machine_is_said_under_the_runs_headline() {
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    // The archived run, as if the machine had been busy.
+    let archive = h.state().suites.history.entries[0].path.clone();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&archive).unwrap()).unwrap();
+    v["warnings"] = serde_json::json!([
+        "machine busy at the start: load average 3.1 on 2 cores; other work competes with the jobs, so figures may vary",
+        "machine busy at the end: load average 2.9 on 2 cores; other work competes with the jobs, so figures may vary"
+    ]);
+    let busy = dir.path().join("busy.json");
+    std::fs::write(&busy, v.to_string()).unwrap();
+    h.state_mut().send(adhash::gui::Command::OpenRun(busy));
+    step_until(&mut h, 20, "the busy run", |app| {
+        app.suites.shown().is_some_and(|r| r.warnings.len() == 2)
+    });
+    h.run_steps(2);
+    // One short label on the headline row; the whole text on hover.
+    assert!(label_exists(&h, "⚠ machine busy at the start (+1)"));
+}
