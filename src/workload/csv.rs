@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use super::scan::{ScanError, Scanner};
 use crate::error::{Error, Result};
 
 /// Default `--csv-max-rows`.
@@ -38,6 +39,13 @@ impl Op {
     /// Trimmed, case-insensitive; works on raw bytes so the common case
     /// needs no UTF-8 check.
     fn parse(field: &[u8]) -> Option<Op> {
+        // What generators write, first: no trimming or case folding.
+        match field {
+            b"get" => return Some(Op::Get),
+            b"put" => return Some(Op::Put),
+            b"del" => return Some(Op::Del),
+            _ => {}
+        }
         let f = field.trim_ascii();
         if f.eq_ignore_ascii_case(b"put") {
             Some(Op::Put)
@@ -90,127 +98,8 @@ impl Default for Limits {
     }
 }
 
-/// Counts bytes as the csv parser pulls them, for progress reporting, and
-/// where the newlines are, so a row's physical line is exact whatever the
-/// line endings (LF, CRLF, mixed, blank lines): the csv crate's own line
-/// count treats `\r` and `\n` alike. Only the offsets of the last few MiB
-/// are kept (the parser never looks further back), so memory stays bounded.
-///
-/// It also enforces the size limits on the bytes actually read, so a device
-/// or a FIFO (`/dev/zero`) cannot make the reader grow without end: past
-/// `max_bytes` in all, or past `MAX_LINE_BYTES` without a newline, it fails
-/// with `InvalidData` (a bad-input error naming the limit).
-struct Counting<R> {
-    inner: R,
-    bytes: u64,
-    max_bytes: u64,
-    line_bytes: u64,
-    /// Newlines before the oldest offset kept in `newlines`.
-    newlines_before: u64,
-    /// Byte offsets of the recent line breaks (LF, or a bare CR), ascending.
-    newlines: std::collections::VecDeque<u64>,
-    /// Byte offsets of the recent carriage returns, ascending.
-    returns: std::collections::VecDeque<u64>,
-    /// A CR that ended the last read: a line break or half of a CRLF.
-    pending_cr: Option<u64>,
-}
-
-/// How far back newline offsets are kept: beyond both read buffers.
-const NEWLINE_WINDOW: u64 = 4 << 20;
-
-impl<R> Counting<R> {
-    /// The 1-based physical line of a record starting at `offset`. The csv
-    /// crate may start a record on line-ending bytes before its content
-    /// (the `\n` of a CRLF, blank lines): the record's line is that of its
-    /// first byte that is not a line ending. Queries come in file order, so
-    /// offsets passed are dropped as we go: O(1) a row.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        let mut start = offset;
-        loop {
-            while self.newlines.front().is_some_and(|&o| o < start) {
-                self.newlines.pop_front();
-                self.newlines_before += 1;
-            }
-            while self.returns.front().is_some_and(|&o| o < start) {
-                self.returns.pop_front();
-            }
-            let at_ending =
-                self.newlines.front() == Some(&start) || self.returns.front() == Some(&start);
-            if at_ending && start < self.bytes {
-                start += 1;
-            } else {
-                return 1 + self.newlines_before;
-            }
-        }
-    }
-}
-
-/// The longest line (row) read: a key or value of megabytes is not a
-/// workload, and reading it whole would cost that much memory per row.
-pub const MAX_LINE_BYTES: u64 = 1 << 20;
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if self.max_bytes > 0 && self.bytes + n as u64 > self.max_bytes {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "more than {} bytes (the --csv-max-bytes limit)",
-                    self.max_bytes
-                ),
-            ));
-        }
-        // A line ends at LF or CR (classic-Mac files end lines with a bare CR).
-        match buf[..n].iter().rposition(|&b| b == b'\n' || b == b'\r') {
-            Some(i) => self.line_bytes = (n - i - 1) as u64,
-            None => self.line_bytes += n as u64,
-        }
-        if self.line_bytes > MAX_LINE_BYTES {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
-            ));
-        }
-        // A CR that ended the previous read: a line break unless this read
-        // starts with its LF.
-        if let Some(at) = self.pending_cr.take()
-            && buf[..n].first() != Some(&b'\n')
-        {
-            self.newlines.push_back(at);
-        }
-        // memchr: this runs over every byte of every workload. A line ends
-        // at LF, CRLF (counted at its LF) or a bare CR, as editors count
-        // lines (the csv parser ends records at each).
-        for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
-            let at = self.bytes + i as u64;
-            if buf[i] == b'\n' {
-                self.newlines.push_back(at);
-            } else {
-                self.returns.push_back(at);
-                match buf[..n].get(i + 1) {
-                    Some(b'\n') => {}
-                    Some(_) => self.newlines.push_back(at),
-                    None => self.pending_cr = Some(at),
-                }
-            }
-        }
-        let horizon = (self.bytes + n as u64).saturating_sub(NEWLINE_WINDOW);
-        while self.newlines.front().is_some_and(|&o| o < horizon) {
-            self.newlines.pop_front();
-            self.newlines_before += 1;
-        }
-        while self.returns.front().is_some_and(|&o| o < horizon) {
-            self.returns.pop_front();
-        }
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
-
 pub struct WorkloadReader<R: Read> {
-    inner: csv::Reader<Counting<R>>,
-    record: csv::ByteRecord,
+    inner: Scanner<R>,
     /// Column of op, key, value.
     cols: [usize; 3],
     limits: Limits,
@@ -246,33 +135,18 @@ impl WorkloadReader<BufReader<File>> {
 impl<R: Read> WorkloadReader<R> {
     /// Read the header from `reader`; `source` names it in errors.
     pub fn from_reader(reader: R, source: &str, limits: Limits) -> Result<Self> {
-        let mut inner = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(Counting {
-                inner: reader,
-                bytes: 0,
-                max_bytes: limits.max_bytes,
-                line_bytes: 0,
-                newlines_before: 0,
-                newlines: std::collections::VecDeque::new(),
-                returns: std::collections::VecDeque::new(),
-                pending_cr: None,
-            });
-        let mut record = csv::ByteRecord::new();
+        let mut inner = Scanner::new(reader, limits.max_bytes);
         let ctx = |e: Error| e.context(source);
-        let got = inner
-            .read_byte_record(&mut record)
-            .map_err(|e| ctx(csv_error(e, 1, None)))?;
-        if !got {
+        let got = inner.next_record().map_err(|e| ctx(scan_error(e)))?;
+        if got.is_none() {
             return Err(ctx(Error::bad_input(
                 "CSV is empty: expected the header op,key,value",
             )));
         }
         let mut cols = [usize::MAX; 3];
         let mut extra = Vec::new();
-        for (i, raw) in record.iter().enumerate() {
+        for i in 0..inner.fields() {
+            let raw = inner.field(i);
             let name = std::str::from_utf8(raw)
                 .map_err(|_| ctx(Error::bad_input("Invalid UTF-8 at line 1")))?
                 .trim()
@@ -310,7 +184,6 @@ impl<R: Read> WorkloadReader<R> {
         }
         Ok(WorkloadReader {
             inner,
-            record,
             cols,
             limits,
             rows: 0,
@@ -320,7 +193,7 @@ impl<R: Read> WorkloadReader<R> {
 
     /// Bytes consumed so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.inner.get_ref().bytes
+        self.inner.bytes_read()
     }
 
     /// Data rows returned so far.
@@ -329,25 +202,17 @@ impl<R: Read> WorkloadReader<R> {
     }
 
     /// The next row, or `None` at the end. Errors name the source and line.
+    #[inline]
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
-        let next = self.inner.position().byte();
-        let line = self.inner.get_mut().line_at(next);
-        let got = match self.inner.read_byte_record(&mut self.record) {
-            Ok(g) => g,
-            Err(e) => {
-                let at = e.position().map(|p| self.inner.get_mut().line_at(p.byte()));
-                return Err(csv_error(e, line, at).context(&self.source));
-            }
-        };
-        if !got {
+        let Some(line) = self
+            .inner
+            .next_record()
+            .map_err(|e| scan_error(e).context(&self.source))?
+        else {
             if self.rows == 0 {
                 return Err(Error::bad_input("CSV contains no data rows").context(&self.source));
             }
             return Ok(None);
-        }
-        let line = match self.record.position() {
-            Some(p) => self.inner.get_mut().line_at(p.byte()),
-            None => line,
         };
         self.rows += 1;
         if self.limits.max_rows > 0 && self.rows > self.limits.max_rows {
@@ -365,14 +230,14 @@ impl<R: Read> WorkloadReader<R> {
             ))
             .context(&self.source));
         }
-        // Fields are trimmed of ASCII whitespace before the UTF-8 check.
+        // Fields are trimmed of ASCII whitespace.
         let field = |i: usize| -> Result<&str> {
-            let raw = self.record.get(i).unwrap_or_default().trim_ascii();
-            std::str::from_utf8(raw).map_err(|_| {
+            let text = self.inner.field_str(i).ok_or_else(|| {
                 Error::bad_input(format!("Invalid UTF-8 at line {line}")).context(&self.source)
-            })
+            })?;
+            Ok(text.trim_ascii())
         };
-        let op_raw = self.record.get(self.cols[0]).unwrap_or_default();
+        let op_raw = self.inner.field(self.cols[0]);
         let Some(op) = Op::parse(op_raw) else {
             // The op as the user wrote it, but never a megabyte or an escape.
             let shown = crate::fmt::shown_text(&String::from_utf8_lossy(op_raw.trim_ascii()), 40);
@@ -422,18 +287,12 @@ impl<R: Read> WorkloadReader<R> {
     }
 }
 
-/// `at`: the physical line of the error's position, when it has one.
-fn csv_error(e: csv::Error, line: u64, at: Option<u64>) -> Error {
-    let line = at.unwrap_or(line);
-    match e.kind() {
-        // The reader's own limits (see `Counting`): bad input, not I/O.
-        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            Error::bad_input(format!("{io} near line {line}"))
-                .with_hint("raise --csv-max-bytes (0 disables it); lines are limited to 1 MiB")
-        }
-        csv::ErrorKind::Io(io) => Error::io(format!("read error near line {line}: {io}")),
-        csv::ErrorKind::Utf8 { .. } => Error::bad_input(format!("Invalid UTF-8 at line {line}")),
-        _ => Error::bad_input(format!("malformed CSV at line {line}: {e}")),
+fn scan_error(e: ScanError) -> Error {
+    match e {
+        // The reader's own limits: bad input, not I/O.
+        ScanError::Limit { what, line } => Error::bad_input(format!("{what} near line {line}"))
+            .with_hint("raise --csv-max-bytes (0 disables it); lines are limited to 1 MiB"),
+        ScanError::Io { error, line } => Error::io(format!("read error near line {line}: {error}")),
     }
 }
 

@@ -293,7 +293,8 @@ impl HotKeyCandidates {
     }
 
     fn evict_half(&mut self, counter: &mut KeyCounter) {
-        let mut cs: Vec<u32> = self.kept.iter().map(|h| counter.count(*h)).collect();
+        let counts = counter.counts_of(&self.kept);
+        let mut cs = counts.clone();
         let mid = cs.len() / 2;
         let (_, median, _) = cs.select_nth_unstable(mid);
         let median = *median;
@@ -305,8 +306,8 @@ impl HotKeyCandidates {
             kept: Vec::new(),
             arena: old_arena,
         };
-        for h in old_kept {
-            if counter.count(h) > median {
+        for (h, count) in old_kept.into_iter().zip(counts) {
+            if count > median {
                 let key = old.key(counter.tag(h));
                 let tag = self.push(&key);
                 self.kept.push(h);
@@ -321,28 +322,33 @@ impl HotKeyCandidates {
 
 /// Rows per batch handed from the parsing thread to the counting thread.
 const BATCH_ROWS: usize = 4096;
-/// Rows whose table slots are touched together so their misses overlap.
-const PREFETCH: usize = 64;
 
-/// Parsed rows on their way to the counter: key hashes and key bytes.
+/// Parsed rows on their way to the counter: ops, key bytes, value lengths
+/// (and, filled by the counting thread, the keys' hashes).
 #[derive(Default)]
 struct Batch {
+    hashes: Vec<u64>,
+    keys: String,
+    /// Where each key ends in `keys`.
+    ends: Vec<usize>,
     ops: Vec<Op>,
     value_lens: Vec<usize>,
-    keys: String,
-    ends: Vec<usize>,
-    /// Filled by the counting thread.
-    hashes: Vec<u64>,
     bytes_read: u64,
 }
 
 impl Batch {
     fn clear(&mut self) {
-        self.ops.clear();
-        self.value_lens.clear();
+        self.hashes.clear();
         self.keys.clear();
         self.ends.clear();
-        self.hashes.clear();
+        self.ops.clear();
+        self.value_lens.clear();
+    }
+
+    /// The keys, in order.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.keys[a..b])
     }
 }
 
@@ -355,24 +361,18 @@ struct RowStats {
     value_len: Running,
     numeric: u64,
     sequential: u64,
-    adjacent_dup: u64,
-    prev_hash: Option<u64>,
     prev_num: Option<i128>,
 }
 
 impl RowStats {
     #[inline]
-    fn add(&mut self, op: Op, key: &str, value_len: usize, h: u64) {
+    fn add(&mut self, op: Op, key: &str, value_len: usize) {
         self.rows += 1;
         self.ops[op.index()] += 1;
         self.key_len.add(key.len() as f64);
         if op == Op::Put {
             self.value_len.add(value_len as f64);
         }
-        if self.prev_hash == Some(h) {
-            self.adjacent_dup += 1;
-        }
-        self.prev_hash = Some(h);
         let num = parse_int(key);
         if let Some(n) = num {
             self.numeric += 1;
@@ -384,8 +384,8 @@ impl RowStats {
     }
 }
 
-/// Parse `reader` into batches sent over `tx` (rows in file order). Stops
-/// early when the receiver goes away.
+/// Parse `reader` into batches of rows sent over `tx`, in file order.
+/// Stops early when the receiver goes away.
 fn parse_batches<R: Read>(
     mut reader: WorkloadReader<R>,
     tx: crossbeam_channel::Sender<Result<Batch>>,
@@ -395,13 +395,13 @@ fn parse_batches<R: Read>(
         let mut batch = spare.try_recv().unwrap_or_default();
         batch.clear();
         let mut end = false;
-        while batch.ops.len() < BATCH_ROWS {
+        while batch.ends.len() < BATCH_ROWS {
             match reader.next_row() {
                 Ok(Some(row)) => {
-                    batch.ops.push(row.op);
-                    batch.value_lens.push(row.value.len());
                     batch.keys.push_str(row.key);
                     batch.ends.push(batch.keys.len());
+                    batch.ops.push(row.op);
+                    batch.value_lens.push(row.value.len());
                 }
                 Ok(None) => {
                     end = true;
@@ -420,6 +420,7 @@ fn parse_batches<R: Read>(
     }
 }
 
+#[inline]
 fn parse_int(key: &str) -> Option<i128> {
     let digits = key.strip_prefix(['-', '+']).unwrap_or(key);
     if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -460,44 +461,52 @@ pub fn analyze<R: Read + Send>(
     cancel: &AtomicBool,
 ) -> Result<DnaReport> {
     let t0 = Instant::now();
-    let mut counter = KeyCounter::default();
+    // Room for a distinct key per 128 bytes of file up front (5M rows of
+    // 12 bytes over ~1M keys: no regrowth), at most 1M keys (16 MiB).
+    let mut counter = KeyCounter::with_capacity((size / 128).clamp(4096, 1 << 20) as usize);
     let mut buckets = vec![0u64; BUCKETS];
     let mut candidates = HotKeyCandidates::new(opts.max_tracked_keys);
     let mut counted = 0u64;
     let mut next_progress = PROGRESS_EVERY;
 
-    // Two threads: one parses and validates the CSV, this one hashes, keeps
-    // the order-dependent statistics and counts keys. Batches go back for
-    // reuse, so the pipeline allocates little after warming up.
+    // Two threads: one parses and validates the CSV; this one keeps the
+    // row statistics, hashes and counts keys (random reads over a table of
+    // every distinct key: its cache misses are most of its work). That
+    // split keeps both cores busy alike. Batches go back for reuse, so the
+    // pipeline allocates little after warming up.
     let (tx, rx) = crossbeam_channel::bounded::<Result<Batch>>(4);
     let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Batch>(8);
+    let mut adjacent_dup = 0u64;
     let mut stats = RowStats::default();
     std::thread::scope(|scope| -> Result<()> {
         let parser = scope.spawn(move || parse_batches(reader, tx, spare_rx));
+        let mut prev_hash = None;
         for batch in &rx {
             let mut batch = batch?;
+            // In a loop of its own, so the running sums stay in registers.
+            for ((key, &op), &value_len) in batch.keys().zip(&batch.ops).zip(&batch.value_lens) {
+                stats.add(op, key, value_len);
+            }
             let mut key_start = 0;
-            for (i, &end) in batch.ends.iter().enumerate() {
-                let key = &batch.keys[key_start..end];
-                let h = hash_key(key.as_bytes(), 0);
-                stats.add(batch.ops[i], key, batch.value_lens[i], h);
+            for &end in &batch.ends {
+                let h = hash_key(&batch.keys.as_bytes()[key_start..end], 0);
+                adjacent_dup += u64::from(prev_hash == Some(h));
+                prev_hash = Some(h);
                 batch.hashes.push(h);
+                // The batch's slots load into cache while the rest hash.
+                counter.prefetch(std::iter::once(h));
                 key_start = end;
             }
             let mut key_start = 0;
-            for (chunk_i, chunk) in batch.hashes.chunks(PREFETCH).enumerate() {
-                counter.prefetch(chunk.iter().copied());
-                for (j, &h) in chunk.iter().enumerate() {
-                    let end = batch.ends[chunk_i * PREFETCH + j];
-                    let (count, tag) = counter.increment(h);
-                    if count == 1 {
-                        buckets[(h & (BUCKETS as u64 - 1)) as usize] += 1;
-                    }
-                    if tag == 0 {
-                        candidates.offer(h, &batch.keys[key_start..end], count, &mut counter);
-                    }
-                    key_start = end;
+            for (&h, &end) in batch.hashes.iter().zip(&batch.ends) {
+                let (count, tag) = counter.increment(h);
+                if count == 1 {
+                    buckets[(h & (BUCKETS as u64 - 1)) as usize] += 1;
                 }
+                if tag == 0 {
+                    candidates.offer(h, &batch.keys[key_start..end], count, &mut counter);
+                }
+                key_start = end;
             }
             counted += batch.hashes.len() as u64;
             if counted >= next_progress {
@@ -535,47 +544,16 @@ pub fn analyze<R: Read + Send>(
         value_len,
         numeric,
         sequential,
-        adjacent_dup,
         ..
     } = stats;
 
     let total = rows as f64;
     let unique = counter.len() as u64;
     // Per-key counts, hottest first: entropy and coverage are exact.
-    let mut freq: Vec<u32> = counter.counts().collect();
-    freq.sort_unstable_by(|a, b| b.cmp(a));
-    let entropy: f64 = freq
-        .iter()
-        .map(|&c| {
-            let p = f64::from(c) / total;
-            -p * p.log2()
-        })
-        .sum();
-    let coverage = |share: f64| {
-        let target = share * total;
-        let mut acc = 0.0;
-        for (i, &c) in freq.iter().enumerate() {
-            acc += f64::from(c);
-            if acc >= target - 1e-9 {
-                return i as u64 + 1;
-            }
-        }
-        freq.len() as u64
-    };
-    let mut hot: Vec<HotKey> = candidates
-        .kept
-        .iter()
-        .map(|h| {
-            let count = u64::from(counter.count(*h));
-            HotKey {
-                key: candidates.key(counter.tag(*h)),
-                count,
-                share: count as f64 / total,
-            }
-        })
-        .collect();
-    hot.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    hot.truncate(opts.top_keys);
+    let freq = CountsByFrequency::new(counter.counts());
+    let entropy = freq.entropy_bits(total);
+    let coverage = |share: f64| freq.keys_covering(share * total);
+    let hot = hot_keys(&candidates, &counter, opts.top_keys, total);
 
     let buckets_view = BucketView::new(&buckets, unique);
     let op_counts = OpCounts {
@@ -633,6 +611,114 @@ pub fn analyze<R: Read + Send>(
         bucket_counts: buckets,
         elapsed_seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Per-key counts as (count, keys with that count), hottest first: what
+/// entropy and coverage need, without sorting a count per distinct key.
+struct CountsByFrequency {
+    /// `keys_with[c]`: keys seen exactly `c` times, for small `c`.
+    keys_with: Vec<u64>,
+    /// Counts too large for `keys_with`, descending.
+    large: Vec<u32>,
+}
+
+impl CountsByFrequency {
+    const SMALL: usize = 1 << 16;
+
+    fn new(counts: impl Iterator<Item = u32>) -> Self {
+        let mut keys_with = Vec::new();
+        let mut large = Vec::new();
+        for c in counts {
+            let c = c as usize;
+            if c < Self::SMALL {
+                if c >= keys_with.len() {
+                    keys_with.resize(c + 1, 0);
+                }
+                keys_with[c] += 1;
+            } else {
+                large.push(c as u32);
+            }
+        }
+        large.sort_unstable_by(|a, b| b.cmp(a));
+        CountsByFrequency { keys_with, large }
+    }
+
+    /// Every key's count, hottest first, as runs of equal counts.
+    fn runs(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let large = self.large.iter().map(|&c| (c, 1));
+        let small = (1..self.keys_with.len())
+            .rev()
+            .filter(|&c| self.keys_with[c] > 0)
+            .map(|c| (c as u32, self.keys_with[c]));
+        large.chain(small)
+    }
+
+    /// Shannon entropy in bits. The terms are added one key at a time,
+    /// hottest first, so the sum is the same, bit for bit, as summing over
+    /// the sorted per-key counts.
+    fn entropy_bits(&self, total: f64) -> f64 {
+        let mut sum = -0.0;
+        for (c, keys) in self.runs() {
+            let p = f64::from(c) / total;
+            let term = -p * p.log2();
+            for _ in 0..keys {
+                sum += term;
+            }
+        }
+        sum
+    }
+
+    /// How many of the hottest keys it takes to cover `target` rows.
+    fn keys_covering(&self, target: f64) -> u64 {
+        let mut acc = 0.0;
+        let mut keys_before = 0;
+        for (c, keys) in self.runs() {
+            for k in 1..=keys {
+                acc += f64::from(c);
+                if acc >= target - 1e-9 {
+                    return keys_before + k;
+                }
+            }
+            keys_before += keys;
+        }
+        keys_before
+    }
+}
+
+/// The `top` hottest candidates, hottest first (ties by key). Only those
+/// at least as hot as the `top`-th get their key string built.
+fn hot_keys(
+    candidates: &HotKeyCandidates,
+    counter: &KeyCounter,
+    top: usize,
+    total: f64,
+) -> Vec<HotKey> {
+    let counted: Vec<(u32, u64)> = candidates
+        .kept
+        .iter()
+        .map(|&h| (counter.count(h), h))
+        .collect();
+    let cut = if top == 0 {
+        return Vec::new();
+    } else if counted.len() > top {
+        let mut counts: Vec<u32> = counted.iter().map(|c| c.0).collect();
+        let (_, nth, _) = counts.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
+        *nth
+    } else {
+        0
+    };
+    let mut hot: Vec<HotKey> = counted
+        .iter()
+        .filter(|(count, _)| *count >= cut)
+        .map(|&(count, h)| HotKey {
+            key: candidates.key(counter.tag(h)),
+            count: u64::from(count),
+            share: f64::from(count) / total,
+        })
+        .collect();
+    hot.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    hot.truncate(top);
+    hot
 }
 
 /// Statistics of the 4096 bucket counts.

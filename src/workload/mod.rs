@@ -4,4 +4,5 @@ pub mod csv;
 pub mod dna;
 pub mod generate;
 pub mod key_counter;
+pub mod scan;
 pub mod stats;
