@@ -17,6 +17,7 @@ use crate::log::{Log, human_bytes, thousands};
 use crate::with_map;
 use crate::workload::csv::{Limits, WorkloadReader, write_atomic};
 use crate::workload::generate::{GenerateParams, generate_file};
+use crate::workload::trace::Trace;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -460,10 +461,10 @@ fn generate_csv(cli: &Cli, a: &GenerateCsvArgs, log: Log) -> Result<i32> {
     Ok(0)
 }
 
-fn read_records(path: &Path, limits: Limits) -> Result<(Vec<crate::workload::csv::Record>, f64)> {
+fn read_trace(path: &Path, limits: Limits) -> Result<(Trace, f64)> {
     let t0 = Instant::now();
-    let records = WorkloadReader::open(path, limits)?.read_all()?;
-    Ok((records, t0.elapsed().as_secs_f64()))
+    let trace = Trace::read(WorkloadReader::open(path, limits)?)?;
+    Ok((trace, t0.elapsed().as_secs_f64()))
 }
 
 fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
@@ -475,24 +476,15 @@ fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
         max_rows: 0,
         max_bytes: 0,
     };
-    let mut reader = WorkloadReader::open(&a.csv, limits)?;
-    let mut records = Vec::new();
-    while (records.len() as u64) < a.sample_rows {
-        let Some(r) = reader.next_row()? else { break };
-        records.push(crate::workload::csv::Record {
-            op: r.op,
-            key: r.key.to_string(),
-            value: r.value.to_string(),
-        });
-    }
+    let trace = Trace::read_first(WorkloadReader::open(&a.csv, limits)?, a.sample_rows)?;
     log.info(&format!(
         "profiling {} rows of {} against {} modes, {} runs each",
-        records.len(),
+        trace.len(),
         a.csv.display(),
         Mode::ALL.len(),
         a.repeats
     ));
-    let report = profile(&records, cli.hash_seed, cfg, a.repeats)?;
+    let report = profile(&trace, cli.hash_seed, cfg, a.repeats)?;
     if cli.json {
         print_json(envelope(
             "profile",
@@ -593,10 +585,10 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
         }
         return Ok(0);
     }
-    let (records, parse_seconds) = read_records(&a.csv, a.limits.limits())?;
+    let (trace, parse_seconds) = read_trace(&a.csv, a.limits.limits())?;
     log.info(&format!(
         "parsed {} rows from {} in {parse_seconds:.3} s",
-        thousands(records.len() as f64),
+        thousands(trace.len() as f64),
         a.csv.display()
     ));
     let metrics = match &a.metrics_out_dir {
@@ -610,7 +602,7 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
         tick_interval: Duration::from_millis(a.metrics_interval_ms),
         compact_interval,
     };
-    let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &records, opts))?;
+    let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &trace, opts))?;
     let summary = outcome.into_summary(
         cli.mode.name(),
         &a.csv.display().to_string(),

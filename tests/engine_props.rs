@@ -161,13 +161,11 @@ fn restless_adaptive_really_migrates_and_compacts() {
     assert_eq!(map.backend(), "robinhood");
 }
 
-fn workload(params: &GenerateParams) -> Vec<adhash::workload::csv::Record> {
+fn workload(params: &GenerateParams) -> adhash::workload::trace::Trace {
     let mut bytes = Vec::new();
     generate(params, &mut bytes).unwrap();
-    WorkloadReader::from_reader(&bytes[..], "gen", Limits::default())
-        .unwrap()
-        .read_all()
-        .unwrap()
+    let reader = WorkloadReader::from_reader(&bytes[..], "gen", Limits::default()).unwrap();
+    adhash::workload::trace::Trace::read(reader).unwrap()
 }
 
 /// Replay `params`' workload in adaptive mode with the load trigger off, so

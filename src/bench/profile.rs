@@ -9,7 +9,7 @@ use super::replay::{ReplayOptions, replay};
 use crate::engine::{AdaptiveConfig, Mode};
 use crate::error::Result;
 use crate::with_map;
-use crate::workload::csv::Record;
+use crate::workload::trace::Trace;
 
 /// Runs per mode; the median is reported.
 pub const PROFILE_REPEATS: usize = 3;
@@ -34,7 +34,7 @@ pub struct ProfileReport {
 }
 
 pub fn profile(
-    records: &[Record],
+    trace: &Trace,
     seed: u64,
     cfg: AdaptiveConfig,
     repeats: usize,
@@ -52,7 +52,7 @@ pub fn profile(
                 latency_sample_every: u64::MAX,
                 ..ReplayOptions::default()
             };
-            let out = with_map!(mode, seed, cfg, |m| replay(m, records, opts))?;
+            let out = with_map!(mode, seed, cfg, |m| replay(m, trace, opts))?;
             runs[i].push(out.ops_per_second());
             last[i] = (out.final_backend.clone(), out.map_memory_bytes);
         }
@@ -82,7 +82,7 @@ pub fn profile(
         .max_by(|a, b| a.ops_per_second.total_cmp(&b.ops_per_second))
         .map_or_else(|| Mode::Adaptive.name().to_string(), |m| m.mode.clone());
     Ok(ProfileReport {
-        sample_rows: records.len(),
+        sample_rows: trace.len(),
         repeats,
         recommended,
         modes,

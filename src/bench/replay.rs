@@ -10,7 +10,8 @@ use super::summary::{EventRecord, LatencySample, RUN_SUMMARY_SCHEMA, RunSummary}
 use crate::engine::{CompactionSource, Map, MapEvent};
 use crate::error::{Error, Result};
 use crate::hashing::StateChecksum;
-use crate::workload::csv::{Op, Record};
+use crate::workload::csv::Op;
+use crate::workload::trace::Trace;
 
 /// Operations between looks at the clock for ticks and compaction: often
 /// enough for 10 ms ticks at any realistic speed (1,024 ops take 0.1 ms at
@@ -96,14 +97,14 @@ impl ReplayOutcome {
 }
 
 #[inline(always)]
-fn apply<M: Map>(map: &mut M, r: &Record) {
-    match r.op {
-        Op::Put => map.put(&r.key, &r.value),
+fn apply<M: Map>(map: &mut M, op: Op, key: &str, value: &str) {
+    match op {
+        Op::Put => map.put(key, value),
         Op::Get => {
-            black_box(map.get(&r.key));
+            black_box(map.get(key));
         }
         Op::Del => {
-            black_box(map.del(&r.key));
+            black_box(map.del(key));
         }
     }
 }
@@ -114,12 +115,8 @@ struct Counters {
     by_type: [u64; 3],
 }
 
-/// Replay `records` against `map`.
-pub fn replay<M: Map>(
-    mut map: M,
-    records: &[Record],
-    mut opts: ReplayOptions,
-) -> Result<ReplayOutcome> {
+/// Replay `trace` against `map`.
+pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Result<ReplayOutcome> {
     let mut latency = LatencySampler::new(opts.latency_sample_k, opts.latency_sample_every);
     let every = latency.every as usize;
     let mut counters = Counters {
@@ -139,14 +136,14 @@ pub fn replay<M: Map>(
         let tick = make_tick(&map, 0.0, 0, &counters, 0.0, &latency, &[]);
         sink.write(&tick)?;
     }
-    for (i, r) in records.iter().enumerate() {
-        counters.by_type[r.op.index()] += 1;
+    for (i, (op, key, value)) in trace.iter().enumerate() {
+        counters.by_type[op.index()] += 1;
         if i % every == 0 {
             let t0 = Instant::now();
-            apply(&mut map, r);
-            latency.record(r.op, t0.elapsed().as_nanos() as u64);
+            apply(&mut map, op, key, value);
+            latency.record(op, t0.elapsed().as_nanos() as u64);
         } else {
-            apply(&mut map, r);
+            apply(&mut map, op, key, value);
         }
         if (i + 1) % HOUSEKEEPING_EVERY == 0 {
             let now = Instant::now();
@@ -193,7 +190,7 @@ pub fn replay<M: Map>(
         &mut counters,
         elapsed,
     );
-    let total_ops = records.len() as u64;
+    let total_ops = trace.len() as u64;
     if let Some(mut sink) = opts.metrics.take() {
         let since = elapsed.saturating_sub(last_tick.0 - start).as_secs_f64();
         let rate = if since > 0.0 {

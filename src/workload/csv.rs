@@ -3,7 +3,7 @@
 //!
 //! One reader serves `run-csv`, `profile` and `workload-dna`: `next_row`
 //! lends out borrowed fields so a streaming pass allocates nothing per row,
-//! and `read_all` collects owned records for a replay.
+//! and `Trace::read` keeps a whole workload compactly for a replay.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -12,10 +12,12 @@ use std::path::Path;
 use super::scan::{ScanError, Scanner};
 use crate::error::{Error, Result};
 
-/// Default `--csv-max-rows`.
-pub const DEFAULT_MAX_ROWS: u64 = 5_000_000;
-/// Default `--csv-max-bytes`.
-pub const DEFAULT_MAX_BYTES: u64 = 524_288_000;
+/// Default `--csv-max-rows`: a replay keeps 16 bytes a row plus the text
+/// of its distinct keys and its put values (`Trace`), so 50M rows of a
+/// typical workload need well under 2 GB.
+pub const DEFAULT_MAX_ROWS: u64 = 50_000_000;
+/// Default `--csv-max-bytes` (2 GiB).
+pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,15 +63,6 @@ impl Op {
     pub fn index(self) -> usize {
         self as usize
     }
-}
-
-/// One owned row, as a replay keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub op: Op,
-    pub key: String,
-    /// Empty for `get` and `del`.
-    pub value: String,
 }
 
 /// One borrowed row from `WorkloadReader::next_row`.
@@ -272,19 +265,6 @@ impl<R: Read> WorkloadReader<R> {
             line,
         }))
     }
-
-    /// Every row as owned records.
-    pub fn read_all(mut self) -> Result<Vec<Record>> {
-        let mut out = Vec::new();
-        while let Some(r) = self.next_row()? {
-            out.push(Record {
-                op: r.op,
-                key: r.key.to_string(),
-                value: r.value.to_string(),
-            });
-        }
-        Ok(out)
-    }
 }
 
 fn scan_error(e: ScanError) -> Error {
@@ -294,11 +274,6 @@ fn scan_error(e: ScanError) -> Error {
             .with_hint("raise --csv-max-bytes (0 disables it); lines are limited to 1 MiB"),
         ScanError::Io { error, line } => Error::io(format!("read error near line {line}: {error}")),
     }
-}
-
-/// Read a whole workload file.
-pub fn read_workload(path: &Path, limits: Limits) -> Result<Vec<Record>> {
-    WorkloadReader::open(path, limits)?.read_all()
 }
 
 /// Writes a workload CSV with LF line endings. Keys and values are written
@@ -336,6 +311,32 @@ pub use crate::fs::write_atomic;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One owned row, for comparing.
+    #[derive(Debug)]
+    struct Record {
+        op: Op,
+        key: String,
+        value: String,
+    }
+
+    trait ReadAll {
+        fn read_all(self) -> Result<Vec<Record>>;
+    }
+
+    impl<R: Read> ReadAll for WorkloadReader<R> {
+        fn read_all(mut self) -> Result<Vec<Record>> {
+            let mut out = Vec::new();
+            while let Some(r) = self.next_row()? {
+                out.push(Record {
+                    op: r.op,
+                    key: r.key.to_string(),
+                    value: r.value.to_string(),
+                });
+            }
+            Ok(out)
+        }
+    }
 
     fn parse(text: &str) -> Result<Vec<Record>> {
         WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default())?.read_all()

@@ -6,3 +6,4 @@ pub mod generate;
 pub mod key_counter;
 pub mod scan;
 pub mod stats;
+pub mod trace;
