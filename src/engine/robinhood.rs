@@ -133,7 +133,7 @@ struct Meta {
     /// Probe distance; `EMPTY` for a never-used slot. A slot with a distance
     /// and no entry is a tombstone.
     dist: u32,
-    /// The hash's upper 32 bits: a key is compared only when its tag matches.
+    /// The hash's lower 32 bits: a key is compared only when its tag matches.
     tag: u32,
 }
 
@@ -142,15 +142,19 @@ const EMPTY_META: Meta = Meta {
     tag: 0,
 };
 
+/// The tag is the hash's low half: the home slot comes from the high bits
+/// (see `home`), so the two stay independent.
 #[inline]
 fn tag_of(h: u64) -> u32 {
-    (h >> 32) as u32
+    h as u32
 }
 
 pub struct RobinHood<E: RhEntry> {
     meta: Vec<Meta>,
     entries: Vec<Option<E>>,
     mask: usize,
+    /// 64 − log2(slots): a key's home slot is the top bits of its hash.
+    shift: u32,
     len: usize,
     tombstones: usize,
     /// Sum of the probe distances of live entries: the average probe
@@ -206,6 +210,7 @@ impl<E: RhEntry> RobinHood<E> {
             meta: vec![EMPTY_META; n],
             entries: empty_entries(n),
             mask: n - 1,
+            shift: 64 - n.trailing_zeros(),
             len: 0,
             tombstones: 0,
             total_dist: 0,
@@ -246,10 +251,19 @@ impl<E: RhEntry> RobinHood<E> {
         }
     }
 
+    /// A key's home slot: the top bits of its hash. Keys made to collide
+    /// in the low bits (what a modulo-indexed table and chaining's groups
+    /// use) still spread here, which is why adaptive migrates to this
+    /// table when chaining's groups overflow.
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        (h >> self.shift) as usize
+    }
+
     #[inline]
     fn find(&self, h: u64, key: &str) -> Option<usize> {
         let tag = tag_of(h);
-        let mut i = h as usize & self.mask;
+        let mut i = self.home(h);
         let mut d = 0u32;
         loop {
             let m = self.meta[i];
@@ -304,7 +318,7 @@ impl<E: RhEntry> RobinHood<E> {
     /// Place an entry known to be absent, displacing richer entries.
     fn insert_new(&mut self, h: u64, mut cur: E) {
         let mut tag = tag_of(h);
-        let mut i = h as usize & self.mask;
+        let mut i = self.home(h);
         let mut d = 0u32;
         loop {
             let m = &mut self.meta[i];
@@ -383,6 +397,7 @@ impl<E: RhEntry> RobinHood<E> {
         let old = std::mem::replace(&mut self.entries, empty_entries(n));
         self.meta = vec![EMPTY_META; n];
         self.mask = n - 1;
+        self.shift = 64 - n.trailing_zeros();
         self.tombstones = 0;
         self.total_dist = 0;
         for e in old.into_iter().flatten() {
