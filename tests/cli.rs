@@ -477,3 +477,85 @@ fn fine_ticks_follow_the_run_and_carry_its_migrations() {
         assert_eq!(o.status.code(), Some(2), "--metrics-interval-ms {bad}");
     }
 }
+
+/// `a` and `b` agree: the same keys, strings, integers and lengths, and
+/// floats equal to 12 significant digits (a libm may differ in the last).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Object(x), Object(y)) => {
+            let (kx, ky): (Vec<_>, Vec<_>) = (x.keys().collect(), y.keys().collect());
+            assert_eq!(kx, ky, "keys of {at}");
+            for (k, v) in x {
+                same_json(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        (Array(x), Array(y)) => {
+            assert_eq!(x.len(), y.len(), "length of {at}");
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                same_json(v, w, &format!("{at}[{i}]"));
+            }
+        }
+        (Number(x), Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                "{at}: {x} vs {y}"
+            );
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+#[test]
+fn bundled_workloads_keep_their_dna_and_checksums() {
+    // Pinned when DNA and the replay were made faster: the answers must not
+    // move (tests/golden/dna_*.json came from the binary before that work).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for (name, checksum, size) in [
+        ("w_skew_adv", "0x769f8b248d161410", 2906),
+        ("w_uniform", "0x70de419bf5ccd77a", 10133),
+    ] {
+        let csv = root.join(format!("data/workloads/{name}.csv"));
+        let out = dir.path().join(format!("{name}.json"));
+        let o = adhash(&[
+            "workload-dna",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--json-out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut got: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let obj = got.as_object_mut().unwrap();
+        assert!(obj.remove("elapsed_seconds").is_some());
+        assert!(obj.remove("csv_path").is_some());
+        let golden = root.join(format!("tests/golden/dna_{name}.json"));
+        let want: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(golden).unwrap()).unwrap();
+        same_json(&got, &want, name);
+
+        for mode in [
+            "std",
+            "fast-insert",
+            "fast-lookup",
+            "memory-tight",
+            "adaptive",
+        ] {
+            let o = adhash(&[
+                "--json",
+                "--mode",
+                mode,
+                "run-csv",
+                "--csv",
+                csv.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(s["final_checksum"], checksum, "{name} {mode}");
+            assert_eq!(s["final_size"], size, "{name} {mode}");
+        }
+    }
+}
