@@ -209,9 +209,10 @@ impl<R: Read> WorkloadReader<R> {
         };
         self.rows += 1;
         if self.limits.max_rows > 0 && self.rows > self.limits.max_rows {
+            // The original's words first: users' scripts grep for them.
             return Err(Error::bad_input(format!(
-                "more than {} data rows (the --csv-max-rows limit) at line {line}",
-                self.limits.max_rows
+                "CSV row limit exceeded ({} > {}) at line {line} (the --csv-max-rows limit)",
+                self.rows, self.limits.max_rows
             ))
             .context(&self.source)
             .with_hint("raise --csv-max-rows, or pass 0 to disable the limit"));

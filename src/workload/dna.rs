@@ -373,7 +373,7 @@ impl RowStats {
         if op == Op::Put {
             self.value_len.add(value_len as f64);
         }
-        let num = parse_int(key);
+        let num = key_number(key);
         if let Some(n) = num {
             self.numeric += 1;
             if self.prev_num.is_some_and(|p| n == p + 1) {
@@ -420,13 +420,29 @@ fn parse_batches<R: Read>(
     }
 }
 
+/// A key's number, as the original reads it: the whole key when it is an
+/// integer (`42`, `-7`), else the digits it ends with (`K123` → 123,
+/// `user_0042` → 42). Keys without a trailing digit have none.
 #[inline]
-fn parse_int(key: &str) -> Option<i128> {
-    let digits = key.strip_prefix(['-', '+']).unwrap_or(key);
-    if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+fn key_number(key: &str) -> Option<i128> {
+    let b = key.as_bytes();
+    let digits_from = b.len() - b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits_from == b.len() {
         return None;
     }
-    key.parse().ok()
+    // A sign counts only when the rest of the key is the number.
+    let from = match digits_from {
+        1 if matches!(b[0], b'-' | b'+') => 0,
+        _ => digits_from,
+    };
+    let text = &key[from..];
+    // Up to 38 digits fit an i128; longer tails keep their last 38.
+    let text = if text.len() > 38 {
+        &text[text.len() - 38..]
+    } else {
+        text
+    };
+    text.parse().ok()
 }
 
 /// Analyse the workload at `path`.
@@ -592,7 +608,9 @@ pub fn analyze<R: Read + Send>(
         },
         numeric_key_fraction: numeric as f64 / total,
         sequential_numeric_step_fraction: sequential as f64 / after_first,
-        adjacent_duplicate_fraction: adjacent_dup as f64 / after_first,
+        // Over rows, as the original divides (the first row has no
+        // neighbour before it, and counts as not a repeat).
+        adjacent_duplicate_fraction: adjacent_dup as f64 / total,
         hash_collision_hotspots: buckets_view.hotspots(),
         bucket_percentiles: buckets_view.percentiles(),
         collision_depth_histogram: DepthMap(buckets_view.depth_histogram.clone()),
@@ -861,15 +879,17 @@ pub fn render_text(r: &DnaReport) -> String {
         "  entropy       {:.2} bits ({:.3} of the maximum)",
         r.key_entropy_bits, r.key_entropy_normalised
     );
+    // "Coverage:", "Hot keys:" and "Hash collision hotspots:" are the
+    // original tool's labels: its users' scripts look for them.
     let _ = writeln!(
         o,
-        "  coverage      50% of rows in {} keys, 80% in {}, 95% in {}",
+        "Coverage: 50% of rows in {} keys, 80% in {}, 95% in {}",
         thousands(r.coverage_targets.p50 as f64),
         thousands(r.coverage_targets.p80 as f64),
         thousands(r.coverage_targets.p95 as f64)
     );
     if !r.hot_keys.is_empty() {
-        let _ = writeln!(o, "  hot keys");
+        let _ = writeln!(o, "Hot keys:");
         for k in &r.hot_keys {
             let _ = writeln!(
                 o,
@@ -906,7 +926,7 @@ pub fn render_text(r: &DnaReport) -> String {
             .take(8)
             .map(|(b, c)| format!("0x{b:03x}:{c}"))
             .collect();
-        let _ = writeln!(o, "  fullest       {}", top.join("  "));
+        let _ = writeln!(o, "Hash collision hotspots: {}", top.join("  "));
     }
     let _ = writeln!(o, "  analysed in {:.3} s", r.elapsed_seconds);
     o
@@ -963,8 +983,27 @@ mod tests {
         // numeric keys: 1,2,2,2,3 of 6; steps 1->2 only (2->2 no, x breaks, 3 after x no)
         assert!((r.numeric_key_fraction - 5.0 / 6.0).abs() < 1e-12);
         assert!((r.sequential_numeric_step_fraction - 1.0 / 5.0).abs() < 1e-12);
-        assert!((r.adjacent_duplicate_fraction - 2.0 / 5.0).abs() < 1e-12);
+        assert!((r.adjacent_duplicate_fraction - 2.0 / 6.0).abs() < 1e-12);
         assert_eq!(r.file_size_bytes, text.len() as u64);
+    }
+
+    #[test]
+    fn keys_ending_in_digits_are_numeric_as_in_the_original() {
+        assert_eq!(key_number("K123"), Some(123));
+        assert_eq!(key_number("user_0042"), Some(42));
+        assert_eq!(key_number("-7"), Some(-7));
+        assert_eq!(key_number("+7"), Some(7));
+        assert_eq!(key_number("a-7"), Some(7));
+        assert_eq!(key_number("K"), None);
+        assert_eq!(key_number("12a"), None);
+        assert_eq!(
+            key_number(&"9".repeat(50)),
+            Some("9".repeat(38).parse().unwrap())
+        );
+        // Generated keys K0, K1, K2 read as 100% numeric with two steps.
+        let r = dna("op,key,value\nget,K0,\nget,K1,\nget,K2,\nget,x,\n");
+        assert!((r.numeric_key_fraction - 3.0 / 4.0).abs() < 1e-12);
+        assert!((r.sequential_numeric_step_fraction - 2.0 / 3.0).abs() < 1e-12);
     }
 
     #[test]
