@@ -530,6 +530,10 @@ fn run_to_end(h: &mut Harness<'_, MissionControl>) {
 
 /// Wait until background one-shot jobs (history reads, exports) are done.
 fn settle(h: &mut Harness<'_, MissionControl>) {
+    // One frame first: commands sent since the last frame (which may start
+    // the jobs waited for) are only taken up in a frame. Without it a
+    // release build could see "no jobs" before the command ran.
+    h.step();
     step_until(h, 20, "background jobs", |app| app.pending_tasks() == 0);
     h.run_steps(2);
 }
