@@ -109,7 +109,25 @@ mod tests {
 
     #[test]
     fn seed_changes_hash() {
-        assert_ne!(hash_key(b"K1", 0), hash_key(b"K1", 1));
-        assert_eq!(hash_key(b"K1", 7), hash_key(b"K1", 7));
+        // Every key moves under another seed, and its low bits (the table
+        // slot) move too for almost all of them: a seed really re-deals
+        // the buckets, as `--hash-seed` promises.
+        let keys: Vec<String> = (0..1000).map(|i| format!("K{i}")).collect();
+        let moved = keys
+            .iter()
+            .filter(|k| hash_key(k.as_bytes(), 0) != hash_key(k.as_bytes(), 1))
+            .count();
+        assert_eq!(moved, keys.len());
+        let rebucketed = keys
+            .iter()
+            .filter(|k| (hash_key(k.as_bytes(), 0) ^ hash_key(k.as_bytes(), 1)) & 0xfff != 0)
+            .count();
+        assert!(rebucketed > 990, "{rebucketed}");
+        // Seed 0 is XXH3-64 itself (what DNA and generate-csv rely on).
+        assert_eq!(
+            hash_key(b"K1", 0),
+            xxhash_rust::xxh3::xxh3_64(b"K1"),
+            "seed 0 must be plain XXH3-64"
+        );
     }
 }

@@ -516,9 +516,22 @@ mod tests {
         }
         let mut ev = Vec::new();
         m.take_events(&mut ev);
+        // A quarter of the slots dead: one automatic compaction (a resize
+        // would be no event, an interval compaction another source).
         assert!(!ev.is_empty());
+        assert!(
+            ev.iter().all(|e| *e
+                == MapEvent::Compaction {
+                    backend: "robinhood",
+                    source: CompactionSource::Auto
+                }),
+            "{ev:?}"
+        );
         assert!(m.tombstone_ratio() < DEFAULT_TOMBSTONE_TRIGGER);
         assert_eq!(m.len(), 600);
+        for i in 0..1000 {
+            assert_eq!(m.get(&format!("k{i}")).is_some(), i >= 400, "k{i}");
+        }
     }
 
     #[test]
