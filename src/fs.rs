@@ -206,11 +206,12 @@ fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".adhash-tmp");
     // A temporary file is private (0600) by default; the result should be an
-    // ordinary file (0644 less the umask, as `File::create` makes).
+    // ordinary file (0666 less the umask, as `File::create` makes: the OS
+    // applies the umask to the mode asked for).
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     // The temporary file is ours, not the user's: name the path they asked
     // for and the reason, not the temporary name. It is removed on every

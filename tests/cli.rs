@@ -393,11 +393,35 @@ fn workload_dna_bad_input() {
 #[cfg(unix)]
 #[test]
 fn generated_files_are_not_private() {
+    // Outputs are staged in a private temporary file and renamed: they must
+    // still end with the mode the user's umask gives any new file, not
+    // 0600. The child's umask is set here, so the runner's own does not
+    // decide the outcome.
     use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
-    let p = gen_csv(dir.path(), "w.csv", &[]);
-    let mode = std::fs::metadata(p).unwrap().permissions().mode();
-    assert_eq!(mode & 0o044, 0o044, "{mode:o}");
+    for (umask, want) in [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)] {
+        let p = dir.path().join(format!("w{umask:o}.csv"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_adhash"));
+        cmd.args([
+            "generate-csv",
+            "--ops",
+            "100",
+            "--outfile",
+            p.to_str().unwrap(),
+        ]);
+        // SAFETY: umask is async-signal-safe and touches no memory.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            });
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, want, "umask {umask:o}: mode {mode:o}");
+    }
 }
 
 #[test]

@@ -246,6 +246,8 @@ fn run_shows_every_job_ok_and_log_lines() {
     assert_eq!(h.state().suites.log().visible_len(), all);
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn stop_cancels_a_slow_suite() {
     let (dir, _) = small_suite("");
@@ -447,16 +449,30 @@ fn dna_baseline_comparison_and_errors_keep_the_report() {
     assert_eq!(h.state().dna.current.as_ref().unwrap().id, before);
 }
 
+#[cfg(unix)]
 #[test]
 fn dna_cancel_stops_an_analysis() {
+    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    // Big enough that a debug build is still analysing when Cancel lands.
-    let big = write_csv(
-        dir.path(),
-        "big.csv",
-        &["--ops", "600000", "--key-space", "200000"],
-    );
-    let mut h = dna_harness(Some(big), None);
+    // A workload streamed through a pipe by a writer that only stops when
+    // the reader goes away: the analysis cannot finish before Cancel lands,
+    // in a debug build or a release one.
+    let fifo = dir.path().join("stream.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        let mut rows = 0u64;
+        let mut ok = w.write_all(b"op,key,value\n").is_ok();
+        while ok {
+            ok = writeln!(w, "get,K{},", rows % 100_000).is_ok();
+            rows += 1;
+        }
+        rows
+    });
+    let mut h = dna_harness(Some(fifo), None);
     step_until(&mut h, 30, "analysis to start", |app| {
         app.dna.is_analyzing()
     });
@@ -473,6 +489,9 @@ fn dna_cancel_stops_an_analysis() {
             .unwrap_or("")
             .contains("cancelled")
     );
+    // The reader closed the pipe: the writer saw it and stopped.
+    let rows = writer.join().unwrap();
+    assert!(rows > 0);
 }
 
 #[test]
@@ -780,6 +799,8 @@ fn recent_runs_reopen_their_own_numbers_under_their_own_spec() {
     assert_eq!(latest, second);
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn a_stopped_run_says_cancelled_everywhere() {
     let (dir, _) = small_suite("");
@@ -930,6 +951,8 @@ fn multi_line_spec_errors_keep_the_status_bar_one_line() {
     );
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn the_table_and_preview_say_what_will_happen() {
     let (dir, _) = small_suite("");
@@ -1238,6 +1261,8 @@ fn depth_histogram_follows_wide_depths() {
     assert_eq!(h.state().dna.depth_range, Some((lo, hi)));
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn long_log_lines_stay_one_row() {
     let (dir, _) = small_suite("");
@@ -1388,6 +1413,8 @@ fn the_status_bar_speaks_of_what_is_shown() {
     assert_eq!(h.state().state.tab, Tab::Dna);
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn the_run_bar_and_log_stay_put() {
     let (dir, a) = small_suite(TWO_JOBS);
@@ -1464,6 +1491,8 @@ fn the_jobs_table_fits_a_1400_window() {
     }
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn closing_mid_run_stops_the_suite_then_closes() {
     let (dir, _) = small_suite("");
@@ -1530,6 +1559,8 @@ fn closing_mid_run_stops_the_suite_then_closes() {
     assert_eq!(h.state().state.recent_runs[0].outcome, "cancelled");
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn a_long_spec_error_scrolls_in_its_box() {
     let dir = tempfile::tempdir().unwrap();
@@ -1554,6 +1585,7 @@ fn a_long_spec_error_scrolls_in_its_box() {
 
 /// A spec driving the fake CLI: two jobs, three runs each, whose figures
 /// come from `behave` (`noisy`, or `noisy-slow`: about 30% slower).
+#[cfg(unix)]
 fn write_compare_spec(dir: &Path, behave: &str) -> PathBuf {
     let spec = dir.join("suite.toml");
     std::fs::write(
@@ -1580,6 +1612,8 @@ fn wait_for_comparison(h: &mut Harness<'_, MissionControl>) {
     assert_eq!(h.state().suites.view, SuiteView::Compare);
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn history_lists_runs_and_compare_shows_verdicts() {
     let (dir, _) = small_suite(TWO_JOBS);
@@ -1635,6 +1669,8 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert!(label_exists(&h, "New: run of"));
 }
 
+// The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.
+#[cfg(unix)]
 #[test]
 fn compare_with_previous_is_one_click_after_a_run() {
     let (dir, _) = small_suite(TWO_JOBS);

@@ -1,6 +1,9 @@
 //! Issue 10: hostile input. Outputs never destroy inputs, no input makes
 //! adhash panic, no process it starts outlives it. Each case runs the real
 //! binary, as a user's script would.
+// Child processes, signals and the stand-in CLI (tests/fixtures/fake_cli.sh,
+// a shell script) are Unix things.
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
