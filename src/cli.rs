@@ -259,10 +259,20 @@ impl AdaptiveArgs {
                 )))
             }
         };
-        positive("adaptive-overflow-share", cfg.overflow_group_share)?;
+        // Shares and ratios are fractions: above 1 they could never trigger.
+        let fraction = |name: &str, v: f64| {
+            if v > 0.0 && v <= 1.0 {
+                Ok(())
+            } else {
+                Err(Error::bad_input(format!(
+                    "--{name} is a share of the table, above 0 and at most 1, got {v}"
+                )))
+            }
+        };
+        fraction("adaptive-overflow-share", cfg.overflow_group_share)?;
         positive("adaptive-load-trigger", cfg.chaining_load_trigger)?;
         positive("adaptive-max-probe", cfg.max_avg_probe)?;
-        positive("adaptive-tombstone-trigger", cfg.tombstone_trigger)?;
+        fraction("adaptive-tombstone-trigger", cfg.tombstone_trigger)?;
         if cfg.migrate_batch == 0 {
             return Err(Error::bad_input(
                 "--adaptive-migrate-batch must be at least 1",

@@ -73,6 +73,8 @@ impl Error {
             "error": self.kind,
             "detail": self.detail,
             "hint": self.hint.clone().unwrap_or_default(),
+            // As the original's JSON log spells a level.
+            "level": "ERROR",
         })
     }
 }

@@ -149,6 +149,11 @@ impl Log {
             return;
         }
         if self.json {
+            // Levels as the original (Python's logging) spells them.
+            let level = match level {
+                "info" => "INFO",
+                _ => "WARNING",
+            };
             err(format_args!(
                 "{}",
                 serde_json::json!({ "level": level, "msg": msg })

@@ -682,3 +682,131 @@ fn json_outputs_speak_the_originals_shape() {
         stderr(&o)
     );
 }
+
+#[test]
+fn documented_flags_do_what_the_docs_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &["--key-skew", "1.1"]);
+
+    // --log-json: every stderr line is JSON, levels as the original spells
+    // them; an error is one JSON line too.
+    let o = adhash(&["--log-json", "run-csv", "--csv", &csv]);
+    assert!(o.status.success());
+    let lines: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"] == "INFO" && l["msg"].is_string())
+    );
+    let o = adhash(&["--log-json", "run-csv", "--csv", "/nonexistent/w.csv"]);
+    assert_eq!(o.status.code(), Some(5));
+    let e: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(
+        (e["error"].as_str(), e["level"].as_str()),
+        (Some("IO"), Some("ERROR"))
+    );
+
+    // --hash-seed: recorded in the summary; the final state does not depend
+    // on it (only the layout does).
+    let summary = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let o = adhash(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let s0 = summary(&["run-csv", "--csv", &csv]);
+    let s7 = summary(&["--hash-seed", "7", "run-csv", "--csv", &csv]);
+    assert_eq!(
+        (s0["hash_seed"].as_u64(), s7["hash_seed"].as_u64()),
+        (Some(0), Some(7))
+    );
+    assert_eq!(s0["final_checksum"], s7["final_checksum"]);
+
+    // --adaptive-*: on keys that collide, the defaults migrate; thresholds
+    // out of reach keep adaptive on chaining; a bad value is refused, named.
+    let adv = dir.path().join("adv.csv").display().to_string();
+    let o = adhash(&[
+        "generate-csv",
+        "--outfile",
+        &adv,
+        "--ops",
+        "60000",
+        "--adversarial-ratio",
+        "0.3",
+        "--adversarial-lowbits",
+        "6",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv_for_adaptive = csv.clone();
+    let csv = adv.clone();
+    let migrating = summary(&["--mode", "adaptive", "run-csv", "--csv", &csv]);
+    assert_eq!(migrating["final_backend"], "robinhood");
+    let pinned = summary(&[
+        "--mode",
+        "adaptive",
+        "run-csv",
+        "--csv",
+        &csv,
+        "--adaptive-load-trigger",
+        "1000",
+        "--adaptive-overflow-share",
+        "1",
+    ]);
+    assert_eq!(pinned["final_backend"], "chaining");
+    assert_eq!(pinned["migrations_triggered"], 0);
+    for (flag, bad) in [
+        ("--adaptive-overflow-share", "2"),
+        ("--adaptive-overflow-share", "0"),
+        ("--adaptive-tombstone-trigger", "1.5"),
+        ("--adaptive-load-trigger", "nan"),
+        ("--adaptive-migrate-batch", "0"),
+    ] {
+        let o = adhash(&["run-csv", "--csv", &csv, flag, bad]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {bad}");
+        assert!(
+            stderr(&o).contains(&flag[2..]),
+            "{flag} {bad}: {}",
+            stderr(&o)
+        );
+    }
+    let csv = csv_for_adaptive;
+
+    // --top-keys and --max-tracked-keys: as many hot keys as asked, and
+    // the hottest found even with few candidate slots.
+    let dna = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json", "workload-dna", "--csv", &csv];
+        all.extend_from_slice(args);
+        let o = adhash(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let three = dna(&["--top-keys", "3"]);
+    assert_eq!(three["hot_keys"].as_array().unwrap().len(), 3);
+    let tight = dna(&["--top-keys", "3", "--max-tracked-keys", "8"]);
+    assert_eq!(tight["hot_keys"][0], three["hot_keys"][0]);
+
+    // --csv-max-bytes: a file one byte over is refused, exit 2, naming it.
+    let size = std::fs::metadata(&csv).unwrap().len();
+    let o = adhash(&[
+        "run-csv",
+        "--csv",
+        &csv,
+        "--csv-max-bytes",
+        &(size - 1).to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--csv-max-bytes"), "{}", stderr(&o));
+    let o = adhash(&[
+        "run-csv",
+        "--csv",
+        &csv,
+        "--csv-max-bytes",
+        &size.to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
