@@ -1,4 +1,4 @@
-//! The `adhash` command tree (SPEC §3): one struct per subcommand, and the
+//! The `adhash` command tree (formats.md §3): one struct per subcommand, and the
 //! dispatch that runs it. Each command returns a `Result`; `main` maps
 //! errors to exit codes and prints them.
 
@@ -32,7 +32,7 @@ pub struct Cli {
     /// Backend mode.
     #[arg(long, global = true, value_enum, default_value_t = Mode::Adaptive)]
     pub mode: Mode,
-    /// Print the result (or the error) as one JSON object on stdout.
+    /// Print the result as one JSON object on stdout (an error: one JSON line on stderr).
     #[arg(long, global = true)]
     pub json: bool,
     /// Write logs and errors on stderr as JSON lines.
@@ -375,7 +375,7 @@ fn mission_control(_: &MissionControlArgs) -> Result<i32> {
     .with_hint("run a subcommand, e.g. `adhash batch --spec suite.toml`, or rebuild with default features"))
 }
 
-/// `adhash compare` (SPEC §9): text on stdout (or the comparison as JSON
+/// `adhash compare` (formats.md §9): text on stdout (or the comparison as JSON
 /// under --json), `--out` by extension; exit 1 on a regression when asked.
 fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     use crate::batch::compare;
@@ -943,7 +943,7 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     match reports {
         Some(Ok(paths)) => {
             if cli.json {
-                // `--json batch`: the outcome as one JSON object (SPEC §3).
+                // `--json batch`: the outcome as one JSON object (formats.md §3).
                 let ok = suite
                     .jobs
                     .iter()

@@ -1,5 +1,5 @@
 //! The error type every command returns, and how it maps to an exit code and
-//! to the JSON envelope (SPEC §3).
+//! to the JSON envelope (formats.md §3).
 
 use serde::Serialize;
 

@@ -1,5 +1,5 @@
 //! Safe writes: what adhash writes never destroys what it reads, nor a
-//! device, nor a half-written file over a good one (SPEC §7).
+//! device, nor a half-written file over a good one (formats.md §7).
 //!
 //! - `write_atomic`: a regular file (or a new one) is written through a
 //!   temporary file in the same folder and a rename; a symlink is followed

@@ -1,4 +1,4 @@
-//! The one hash function of adhash (SPEC §2): XXH3-64 with a seed for the
+//! The one hash function of adhash (formats.md §2): XXH3-64 with a seed for the
 //! tables and the Workload DNA buckets, and the order-independent FNV-1a
 //! checksum that proves every mode ends in the same state.
 

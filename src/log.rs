@@ -3,7 +3,7 @@
 //!
 //! Every line adhash prints goes through `out`/`err` (the `outln!`/`errln!`
 //! macros): a closed pipe or a full device never panics (`adhash … | head
-//! -1` ends quietly, SPEC §3), and control characters from user files
+//! -1` ends quietly, formats.md §3), and control characters from user files
 //! (ANSI/OSC escapes in keys or job output) never reach the terminal.
 
 use std::fmt::Write as _;

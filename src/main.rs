@@ -7,7 +7,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            // Under --json a flag error is the JSON envelope (SPEC §3), one
+            // Under --json a flag error is the JSON envelope (formats.md §3), one
             // line on stderr like every other error; help and version are
             // not errors.
             let wants_json = std::env::args().any(|a| a == "--json" || a == "--log-json");

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Above this coefficient of variation a figure is flagged as noisy.
 pub const NOISY_CV: f64 = 0.05;
 
-/// Summary of a set of measurements (SPEC §9 `stats`).
+/// Summary of a set of measurements (formats.md §9 `stats`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RunStats {
     pub median: f64,

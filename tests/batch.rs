@@ -357,7 +357,7 @@ fn markdown_report_matches_golden() {
     let md = report::markdown(&sample_suite());
     assert!(md.starts_with("# Adaptive Hash Map Batch Report\n\nGenerated: 2026-01-02 03:04:05\n"));
     assert!(md.contains("| Job | Command | Status | Duration (s) | Ops/s | Backend |"));
-    // ×std (the control on the same CSV) and Spread (repeats), SPEC §8.
+    // ×std (the control on the same CSV) and Spread (repeats), formats.md §8.
     assert!(md.contains("| Job | Ops/s | Δ vs. max | p99 latency (ms) | ×std | Spread |"));
     assert!(
         md.contains(
@@ -509,7 +509,7 @@ fn report_write_is_atomic_and_picks_format_by_extension() {
     assert_eq!(job["stats"]["median"], 2_000_000.0);
     assert_eq!(job["runs"].as_array().unwrap().len(), 3);
     assert_eq!(v["generated_at"], "2026-01-02 03:04:05");
-    // SPEC §9 additions.
+    // formats.md §9 additions.
     assert_eq!(v["started_at"], "2026-01-02T02:04:00Z");
     assert_eq!(v["environment"]["logical_cores"], 2);
     assert_eq!(v["cancelled"], false);
@@ -839,7 +839,7 @@ metrics_out_dir = "../results/metrics"
             .len(),
         2
     );
-    // SPEC §9: statistics over the runs, and the run archived in history.
+    // formats.md §9: statistics over the runs, and the run archived in history.
     assert_eq!(v["jobs"][1]["stats"]["n"], 2);
     assert_eq!(v["jobs"][1]["runs"].as_array().unwrap().len(), 2);
     assert!(v["environment"]["logical_cores"].as_u64().unwrap() >= 1);
@@ -1134,7 +1134,7 @@ fn fuzz_found_json_report_figures_read_back_exactly() {
     assert_eq!(back.jobs[0].ops_per_second, Some(0.1 + 0.2));
 }
 
-// ---- Repeats you can trust: warmup, interleave, outliers (SPEC §7) ----
+// ---- Repeats you can trust: warmup, interleave, outliers (formats.md §7) ----
 
 /// (job, run, warmup) of every run start, in order.
 fn starts(events: &[(Instant, BatchEvent)]) -> Vec<(usize, u32, bool)> {
@@ -1294,7 +1294,7 @@ fn a_busy_machine_is_said_in_every_report() {
     assert_eq!(back.warnings, suite.warnings);
 }
 
-// ---- Live ticks and the event log (SPEC §5) ----
+// ---- Live ticks and the event log (formats.md §5) ----
 
 #[test]
 fn ticks_reach_the_runner_while_the_job_runs() {

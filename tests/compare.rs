@@ -1,4 +1,4 @@
-//! `adhash compare` (SPEC §9) end to end: real suites run twice by the real
+//! `adhash compare` (formats.md §9) end to end: real suites run twice by the real
 //! binary against the fake CLI, archived in the history, then compared.
 // Child processes, signals and the stand-in CLI (tests/fixtures/fake_cli.sh,
 // a shell script) are Unix things.

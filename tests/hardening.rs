@@ -389,7 +389,7 @@ fn numeric_flags_are_range_checked() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"));
     }
-    // Under --json a flag error is the envelope (SPEC §3).
+    // Under --json a flag error is the envelope (formats.md §3).
     let o = adhash_in(
         d,
         &["--json", "profile", "--csv", "w.csv", "--repeats", "0"],
@@ -478,7 +478,7 @@ fn endless_or_huge_inputs_are_cut_off_at_their_limits() {
     let o = adhash_in(d, &["run-csv", "--csv", "big.csv", "--dry-run"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("longer than 1 MiB"), "{}", stderr(&o));
-    // A missing spec is a missing input: I/O, exit 5 (SPEC §3).
+    // A missing spec is a missing input: I/O, exit 5 (formats.md §3).
     let o = adhash_in(d, &["batch", "--spec", "nope.toml"]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
 }

@@ -1,4 +1,4 @@
-//! The workload CSV reader on arbitrary bytes (SPEC §2–3).
+//! The workload CSV reader on arbitrary bytes (formats.md §1).
 //!
 //! Beyond "never panics", it checks what a user relies on:
 //! - every row and every row error names a physical line that exists, in

@@ -1,4 +1,4 @@
-//! The report renderers on arbitrary suite results (SPEC §8).
+//! The report renderers on arbitrary suite results (formats.md §8).
 //!
 //! A suite result holds text from specs, job output, summaries and, for a
 //! reopened run, a history file anyone could have edited. Whatever it

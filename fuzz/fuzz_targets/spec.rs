@@ -1,4 +1,4 @@
-//! The batch spec parser and its validation on arbitrary text (SPEC §7).
+//! The batch spec parser and its validation on arbitrary text (formats.md §7).
 //!
 //! Beyond "never panics": an accepted spec keeps the promises the runner
 //! relies on (jobs, unique names, repeat and timeout in range, no spec flag

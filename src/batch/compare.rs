@@ -1,4 +1,4 @@
-//! `adhash compare OLD.json NEW.json` (SPEC §9): two batch reports, job by
+//! `adhash compare OLD.json NEW.json` (formats.md §9): two batch reports, job by
 //! job, with a verdict that knows the noise. Pure: reports in, a
 //! `Comparison` out; rendering is text, Markdown, HTML or JSON.
 //!
@@ -715,7 +715,7 @@ mod tests {
         assert_eq!(c.jobs[0].new_runs, 2);
         assert_eq!(c.jobs[1].old_median, Some(5.0));
         assert_eq!(c.jobs[2].new_median, Some(7.0));
-        // JSON as SPEC §9 names it.
+        // JSON as formats.md §9 names it.
         let v: serde_json::Value = serde_json::from_str(&json(&c)).unwrap();
         assert_eq!(v["schema"], COMPARE_SCHEMA);
         assert_eq!(v["jobs"][0]["verdict"], "no change");

@@ -1,4 +1,4 @@
-//! `adhash batch --events-out FILE` (SPEC §5): every suite event as one
+//! `adhash batch --events-out FILE` (formats.md §5): every suite event as one
 //! JSON line, schema `adhash.batch_event.v1`, flushed as it happens, so
 //! another tool can follow a suite live (`tail -f`).
 

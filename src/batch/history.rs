@@ -1,4 +1,4 @@
-//! The run archive (SPEC §9): every finished suite run, from `adhash batch`
+//! The run archive (formats.md §9): every finished suite run, from `adhash batch`
 //! or Mission Control alike, keeps its JSON report at
 //! `<folder of json_report>/history/<spec stem>/<UTC YYYYMMDDTHHMMSSZ>.json`.
 //! Files are never overwritten (a clash gets `-2`, `-3`), so a past run
@@ -12,7 +12,7 @@ use super::result::{Environment, SuiteResult};
 use super::spec::BatchSpec;
 use crate::error::{Error, Result};
 
-/// A history file larger than this is not read (SPEC §3 limits).
+/// A history file larger than this is not read (formats.md §3 limits).
 pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The folder holding `spec`'s archived runs.

@@ -1,4 +1,4 @@
-//! The batch report (SPEC §8) as Markdown, self-contained HTML and JSON:
+//! The batch report (formats.md §8) as Markdown, self-contained HTML and JSON:
 //! pure functions from a `SuiteResult` to text, plus one atomic write of
 //! each file. `adhash batch` and Mission Control's export share this code.
 
@@ -292,7 +292,7 @@ pub fn log_excerpt(j: &JobResult) -> String {
     out
 }
 
-/// Text from a spec, a job or a summary, made inert for Markdown (SPEC
+/// Text from a spec, a job or a summary, made inert for Markdown (formats.md
 /// §8): the characters CommonMark/GFM give a meaning to inline are
 /// backslash-escaped (no raw HTML, links, images, emphasis, code or table
 /// breaks), `#` anywhere (no heading starts or closes on it), a leading
@@ -491,7 +491,7 @@ fn longest_backtick_run(s: &str) -> usize {
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    // No raw escape sequences or control bytes in a report (SPEC §8).
+    // No raw escape sequences or control bytes in a report (formats.md §8).
     for c in crate::log::printable(s).chars() {
         match c {
             '&' => o.push_str("&amp;"),

@@ -1,6 +1,6 @@
 //! What a suite run produced, as plain data: the runner fills it, the
 //! reports render it, the history archives it and Mission Control shows it.
-//! It round-trips through the JSON report (SPEC §8–9), so a past run read
+//! It round-trips through the JSON report (formats.md §8–9), so a past run read
 //! back from history is the same value the runner made.
 
 use std::collections::VecDeque;
@@ -124,7 +124,7 @@ impl<'de> Deserialize<'de> for LogTail {
     }
 }
 
-/// One measured run of a job (SPEC §9 `runs`).
+/// One measured run of a job (formats.md §9 `runs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub ops_per_second: Option<f64>,
@@ -231,7 +231,7 @@ impl JobResult {
     }
 }
 
-/// The machine a suite ran on (SPEC §9 `environment`).
+/// The machine a suite ran on (formats.md §9 `environment`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Environment {

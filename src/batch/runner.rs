@@ -47,7 +47,7 @@ pub enum BatchEvent {
     },
     /// Something that makes the figures less trustworthy (a busy machine).
     Warning(String),
-    /// A metrics tick of a running job (SPEC §5), as the job wrote it.
+    /// A metrics tick of a running job (formats.md §5), as the job wrote it.
     Tick {
         job: usize,
         run: u32,
@@ -73,7 +73,7 @@ pub enum BatchEvent {
     SuiteFinished {
         result: Box<SuiteResult>,
         reports: Result<ReportPaths, String>,
-        /// Where the run was archived (SPEC §9); `None` with `history = false`.
+        /// Where the run was archived (formats.md §9); `None` with `history = false`.
         history: Option<Result<PathBuf, String>>,
     },
 }
@@ -574,7 +574,7 @@ struct SummaryFigures {
     p99_ms: Option<f64>,
 }
 
-/// A summary larger than this is not read (SPEC §3).
+/// A summary larger than this is not read (formats.md §3).
 pub const MAX_SUMMARY_BYTES: u64 = 64 * 1024 * 1024;
 /// Longer backend names are cut (a hostile summary must not flood a report).
 const MAX_BACKEND_CHARS: usize = 120;

@@ -1,4 +1,4 @@
-//! The batch spec (SPEC §7): TOML → `BatchSpec`, strictly. Every error names
+//! The batch spec (formats.md §7): TOML → `BatchSpec`, strictly. Every error names
 //! the spec file and, where it applies, the job and the field. Paths resolve
 //! against the spec's folder, which is also every job's working directory.
 
@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 
 /// Default `timeout_s` of a job.
 pub const DEFAULT_TIMEOUT_S: f64 = 600.0;
-/// A spec larger than this is not read (SPEC §3).
+/// A spec larger than this is not read (formats.md §3).
 pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
-/// The longest `timeout_s` (a day, SPEC §7): beyond it a timeout means nothing.
+/// The longest `timeout_s` (a day, formats.md §7): beyond it a timeout means nothing.
 pub const MAX_TIMEOUT_S: f64 = 86_400.0;
 pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
 /// The original tool's CLI, used when it sits beside a spec that names none.
@@ -88,13 +88,13 @@ pub struct JobSpec {
     pub metrics_out_dir: Option<String>,
     pub extra_args: Vec<String>,
     pub repeat: u32,
-    /// Runs before the measured ones, discarded (SPEC §7).
+    /// Runs before the measured ones, discarded (formats.md §7).
     pub warmup: u32,
     pub timeout_s: f64,
 }
 
 impl JobSpec {
-    /// Arguments after the CLI program (SPEC §7), given the summary path the
+    /// Arguments after the CLI program (formats.md §7), given the summary path the
     /// runner will read (the spec's own, or one the runner chose).
     pub fn args(&self, summary: Option<&str>) -> Vec<String> {
         let mut a: Vec<String> = Vec::new();
@@ -153,9 +153,9 @@ pub struct BatchSpec {
     pub html_report: Option<PathBuf>,
     pub json_report: PathBuf,
     pub description: Option<String>,
-    /// Archive every finished run (SPEC §9); default true.
+    /// Archive every finished run (formats.md §9); default true.
     pub history: bool,
-    /// Run repeats round-robin across jobs (SPEC §7); default false.
+    /// Run repeats round-robin across jobs (formats.md §7); default false.
     pub interleave: bool,
     pub jobs: Vec<JobSpec>,
     /// Things worth saying that do not stop the suite (ignored tables).
@@ -283,7 +283,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     ])?;
     let cli = match f.string("hashmap_cli")? {
         // The original's default: a `hashmap_cli.py` beside the spec is the
-        // CLI; only without one does the suite drive this adhash (SPEC §7).
+        // CLI; only without one does the suite drive this adhash (formats.md §7).
         None if dir.join(ORIGINAL_CLI).is_file() => {
             let script = tidy(&dir.join(ORIGINAL_CLI));
             CliProgram::Python {
@@ -376,7 +376,7 @@ fn named(v: &[(String, PathBuf)]) -> Vec<crate::fs::Named<'_>> {
 }
 
 impl BatchSpec {
-    /// SPEC §7: before any job runs, no output may be the spec, a job's
+    /// formats.md §7: before any job runs, no output may be the spec, a job's
     /// CSV, the CLI, a folder, or another output of the suite (the repeats
     /// of one job share their summary); every output's folder must be
     /// creatable.

@@ -1,4 +1,4 @@
-//! A running job's metrics ticks (SPEC §5), followed as the job writes
+//! A running job's metrics ticks (formats.md §5), followed as the job writes
 //! them: the runner reads what was appended to `metrics.ndjson` each time
 //! it wakes for the job's output (every 20 ms at most, sleeping between),
 //! so ticks reach Mission Control and `--events-out` while the job runs.

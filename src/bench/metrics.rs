@@ -1,4 +1,4 @@
-//! Metrics ticks (SPEC §5): one `metrics.v1` JSON object per line in
+//! Metrics ticks (formats.md §5): one `metrics.v1` JSON object per line in
 //! `DIR/metrics.ndjson`, at the start, at most every 100 ms (or the
 //! `--metrics-interval-ms` given), and at the end.
 //! Each tick reads O(1) counters from the map, so its cost does not grow

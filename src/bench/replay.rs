@@ -22,7 +22,7 @@ pub struct ReplayOptions {
     pub latency_sample_k: usize,
     pub latency_sample_every: u64,
     pub metrics: Option<MetricsSink>,
-    /// Shortest gap between two metrics ticks (SPEC §5: 100 ms unless set).
+    /// Shortest gap between two metrics ticks (formats.md §5: 100 ms unless set).
     pub tick_interval: Duration,
     pub compact_interval: Option<Duration>,
 }

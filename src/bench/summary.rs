@@ -1,4 +1,4 @@
-//! The run-csv JSON summary (SPEC §4). Field names and units are the
+//! The run-csv JSON summary (formats.md §4). Field names and units are the
 //! original tool's; adhash only adds fields.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The maps under test: one trait, five modes (SPEC §3).
+//! The maps under test: one trait, five modes (formats.md §3).
 //!
 //! Every map hashes keys with XXH3-64 and the run's seed, so the only thing
 //! that differs between modes is the table design. Maps also report their

@@ -240,7 +240,6 @@ impl MissionControl {
 
     fn spec_folders(&self) -> Vec<PathBuf> {
         let mut v = crate::batch::spec::spec_folders();
-        v.push(PathBuf::from("docs/benchmarks"));
         v.extend(self.state.spec_folders.iter().cloned());
         v
     }

@@ -1,4 +1,4 @@
-//! The Suites tab's History and Compare views (SPEC §9): the selected
+//! The Suites tab's History and Compare views (formats.md §9): the selected
 //! spec's archived runs, two of them picked, and what changed between them
 //! with the noise taken into account (`batch::compare`).
 
@@ -38,7 +38,7 @@ pub struct CompareState {
     pub result: Option<Result<Comparison, String>>,
 }
 
-/// The colour of a verdict (SPEC §9): faster green, slower red, no change
+/// The colour of a verdict (formats.md §9): faster green, slower red, no change
 /// grey, inconclusive amber.
 pub fn verdict_color(v: Verdict) -> Color32 {
     match v {
@@ -85,7 +85,9 @@ pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
         return;
     }
     if entries.is_empty() {
-        ui.weak("No archived runs of this spec yet: every finished run is kept here (SPEC §9).");
+        ui.weak(
+            "No archived runs of this spec yet: every finished run is kept here (formats.md §9).",
+        );
         return;
     }
     ui.horizontal(|ui| {

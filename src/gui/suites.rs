@@ -1244,7 +1244,7 @@ fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         (
             SuiteView::History,
             history,
-            "Past runs of this spec (SPEC §9 run history)",
+            "Past runs of this spec (formats.md §9 run history)",
         ),
         (
             SuiteView::Compare,
@@ -1270,7 +1270,7 @@ fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     }
 }
 
-/// The jobs table: honest figures of the shown run (SPEC §8 names).
+/// The jobs table: honest figures of the shown run (formats.md §8 names).
 fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let rows = s.rows();
     if rows.is_empty() {

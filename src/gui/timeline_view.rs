@@ -1,4 +1,4 @@
-//! The Suites tab's Timeline view: a job's metrics ticks (SPEC §5) over
+//! The Suites tab's Timeline view: a job's metrics ticks (formats.md §5) over
 //! its run, live while it runs and kept with the run after. Stacked charts
 //! share the time axis: ops/s, load factor, probe distance or group length,
 //! tombstone ratio and p99 latency; migrations and compactions are marked

@@ -1,4 +1,4 @@
-//! The workload CSV (SPEC §1): a streaming reader with errors that name the
+//! The workload CSV (formats.md §1): a streaming reader with errors that name the
 //! file and the physical line, and a writer.
 //!
 //! One reader serves `run-csv`, `profile` and `workload-dna`: `next_row`

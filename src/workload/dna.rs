@@ -1,4 +1,4 @@
-//! Workload DNA (SPEC §6): a workload's fingerprint in one streaming pass
+//! Workload DNA (formats.md §6): a workload's fingerprint in one streaming pass
 //! with bounded memory — op mix, key popularity, and how its keys spread
 //! over 4096 hash buckets (the low 12 bits of XXH3-64, seed 0: what the
 //! maps see with the default seed).
@@ -160,7 +160,7 @@ impl<'de> Deserialize<'de> for Hotspots {
     }
 }
 
-/// The DNA of one workload. Field names are SPEC §6's.
+/// The DNA of one workload. Field names are formats.md §6's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DnaReport {
     pub schema: String,
