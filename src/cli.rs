@@ -780,7 +780,13 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     for w in &spec.warnings {
         log.warn(w);
     }
-    if a.python.is_some() && !matches!(spec.cli, crate::batch::spec::CliProgram::Python { .. }) {
+    if a.python.is_some()
+        && !matches!(
+            spec.cli,
+            crate::batch::spec::CliProgram::Python { .. }
+                | crate::batch::spec::CliProgram::PythonModule { .. }
+        )
+    {
         log.warn(&format!(
             "--python is ignored: the suite's CLI is {}, not a .py file",
             spec.cli.describe()

@@ -762,6 +762,44 @@ fn python_cli_runs_under_the_interpreter() {
 }
 
 #[test]
+fn python_module_form_runs_under_the_interpreter() {
+    // The original's `hashmap_cli = "-m hashmap_cli"`: python3 -m, with the
+    // module found from the spec's folder (the jobs' working directory).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("fake_cli.py"),
+        dir.path().join("hashmap_cli.py"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("w.csv"), "op,key,value\nput,a,1\n").unwrap();
+    let p = dir.path().join("suite.toml");
+    std::fs::write(
+        &p,
+        "[batch]\nhashmap_cli = \"-m hashmap_cli\"\n[[batch.jobs]]\nname = \"py\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.json\"\n",
+    )
+    .unwrap();
+    let spec = spec::load(&p, Some("python3"), &adhash_bin()).unwrap();
+    assert_eq!(
+        spec.cli,
+        CliProgram::PythonModule {
+            interpreter: "python3".into(),
+            args: vec!["-m".into(), "hashmap_cli".into()],
+        }
+    );
+    assert_eq!(spec.cli.describe(), "python3 -m hashmap_cli");
+    let (suite, _) = run_collect(&spec, CancelToken::new());
+    let j = &suite.jobs[0];
+    assert_eq!(j.status, JobStatus::Ok, "{}", j.log.text());
+    assert_eq!(j.ops_per_second, Some(2900.0));
+    // A module form without a module is a spec error, named.
+    for bad in ["-m", "-m ''", "-m 'unbalanced"] {
+        std::fs::write(&p, format!("[batch]\nhashmap_cli = \"{bad}\"\n[[batch.jobs]]\ncsv = \"w.csv\"\ncommand = \"run-csv\"\n")).unwrap();
+        let e = spec::load(&p, None, &adhash_bin()).unwrap_err();
+        assert!(e.detail.contains("hashmap_cli"), "{bad}: {}", e.detail);
+    }
+}
+
+#[test]
 fn real_adhash_suite_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("data/w.csv");
@@ -1568,4 +1606,38 @@ fn metrics_listen_serves_the_running_jobs_tick_for_prometheus() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn the_comparative_summary_lists_at_most_500_jobs() {
+    let mut suite = sample_suite();
+    let template = suite
+        .jobs
+        .iter()
+        .find(|j| j.status == JobStatus::Ok && j.ops_per_second.is_some())
+        .unwrap()
+        .clone();
+    suite.jobs = (0..503)
+        .map(|i| {
+            let mut j = template.clone();
+            j.name = format!("job-{i:03}");
+            // job-502 fastest, job-000 slowest.
+            j.ops_per_second = Some(1000.0 + i as f64);
+            j.ops_per_second_runs = vec![1000.0 + i as f64];
+            j
+        })
+        .collect();
+    let md = report::markdown(&suite);
+    let summary = md.split("## Comparative Summary").nth(1).unwrap();
+    let table = summary.split("\n\n").nth(1).unwrap();
+    let listed = table.lines().filter(|l| l.starts_with("| job-")).count();
+    assert_eq!(listed, 500);
+    assert!(table.contains("| job-502 |"), "fastest first");
+    assert!(!table.contains("| job-000 |") && !table.contains("| job-002 |"));
+    assert!(summary.contains("3 more jobs not listed"), "{summary:.400}");
+    let html = report::html(&suite);
+    assert!(html.contains("3 more jobs not listed"));
+    // Fewer than the cap: no such line.
+    suite.jobs.truncate(10);
+    assert!(!report::markdown(&suite).contains("more jobs not listed"));
 }

@@ -204,6 +204,20 @@ pub struct SummaryRow<'a> {
     pub partial: Option<String>,
 }
 
+/// Rows the Comparative Summary lists, as the original caps it: a suite of
+/// thousands of jobs still gives a readable report (the JSON has them all).
+pub const SUMMARY_MAX_ROWS: usize = 500;
+
+/// The line under a capped Comparative Summary.
+fn left_out_text(rows: usize) -> Option<String> {
+    (rows > SUMMARY_MAX_ROWS).then(|| {
+        format!(
+            "{} more jobs not listed: the summary shows the {SUMMARY_MAX_ROWS} fastest (the JSON report has every job).",
+            rows - SUMMARY_MAX_ROWS
+        )
+    })
+}
+
 /// Rows of the Comparative Summary: ranked jobs fastest first, then jobs
 /// whose runs did not all end ok (empty when no job has ops/s). Takes
 /// references, so Mission Control can pass the jobs it shows without
@@ -399,7 +413,7 @@ pub fn markdown(suite: &SuiteResult) -> String {
             rule.push_str("---|");
         }
         o.push_str(&format!("\n{rule}\n"));
-        for r in &rows {
+        for r in rows.iter().take(SUMMARY_MAX_ROWS) {
             let name = match &r.partial {
                 Some(m) => format!("{} ({m})", md_cell(&r.job.name)),
                 None => md_cell(&r.job.name),
@@ -421,7 +435,14 @@ pub fn markdown(suite: &SuiteResult) -> String {
             }
             o.push('\n');
         }
-        let bars: Vec<&SummaryRow> = rows.iter().filter(|r| r.partial.is_none()).collect();
+        if let Some(line) = left_out_text(rows.len()) {
+            o.push_str(&format!("\n{line}\n"));
+        }
+        let bars: Vec<&SummaryRow> = rows
+            .iter()
+            .take(SUMMARY_MAX_ROWS)
+            .filter(|r| r.partial.is_none())
+            .collect();
         let width = bars
             .iter()
             .map(|r| r.job.name.chars().count())
@@ -571,7 +592,7 @@ pub fn html(suite: &SuiteResult) -> String {
             o.push_str("<th>Spread</th>");
         }
         o.push_str("</tr></thead><tbody>\n");
-        for r in &rows {
+        for r in rows.iter().take(SUMMARY_MAX_ROWS) {
             let mark = r
                 .partial
                 .as_ref()
@@ -599,8 +620,17 @@ pub fn html(suite: &SuiteResult) -> String {
             }
             o.push_str("</tr>\n");
         }
-        o.push_str("</tbody></table>\n<div class=\"bars\">\n");
-        for (i, r) in rows.iter().filter(|r| r.partial.is_none()).enumerate() {
+        o.push_str("</tbody></table>\n");
+        if let Some(line) = left_out_text(rows.len()) {
+            o.push_str(&format!("<p>{line}</p>\n"));
+        }
+        o.push_str("<div class=\"bars\">\n");
+        for (i, r) in rows
+            .iter()
+            .take(SUMMARY_MAX_ROWS)
+            .filter(|r| r.partial.is_none())
+            .enumerate()
+        {
             let pct = (r.fraction * 100.0).clamp(0.5, 100.0);
             o.push_str(&format!(
                 "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{n}\">{n}</span><div class=\"bar-track\"><div class=\"bar{best}\" style=\"width:{pct:.1}%\"></div></div><span class=\"num\">{} ops/s</span></div>\n",

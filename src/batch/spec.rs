@@ -31,6 +31,13 @@ pub enum CliProgram {
     },
     /// Any other file, executed directly.
     Executable(PathBuf),
+    /// The original's module form, `hashmap_cli = "-m hashmap_cli"`: the
+    /// interpreter runs a module it finds from the spec's folder; `args`
+    /// are the words of the field (`-m`, the module, anything after).
+    PythonModule {
+        interpreter: String,
+        args: Vec<String>,
+    },
 }
 
 impl CliProgram {
@@ -44,6 +51,7 @@ impl CliProgram {
                 interpreter,
                 script,
             } => (interpreter.clone(), vec![script.display().to_string()]),
+            CliProgram::PythonModule { interpreter, args } => (interpreter.clone(), args.clone()),
         }
     }
 
@@ -55,6 +63,9 @@ impl CliProgram {
                 script,
             } => format!("{interpreter} {}", script.display()),
             CliProgram::Executable(p) => p.display().to_string(),
+            CliProgram::PythonModule { interpreter, args } => {
+                format!("{interpreter} {}", args.join(" "))
+            }
         }
     }
 }
@@ -292,6 +303,21 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
             }
         }
         None => CliProgram::SelfExe(self_exe.to_path_buf()),
+        Some(p) if p.trim_start().starts_with("-m") => {
+            // Split as a shell would, so a quoted word stays one argument.
+            let args = shlex::split(&p)
+                .filter(|w| w.len() >= 2 && w[0] == "-m" && !w[1].is_empty())
+                .ok_or_else(|| {
+                    f.err(
+                        "hashmap_cli",
+                        "in module form must be `-m MODULE` (then any arguments)",
+                    )
+                })?;
+            CliProgram::PythonModule {
+                interpreter: python.unwrap_or("python3").to_string(),
+                args,
+            }
+        }
         Some(p) => {
             // Absolute: jobs run in the spec's folder, and a bare name
             // would otherwise be looked up on PATH.
@@ -388,11 +414,13 @@ impl BatchSpec {
     /// flag adds, e.g. `--events-out`).
     pub fn check_outputs_with(&self, extra: &[(&str, &Path)]) -> Result<()> {
         let mut inputs: Vec<(String, PathBuf)> = vec![("the spec".into(), self.path.clone())];
-        let cli = match &self.cli {
-            CliProgram::Python { script, .. } => script,
-            CliProgram::Executable(p) | CliProgram::SelfExe(p) => p,
-        };
-        inputs.push(("the CLI".into(), cli.clone()));
+        match &self.cli {
+            CliProgram::Python { script: p, .. }
+            | CliProgram::Executable(p)
+            | CliProgram::SelfExe(p) => inputs.push(("the CLI".into(), p.clone())),
+            // A module is found by the interpreter: no file to protect here.
+            CliProgram::PythonModule { .. } => {}
+        }
         for j in &self.jobs {
             inputs.push((
                 format!("job '{}' csv", quoted(&j.name)),
