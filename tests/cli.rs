@@ -470,6 +470,18 @@ fn fine_ticks_follow_the_run_and_carry_its_migrations() {
         "only {} ticks at 10 ms in {run_seconds} s",
         ticks.len()
     );
+    // The original's metrics.v1 schema: these are numbers >= 0 in every
+    // tick, whatever the backend (0 where it has no such thing).
+    for t in &ticks {
+        for f in ["avg_probe_estimate", "tombstone_ratio", "max_group_len"] {
+            assert!(t[f].as_f64().is_some_and(|v| v >= 0.0), "{f} in {t}");
+        }
+    }
+    assert!(
+        ticks
+            .iter()
+            .any(|t| t["avg_probe_estimate"].as_f64() > Some(0.0))
+    );
     for w in ticks.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         assert!(b["t"].as_f64() >= a["t"].as_f64(), "t goes back");

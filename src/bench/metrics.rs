@@ -38,9 +38,14 @@ pub struct Tick {
     pub migrations: u64,
     pub compactions: u64,
     pub load_factor: f64,
-    pub max_group_len: Option<usize>,
-    pub avg_probe_estimate: Option<f64>,
-    pub tombstone_ratio: Option<f64>,
+    /// Chaining's longest group; 0 for a backend without groups. These
+    /// three are numbers ≥ 0 in every tick, never null, as the original's
+    /// metrics.v1 schema has them.
+    pub max_group_len: usize,
+    /// Robin Hood's mean probe distance; 0 for other backends.
+    pub avg_probe_estimate: f64,
+    /// Robin Hood's tombstones / (live + tombstones); 0 for other backends.
+    pub tombstone_ratio: f64,
     pub latency_ms: LatencyMs,
     pub events: Vec<EventRecord>,
 }

@@ -267,9 +267,9 @@ fn make_tick<M: Map>(
         migrations: counters.migrations,
         compactions: counters.compactions,
         load_factor: health.load_factor,
-        max_group_len: health.max_group_len,
-        avg_probe_estimate: health.avg_probe_estimate,
-        tombstone_ratio: health.tombstone_ratio,
+        max_group_len: health.max_group_len.unwrap_or(0),
+        avg_probe_estimate: health.avg_probe_estimate.unwrap_or(0.0),
+        tombstone_ratio: health.tombstone_ratio.unwrap_or(0.0),
         latency_ms: latency.latency_ms(),
         events: events.to_vec(),
     }

@@ -22,6 +22,15 @@ pub struct Metric {
 }
 
 /// The stacked charts, top to bottom.
+/// The table a tick's health figures are about: the backend, or during a
+/// migration (`"chaining -> robinhood (migrating)"`) the one moved to.
+fn active_backend(backend: &str) -> &str {
+    match backend.split_once(" -> ") {
+        Some((_, to)) => to.split(' ').next().unwrap_or(to),
+        None => backend,
+    }
+}
+
 pub const METRICS: [Metric; 5] = [
     Metric {
         title: "ops/s",
@@ -33,11 +42,20 @@ pub const METRICS: [Metric; 5] = [
     },
     Metric {
         title: "avg probe (Robin Hood) / max group (chaining)",
-        value: |t| t.avg_probe_estimate.or(t.max_group_len.map(|g| g as f64)),
+        // Ticks carry all three numbers (0 where a backend has no such
+        // thing): the active backend says which one means something.
+        value: |t| match active_backend(&t.backend) {
+            "robinhood" => t.avg_probe_estimate,
+            "chaining" => t.max_group_len.map(|g| g as f64),
+            _ => None,
+        },
     },
     Metric {
         title: "tombstone ratio",
-        value: |t| t.tombstone_ratio,
+        value: |t| match active_backend(&t.backend) {
+            "robinhood" => t.tombstone_ratio,
+            _ => None,
+        },
     },
     Metric {
         title: "p99 latency (ms)",
