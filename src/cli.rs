@@ -314,6 +314,14 @@ pub struct RunCsvArgs {
     /// Time every Nth operation (at least 1).
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..))]
     pub latency_sample_every: u64,
+    /// Bucket bounds of the ticks' latency histograms (the original's presets).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "default",
+        env = "ADHASH_LATENCY_BUCKETS"
+    )]
+    pub latency_buckets: crate::bench::latency::LatencyBuckets,
     /// Write metrics ticks to DIR/metrics.ndjson.
     #[arg(long)]
     pub metrics_out_dir: Option<PathBuf>,
@@ -618,6 +626,7 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
     let opts = ReplayOptions {
         latency_sample_k: a.latency_sample_k,
         latency_sample_every: a.latency_sample_every,
+        latency_buckets: a.latency_buckets,
         metrics,
         tick_interval: Duration::from_millis(a.metrics_interval_ms),
         compact_interval,

@@ -822,3 +822,82 @@ fn documented_flags_do_what_the_docs_say() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn ticks_carry_latency_histograms_in_the_originals_presets() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let ticks_of = |metrics: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(metrics.join("metrics.ndjson"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // Default preset: 9 cumulative buckets, the last "+Inf" holding every
+    // sample of the reservoir.
+    let m = dir.path().join("m");
+    let o = adhash(&[
+        "--json",
+        "run-csv",
+        "--csv",
+        &csv,
+        "--metrics-out-dir",
+        m.to_str().unwrap(),
+        "--latency-sample-every",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["latency_histogram_preset"], "default");
+    let last = ticks_of(&m).pop().unwrap();
+    assert_eq!(last["latency_hist_preset"], "default");
+    let overall = last["latency_hist_ms"]["overall"].as_array().unwrap();
+    let les: Vec<&str> = overall.iter().map(|b| b["le"].as_str().unwrap()).collect();
+    assert_eq!(
+        les,
+        [
+            "0.050000",
+            "0.100000",
+            "0.250000",
+            "0.500000",
+            "1.000000",
+            "2.000000",
+            "5.000000",
+            "10.000000",
+            "+Inf"
+        ]
+    );
+    let counts: Vec<u64> = overall
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    assert_eq!(counts[8], 1000, "a full 1,000-sample reservoir");
+    for op in ["put", "get", "del"] {
+        assert!(last["latency_hist_ms"][op].is_array(), "{op}");
+    }
+
+    // The micro preset, from the environment as the original reads it.
+    let m2 = dir.path().join("m2");
+    let o = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args([
+            "run-csv",
+            "--csv",
+            &csv,
+            "--metrics-out-dir",
+            m2.to_str().unwrap(),
+        ])
+        .env("ADHASH_LATENCY_BUCKETS", "micro")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let last = ticks_of(&m2).pop().unwrap();
+    assert_eq!(last["latency_hist_preset"], "micro");
+    let micro = last["latency_hist_ms"]["overall"].as_array().unwrap();
+    assert_eq!(micro.len(), 14);
+    assert_eq!(micro[0]["le"], "0.001000");
+    // A preset that does not exist is bad input.
+    let o = adhash(&["run-csv", "--csv", &csv, "--latency-buckets", "nano"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::latency::LatencyMs;
+use super::latency::{LatencyHist, LatencyMs};
 use super::summary::EventRecord;
 use crate::error::{Error, Result};
 
@@ -47,6 +47,10 @@ pub struct Tick {
     /// Robin Hood's tombstones / (live + tombstones); 0 for other backends.
     pub tombstone_ratio: f64,
     pub latency_ms: LatencyMs,
+    /// Histograms of the sampled latencies (the original's field).
+    pub latency_hist_ms: LatencyHist,
+    /// Which bucket preset `latency_hist_ms` uses: `default` or `micro`.
+    pub latency_hist_preset: &'static str,
     pub events: Vec<EventRecord>,
 }
 

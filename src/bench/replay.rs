@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use super::latency::LatencySampler;
+use super::latency::{LatencyBuckets, LatencySampler};
 use super::metrics::{METRICS_SCHEMA, MetricsSink, OpsByType, TICK_INTERVAL_SECONDS, Tick};
 use super::summary::{EventRecord, LatencySample, RUN_SUMMARY_SCHEMA, RunSummary};
 use crate::engine::{CompactionSource, Map, MapEvent};
@@ -25,6 +25,8 @@ pub struct ReplayOptions {
     /// Shortest gap between two metrics ticks (formats.md §5: 100 ms unless set).
     pub tick_interval: Duration,
     pub compact_interval: Option<Duration>,
+    /// Bucket preset of the ticks' latency histograms.
+    pub latency_buckets: LatencyBuckets,
 }
 
 impl Default for ReplayOptions {
@@ -35,6 +37,7 @@ impl Default for ReplayOptions {
             metrics: None,
             tick_interval: Duration::from_secs_f64(TICK_INTERVAL_SECONDS),
             compact_interval: None,
+            latency_buckets: LatencyBuckets::Default,
         }
     }
 }
@@ -91,6 +94,7 @@ impl ReplayOutcome {
                 seen_overall: self.latency.seen_overall(),
                 every_n_ops: self.latency.every,
             },
+            latency_histogram_preset: self.latency.buckets.name().into(),
             events: self.events,
         }
     }
@@ -117,7 +121,11 @@ struct Counters {
 
 /// Replay `trace` against `map`.
 pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Result<ReplayOutcome> {
-    let mut latency = LatencySampler::new(opts.latency_sample_k, opts.latency_sample_every);
+    let mut latency = LatencySampler::new(
+        opts.latency_sample_k,
+        opts.latency_sample_every,
+        opts.latency_buckets,
+    );
     let every = latency.every as usize;
     let mut counters = Counters {
         migrations: 0,
@@ -271,6 +279,8 @@ fn make_tick<M: Map>(
         avg_probe_estimate: health.avg_probe_estimate.unwrap_or(0.0),
         tombstone_ratio: health.tombstone_ratio.unwrap_or(0.0),
         latency_ms: latency.latency_ms(),
+        latency_hist_ms: latency.histograms(),
+        latency_hist_preset: latency.buckets.name(),
         events: events.to_vec(),
     }
 }

@@ -70,5 +70,12 @@ pub struct RunSummary {
     pub map_memory_bytes: u64,
     pub latency_ms: LatencyMs,
     pub latency_sample: LatencySample,
+    /// The latency-histogram preset the run's ticks used (the original's field).
+    #[serde(default = "default_preset")]
+    pub latency_histogram_preset: String,
     pub events: Vec<EventRecord>,
+}
+
+fn default_preset() -> String {
+    "default".into()
 }
