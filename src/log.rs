@@ -154,9 +154,12 @@ impl Log {
                 "info" => "INFO",
                 _ => "WARNING",
             };
+            // The original's JSON log record: ts (local time, seconds),
+            // level, logger, msg.
+            let ts = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
             err(format_args!(
                 "{}",
-                serde_json::json!({ "level": level, "msg": msg })
+                serde_json::json!({ "ts": ts, "level": level, "logger": "adhash", "msg": msg })
             ));
         } else if level == "info" {
             err(format_args!("{msg}"));
