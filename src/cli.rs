@@ -41,6 +41,17 @@ pub struct Cli {
     /// Seed of the XXH3-64 key hash.
     #[arg(long, global = true, default_value_t = 0)]
     pub hash_seed: u64,
+    /// Also write every log record (and the error, if any) to this file as
+    /// JSON lines, rotated as the original does.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Rotate the log file past this many bytes (0 = never).
+    #[arg(long, global = true, default_value_t = 5_000_000)]
+    pub log_max_bytes: u64,
+    /// Rotated log files kept (FILE.1 … FILE.N).
+    #[arg(long, global = true, default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub log_backup_count: u32,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -347,6 +358,21 @@ pub struct RunCsvArgs {
 /// Run the parsed command line. `Ok(code)` is the exit code of a command
 /// that ran (profile --then passes its child's through).
 pub fn run(cli: Cli) -> Result<i32> {
+    if let Some(path) = &cli.log_file {
+        // The log is appended to: it must not be the command's input.
+        let input: Option<(&str, &Path)> = match &cli.command {
+            Some(Command::RunCsv(a)) => Some(("--csv", &a.csv)),
+            Some(Command::Profile(a)) => Some(("--csv", &a.csv)),
+            Some(Command::WorkloadDna(a)) => Some(("--csv", &a.csv)),
+            Some(Command::Batch(a)) => a.spec.as_deref().map(|p| ("--spec", p)),
+            _ => None,
+        };
+        crate::fs::check_outputs(
+            &input.into_iter().collect::<Vec<_>>(),
+            &[("--log-file", path)],
+        )?;
+        crate::log::open_log_file(path, cli.log_max_bytes, cli.log_backup_count)?;
+    }
     let log = Log {
         json: cli.log_json,
         quiet: false,

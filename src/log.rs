@@ -145,6 +145,7 @@ impl Log {
     }
 
     fn emit(&self, level: &str, msg: &str) {
+        file_record(if level == "info" { "INFO" } else { "WARNING" }, msg);
         if self.quiet && level == "info" {
             return;
         }
@@ -154,18 +155,106 @@ impl Log {
                 "info" => "INFO",
                 _ => "WARNING",
             };
-            // The original's JSON log record: ts (local time, seconds),
-            // level, logger, msg.
-            let ts = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
-            err(format_args!(
-                "{}",
-                serde_json::json!({ "ts": ts, "level": level, "logger": "adhash", "msg": msg })
-            ));
+            err(format_args!("{}", json_record(level, msg)));
         } else if level == "info" {
             err(format_args!("{msg}"));
         } else {
             err(format_args!("{level}: {msg}"));
         }
+    }
+}
+
+/// The original's JSON log record: ts (local time, seconds), level,
+/// logger, msg.
+fn json_record(level: &str, msg: &str) -> serde_json::Value {
+    let ts = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+    serde_json::json!({ "ts": ts, "level": level, "logger": "adhash", "msg": msg })
+}
+
+/// `--log-file`: every log record (and the error that ends a command) also
+/// goes to a file as a JSON line, rotated as the original's
+/// `RotatingFileHandler` does: past `max_bytes` the file becomes `FILE.1`,
+/// `FILE.1` becomes `FILE.2`, … and the oldest beyond `backups` goes.
+struct LogFile {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    size: u64,
+    max_bytes: u64,
+    backups: u32,
+}
+
+static LOG_FILE: std::sync::Mutex<Option<LogFile>> = std::sync::Mutex::new(None);
+
+/// Start writing records to `path` (appending, as the original does).
+pub fn open_log_file(
+    path: &std::path::Path,
+    max_bytes: u64,
+    backups: u32,
+) -> crate::error::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| crate::error::Error::io_at("cannot write log file", path, &e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if let Ok(mut slot) = LOG_FILE.lock() {
+        *slot = Some(LogFile {
+            path: path.to_path_buf(),
+            file,
+            size,
+            max_bytes,
+            backups,
+        });
+    }
+    Ok(())
+}
+
+/// One record to the log file, if there is one. A log file that cannot be
+/// written is dropped (logging never fails a command).
+pub fn file_record(level: &str, msg: &str) {
+    use std::io::Write;
+    let Ok(mut slot) = LOG_FILE.lock() else {
+        return;
+    };
+    let Some(log) = slot.as_mut() else {
+        return;
+    };
+    let line = format!("{}\n", json_record(level, &printable(msg)));
+    // As Python's handler: roll over before a record that would pass the
+    // limit (0 = never), unless the file is empty.
+    if log.max_bytes > 0 && log.size > 0 && log.size + line.len() as u64 > log.max_bytes {
+        if log.backups > 0 {
+            let name = |n: u32| {
+                let mut p = log.path.clone().into_os_string();
+                p.push(format!(".{n}"));
+                std::path::PathBuf::from(p)
+            };
+            let _ = std::fs::remove_file(name(log.backups));
+            for n in (1..log.backups).rev() {
+                let _ = std::fs::rename(name(n), name(n + 1));
+            }
+            let _ = std::fs::rename(&log.path, name(1));
+        }
+        match std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&log.path)
+        {
+            Ok(f) => {
+                log.file = f;
+                log.size = 0;
+            }
+            Err(_) => {
+                *slot = None;
+                return;
+            }
+        }
+    }
+    if log.file.write_all(line.as_bytes()).is_ok() {
+        log.size += line.len() as u64;
+    } else {
+        *slot = None;
     }
 }
 

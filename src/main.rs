@@ -33,6 +33,7 @@ fn main() {
     let code = match adhash::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
+            adhash::log::file_record("ERROR", &err.detail);
             if json {
                 adhash::errln!("{}", err.envelope());
             } else {

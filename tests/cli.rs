@@ -901,3 +901,50 @@ fn ticks_carry_latency_histograms_in_the_originals_presets() {
     let o = adhash(&["run-csv", "--csv", &csv, "--latency-buckets", "nano"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn log_file_rotates_as_the_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let log = dir.path().join("adhash.log");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "--log-file",
+            log.to_str().unwrap(),
+            "--log-max-bytes",
+            "300",
+            "--log-backup-count",
+            "2",
+        ];
+        a.extend_from_slice(extra);
+        adhash(&a)
+    };
+    for _ in 0..6 {
+        assert!(args(&["run-csv", "--csv", &csv]).status.success());
+    }
+    // The error that ends a command is logged too.
+    let o = args(&["run-csv", "--csv", "/nonexistent.csv"]);
+    assert_eq!(o.status.code(), Some(5));
+    let name = |n: &str| dir.path().join(format!("adhash.log{n}"));
+    assert!(name(".1").exists() && name(".2").exists());
+    assert!(
+        !name(".3").exists(),
+        "only --log-backup-count files are kept"
+    );
+    for f in ["", ".1", ".2"] {
+        let text = std::fs::read_to_string(name(f)).unwrap();
+        assert!(text.len() <= 300, "{f}: {} bytes", text.len());
+        for line in text.lines() {
+            let r: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert!(["INFO", "WARNING", "ERROR"].contains(&r["level"].as_str().unwrap()));
+            assert_eq!(r["logger"], "adhash");
+        }
+    }
+    let newest = std::fs::read_to_string(name("")).unwrap();
+    assert!(newest.contains("\"level\":\"ERROR\""), "{newest}");
+    // Never appended to the command's own input.
+    let before = std::fs::read(&csv).unwrap();
+    let o = adhash(&["--log-file", &csv, "run-csv", "--csv", &csv]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+}
