@@ -716,10 +716,12 @@ fn relative_spec_path_finds_its_cli() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("good | fake ok"));
 }
 
-#[test]
-fn python_cli_runs_under_the_interpreter() {
-    // A missing python3 fails the test (it would otherwise pass having
-    // tested nothing); a machine without Python can opt out, visibly.
+/// A folder with the Python stand-in CLI as `hashmap_cli.py`, a one-row
+/// CSV and a one-job spec driving it through `hashmap_cli` = `cli`. `None`
+/// (after saying SKIPPED) only when python3 is missing and the run opted
+/// out; a missing python3 otherwise fails the test rather than passing
+/// having tested nothing.
+fn python_suite(cli: &str) -> Option<(tempfile::TempDir, PathBuf)> {
     if std::process::Command::new("python3")
         .arg("--version")
         .output()
@@ -730,7 +732,7 @@ fn python_cli_runs_under_the_interpreter() {
             "python3 is not installed: install it, or set ADHASH_TEST_WITHOUT_PYTHON=1 to skip this test"
         );
         eprintln!("SKIPPED: python3 is not installed (ADHASH_TEST_WITHOUT_PYTHON is set)");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -742,9 +744,17 @@ fn python_cli_runs_under_the_interpreter() {
     let p = dir.path().join("suite.toml");
     std::fs::write(
         &p,
-        "[batch]\nhashmap_cli = \"hashmap_cli.py\"\n[[batch.jobs]]\nname = \"py\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.json\"\n",
+        format!("[batch]\nhashmap_cli = \"{cli}\"\n[[batch.jobs]]\nname = \"py\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.json\"\n"),
     )
     .unwrap();
+    Some((dir, p))
+}
+
+#[test]
+fn python_cli_runs_under_the_interpreter() {
+    let Some((dir, p)) = python_suite("hashmap_cli.py") else {
+        return;
+    };
     let spec = spec::load(&p, Some("python3"), &adhash_bin()).unwrap();
     let (suite, _) = run_collect(&spec, CancelToken::new());
     let j = &suite.jobs[0];
@@ -765,19 +775,9 @@ fn python_cli_runs_under_the_interpreter() {
 fn python_module_form_runs_under_the_interpreter() {
     // The original's `hashmap_cli = "-m hashmap_cli"`: python3 -m, with the
     // module found from the spec's folder (the jobs' working directory).
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        fixtures().join("fake_cli.py"),
-        dir.path().join("hashmap_cli.py"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("w.csv"), "op,key,value\nput,a,1\n").unwrap();
-    let p = dir.path().join("suite.toml");
-    std::fs::write(
-        &p,
-        "[batch]\nhashmap_cli = \"-m hashmap_cli\"\n[[batch.jobs]]\nname = \"py\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\njson_summary = \"s.json\"\n",
-    )
-    .unwrap();
+    let Some((_dir, p)) = python_suite("-m hashmap_cli") else {
+        return;
+    };
     let spec = spec::load(&p, Some("python3"), &adhash_bin()).unwrap();
     assert_eq!(
         spec.cli,

@@ -19,7 +19,6 @@ pub enum LatencyBuckets {
     Micro,
 }
 
-const DEFAULT_BOUNDS_MS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, f64::INFINITY];
 /// The bounds as the original labels them (`f"{bound:.6f}"`, `"+Inf"`),
 /// spelled out once rather than formatted in every tick.
 const DEFAULT_LABELS: [&str; 9] = [
@@ -32,22 +31,6 @@ const DEFAULT_LABELS: [&str; 9] = [
     "5.000000",
     "10.000000",
     "+Inf",
-];
-const MICRO_BOUNDS_MS: [f64; 14] = [
-    0.001,
-    0.002,
-    0.005,
-    0.01,
-    0.02,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    1.0,
-    2.0,
-    5.0,
-    10.0,
-    f64::INFINITY,
 ];
 const MICRO_LABELS: [&str; 14] = [
     "0.001000",
@@ -66,7 +49,8 @@ const MICRO_LABELS: [&str; 14] = [
     "+Inf",
 ];
 
-/// The same bounds in nanoseconds (what a reservoir holds); `u64::MAX` is +Inf.
+/// The original's bounds, in nanoseconds (what a reservoir holds);
+/// `u64::MAX` is +Inf.
 const DEFAULT_BOUNDS_NS: [u64; 9] = [
     50_000,
     100_000,
@@ -100,13 +84,6 @@ impl LatencyBuckets {
         match self {
             LatencyBuckets::Default => "default",
             LatencyBuckets::Micro => "micro",
-        }
-    }
-
-    pub fn bounds_ms(self) -> &'static [f64] {
-        match self {
-            LatencyBuckets::Default => &DEFAULT_BOUNDS_MS,
-            LatencyBuckets::Micro => &MICRO_BOUNDS_MS,
         }
     }
 
@@ -432,11 +409,11 @@ mod tests {
         assert_eq!(kept, recount);
         // The labels are the bounds as the original formats them.
         for preset in [LatencyBuckets::Default, LatencyBuckets::Micro] {
-            for (b, l) in preset.bounds_ms().iter().zip(preset.labels()) {
-                let want = if b.is_infinite() {
+            for (&b, l) in preset.bounds_ns().iter().zip(preset.labels()) {
+                let want = if b == u64::MAX {
                     "+Inf".to_string()
                 } else {
-                    format!("{b:.6}")
+                    format!("{:.6}", b as f64 / 1e6)
                 };
                 assert_eq!(*l, want);
             }
