@@ -903,6 +903,71 @@ fn ticks_carry_latency_histograms_in_the_originals_presets() {
 }
 
 #[test]
+fn ticks_and_summaries_carry_probe_histograms_and_loop_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let last_tick = |mode: &str| -> (serde_json::Value, serde_json::Value) {
+        let m = dir.path().join(format!("m-{mode}"));
+        let o = adhash(&[
+            "--json",
+            "--mode",
+            mode,
+            "run-csv",
+            "--csv",
+            &csv,
+            "--metrics-out-dir",
+            m.to_str().unwrap(),
+            "--latency-sample-every",
+            "1",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let text = std::fs::read_to_string(m.join("metrics.ndjson")).unwrap();
+        let tick = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        (summary, tick)
+    };
+    // Robin Hood: [distance, count] pairs, nearest first, one per live key.
+    let (summary, tick) = last_tick("fast-lookup");
+    let hist: Vec<(u64, u64)> = tick["probe_hist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_u64().unwrap(), p[1].as_u64().unwrap()))
+        .collect();
+    assert!(hist.windows(2).all(|w| w[0].0 < w[1].0), "{hist:?}");
+    assert!(hist.iter().all(|&(_, c)| c > 0));
+    let live: u64 = hist.iter().map(|&(_, c)| c).sum();
+    assert_eq!(live, summary["final_size"].as_u64().unwrap());
+    let mean = hist.iter().map(|&(d, c)| d * c).sum::<u64>() as f64 / live as f64;
+    let avg = tick["avg_probe_estimate"].as_f64().unwrap();
+    assert!((mean - avg).abs() < 1e-9, "{mean} vs {avg}");
+    // Chaining has no probe distances.
+    let (_, tick) = last_tick("fast-insert");
+    assert_eq!(tick["probe_hist"], serde_json::json!([]));
+
+    // The loop latency covers the operation and more; the implied latency
+    // is 1000 / ops per second; the loop median is the loop's p50.
+    for s in [&summary, &summary["summary"]] {
+        let op = s["latency_ms"]["overall"]["p50"].as_f64().unwrap();
+        let lp = s["latency_loop_ms"]["overall"]["p50"].as_f64().unwrap();
+        assert!(lp >= op && lp > 0.0, "loop {lp} < op {op}");
+        for q in ["p50", "p90", "p99"] {
+            for o in ["overall", "put", "get", "del"] {
+                assert!(
+                    s["latency_loop_ms"][o][q].as_f64().unwrap() >= 0.0,
+                    "{o} {q}"
+                );
+            }
+        }
+        assert_eq!(s["loop_latency_median_ms"].as_f64().unwrap(), lp);
+        let implied = s["implied_latency_ms"].as_f64().unwrap();
+        let ops_s = s["ops_per_second"].as_f64().unwrap();
+        assert!((implied - 1000.0 / ops_s).abs() < 1e-9 * implied.max(1.0));
+    }
+    assert!(tick["implied_latency_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
 fn log_file_rotates_as_the_originals() {
     let dir = tempfile::tempdir().unwrap();
     let csv = gen_csv(dir.path(), "w.csv", &[]);

@@ -46,11 +46,18 @@ pub struct Tick {
     pub avg_probe_estimate: f64,
     /// Robin Hood's tombstones / (live + tombstones); 0 for other backends.
     pub tombstone_ratio: f64,
+    /// Robin Hood's live entries per probe distance, `[distance, count]`,
+    /// nearest first; empty for chaining and std. Counted as the table
+    /// changes (never a scan), so it is exact in every tick.
+    pub probe_hist: Vec<[u64; 2]>,
     pub latency_ms: LatencyMs,
     /// Histograms of the sampled latencies (the original's field).
     pub latency_hist_ms: LatencyHist,
     /// Which bucket preset `latency_hist_ms` uses: `default` or `micro`.
     pub latency_hist_preset: &'static str,
+    /// 1000 / (ops so far / t): the mean time an operation took, all
+    /// costs in; null before the first operation (the original's field).
+    pub implied_latency_ms: Option<f64>,
     pub events: Vec<EventRecord>,
 }
 

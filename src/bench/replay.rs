@@ -53,6 +53,8 @@ pub struct ReplayOutcome {
     pub final_checksum: StateChecksum,
     pub map_memory_bytes: u64,
     pub latency: LatencySampler,
+    /// The same operations' whole loop iterations (`latency_loop_ms`).
+    pub loop_latency: LatencySampler,
     pub events: Vec<EventRecord>,
 }
 
@@ -72,6 +74,8 @@ impl ReplayOutcome {
         hash_seed: u64,
         parse_seconds: f64,
     ) -> RunSummary {
+        let ops_per_second = self.ops_per_second();
+        let loop_ms = self.loop_latency.latency_ms();
         RunSummary {
             schema: RUN_SUMMARY_SCHEMA.into(),
             mode: mode.into(),
@@ -80,7 +84,7 @@ impl ReplayOutcome {
             parse_seconds,
             elapsed_seconds: self.elapsed_seconds,
             total_ops: self.total_ops,
-            ops_per_second: self.ops_per_second(),
+            ops_per_second,
             final_backend: self.final_backend,
             migrations_triggered: self.migrations,
             compactions_triggered: self.compactions,
@@ -88,6 +92,10 @@ impl ReplayOutcome {
             final_checksum: self.final_checksum.to_string(),
             map_memory_bytes: self.map_memory_bytes,
             latency_ms: self.latency.latency_ms(),
+            latency_loop_ms: loop_ms,
+            implied_latency_ms: implied_latency_ms(self.total_ops, self.elapsed_seconds),
+            loop_latency_median_ms: (self.loop_latency.seen_overall() > 0)
+                .then_some(loop_ms.overall.p50),
             latency_sample: LatencySample {
                 reservoir_k_overall: self.latency.k,
                 reservoir_k_each: self.latency.k,
@@ -98,6 +106,11 @@ impl ReplayOutcome {
             events: self.events,
         }
     }
+}
+
+/// 1000 / (ops / seconds), null when nothing ran or no time passed.
+fn implied_latency_ms(ops: u64, seconds: f64) -> Option<f64> {
+    (ops > 0 && seconds > 0.0).then(|| seconds * 1000.0 / ops as f64)
 }
 
 #[inline(always)]
@@ -126,6 +139,9 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
         opts.latency_sample_every,
         opts.latency_buckets,
     );
+    // Same seeds, so both keep the same operations: the loop figure and the
+    // operation figure describe one sample.
+    let mut loop_latency = latency.clone();
     let every = latency.every as usize;
     let mut counters = Counters {
         migrations: 0,
@@ -146,13 +162,15 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
     }
     for (i, (op, key, value)) in trace.iter().enumerate() {
         counters.by_type[op.index()] += 1;
-        if i % every == 0 {
+        let sampled_since = if i % every == 0 {
             let t0 = Instant::now();
             apply(&mut map, op, key, value);
             latency.record(op, t0.elapsed().as_nanos() as u64);
+            Some(t0)
         } else {
             apply(&mut map, op, key, value);
-        }
+            None
+        };
         if (i + 1) % HOUSEKEEPING_EVERY == 0 {
             let now = Instant::now();
             if let Some(interval) = opts.compact_interval
@@ -188,6 +206,9 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
                 tick_events_from = all_events.len();
                 last_tick = (now, ops);
             }
+        }
+        if let Some(t0) = sampled_since {
+            loop_latency.record(op, t0.elapsed().as_nanos() as u64);
         }
     }
     let elapsed = start.elapsed();
@@ -230,6 +251,7 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
         final_checksum,
         map_memory_bytes: map.memory_bytes() as u64,
         latency,
+        loop_latency,
         events: all_events,
     })
 }
@@ -278,9 +300,11 @@ fn make_tick<M: Map>(
         max_group_len: health.max_group_len.unwrap_or(0),
         avg_probe_estimate: health.avg_probe_estimate.unwrap_or(0.0),
         tombstone_ratio: health.tombstone_ratio.unwrap_or(0.0),
+        probe_hist: map.probe_hist(),
         latency_ms: latency.latency_ms(),
         latency_hist_ms: latency.histograms(),
         latency_hist_preset: latency.buckets.name(),
+        implied_latency_ms: implied_latency_ms(ops, t),
         events: events.to_vec(),
     }
 }

@@ -69,6 +69,19 @@ pub struct RunSummary {
     pub final_checksum: String,
     pub map_memory_bytes: u64,
     pub latency_ms: LatencyMs,
+    /// Latency of the sampled operations' whole replay-loop iteration: the
+    /// operation plus the replay's own bookkeeping (recording the sample,
+    /// counting, checking the clock for ticks and compaction), in ms. The
+    /// gap to `latency_ms` is what the harness adds (the original's field).
+    #[serde(default)]
+    pub latency_loop_ms: LatencyMs,
+    /// 1000 / `ops_per_second`: the mean time an operation took, all costs
+    /// in; null when nothing ran.
+    #[serde(default)]
+    pub implied_latency_ms: Option<f64>,
+    /// `latency_loop_ms.overall.p50`; null without samples.
+    #[serde(default)]
+    pub loop_latency_median_ms: Option<f64>,
     pub latency_sample: LatencySample,
     /// The latency-histogram preset the run's ticks used (the original's field).
     #[serde(default = "default_preset")]

@@ -271,6 +271,9 @@ impl Map for Adaptive {
     fn health(&self) -> Health {
         self.active.map().health()
     }
+    fn probe_hist(&self) -> Vec<[u64; 2]> {
+        self.active.map().probe_hist()
+    }
     fn compact(&mut self, source: CompactionSource) {
         // Finish a running migration first: compacting a half-drained table
         // would move entries under the drain cursor.

@@ -119,6 +119,12 @@ pub trait Map {
     /// The map's own estimate of its footprint in bytes (tables + key/value bytes).
     fn memory_bytes(&self) -> usize;
     fn health(&self) -> Health;
+    /// Live entries per probe distance as `[distance, count]` pairs, nearest
+    /// first (the ticks' `probe_hist`); empty for a backend that does not
+    /// probe. Kept as the table changes, so this costs O(longest distance).
+    fn probe_hist(&self) -> Vec<[u64; 2]> {
+        Vec::new()
+    }
     /// Rebuild to drop tombstones and slack.
     fn compact(&mut self, source: CompactionSource);
     /// Move recorded events into `out`.

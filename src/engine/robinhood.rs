@@ -149,6 +149,48 @@ fn tag_of(h: u64) -> u32 {
     h as u32
 }
 
+/// How many live entries sit at each probe distance, and the sum of those
+/// distances.
+#[derive(Default)]
+struct DistanceCounts {
+    /// `counts[d]`: live entries `d` slots from home. Grows to the longest
+    /// distance seen, which a healthy table keeps in the tens.
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl DistanceCounts {
+    #[inline]
+    fn add(&mut self, d: u32) {
+        let d = d as usize;
+        if d >= self.counts.len() {
+            self.counts.resize(d + 1, 0);
+        }
+        self.counts[d] += 1;
+        self.total += d as u64;
+    }
+
+    #[inline]
+    fn remove(&mut self, d: u32) {
+        self.counts[d as usize] -= 1;
+        self.total -= u64::from(d);
+    }
+
+    fn clear(&mut self) {
+        self.counts.clear();
+        self.total = 0;
+    }
+
+    /// `[distance, count]` pairs for the distances that hold entries, nearest first.
+    fn pairs(&self) -> Vec<[u64; 2]> {
+        (0u64..)
+            .zip(&self.counts)
+            .filter(|&(_, &c)| c > 0)
+            .map(|(d, &c)| [d, c])
+            .collect()
+    }
+}
+
 pub struct RobinHood<E: RhEntry> {
     meta: Vec<Meta>,
     entries: Vec<Option<E>>,
@@ -157,9 +199,10 @@ pub struct RobinHood<E: RhEntry> {
     shift: u32,
     len: usize,
     tombstones: usize,
-    /// Sum of the probe distances of live entries: the average probe
-    /// estimate is this over `len`, kept exact in O(1) per operation.
-    total_dist: u64,
+    /// Probe distances of the live entries, kept exact in O(1) per
+    /// operation: their sum gives the average probe estimate, their counts
+    /// the ticks' `probe_hist`, without a scan of the table.
+    dists: DistanceCounts,
     heap_bytes: usize,
     policy: RhPolicy,
     seed: u64,
@@ -213,7 +256,7 @@ impl<E: RhEntry> RobinHood<E> {
             shift: 64 - n.trailing_zeros(),
             len: 0,
             tombstones: 0,
-            total_dist: 0,
+            dists: DistanceCounts::default(),
             heap_bytes: 0,
             policy,
             seed,
@@ -238,7 +281,7 @@ impl<E: RhEntry> RobinHood<E> {
         if self.len == 0 {
             0.0
         } else {
-            self.total_dist as f64 / self.len as f64
+            self.dists.total as f64 / self.len as f64
         }
     }
 
@@ -325,7 +368,7 @@ impl<E: RhEntry> RobinHood<E> {
             if m.dist == EMPTY {
                 *m = Meta { dist: d, tag };
                 self.entries[i] = Some(cur);
-                self.total_dist += u64::from(d);
+                self.dists.add(d);
                 return;
             }
             let slot = &mut self.entries[i];
@@ -336,7 +379,7 @@ impl<E: RhEntry> RobinHood<E> {
                     *m = Meta { dist: d, tag };
                     *slot = Some(cur);
                     self.tombstones -= 1;
-                    self.total_dist += u64::from(d);
+                    self.dists.add(d);
                     return;
                 }
                 Some(resident) if m.dist < d => {
@@ -344,7 +387,8 @@ impl<E: RhEntry> RobinHood<E> {
                     std::mem::swap(resident, &mut cur);
                     let evicted = *m;
                     *m = Meta { dist: d, tag };
-                    self.total_dist = self.total_dist + u64::from(d) - u64::from(evicted.dist);
+                    self.dists.add(d);
+                    self.dists.remove(evicted.dist);
                     d = evicted.dist;
                     tag = evicted.tag;
                 }
@@ -370,7 +414,7 @@ impl<E: RhEntry> RobinHood<E> {
     fn remove_at(&mut self, i: usize) {
         if let Some(e) = self.entries[i].take() {
             self.heap_bytes -= e.heap_bytes();
-            self.total_dist -= u64::from(self.meta[i].dist);
+            self.dists.remove(self.meta[i].dist);
             self.len -= 1;
             self.tombstones += 1;
         }
@@ -399,7 +443,7 @@ impl<E: RhEntry> RobinHood<E> {
         self.mask = n - 1;
         self.shift = 64 - n.trailing_zeros();
         self.tombstones = 0;
-        self.total_dist = 0;
+        self.dists.clear();
         for e in old.into_iter().flatten() {
             let h = e.hash(self.seed);
             self.insert_new(h, e);
@@ -453,6 +497,9 @@ impl<E: RhEntry> Map for RobinHood<E> {
             tombstone_ratio: Some(self.tombstone_ratio()),
         }
     }
+    fn probe_hist(&self) -> Vec<[u64; 2]> {
+        self.dists.pairs()
+    }
     fn compact(&mut self, source: CompactionSource) {
         let target = Self::slots_for(self.len, self.policy.max_load);
         let n = if self.policy.min_load > 0.0 {
@@ -498,6 +545,39 @@ mod tests {
         assert_eq!(n, 1);
         assert!(m.del_h(0, "c"));
         assert_eq!(m.get_h(0, "c"), None);
+    }
+
+    /// The probe histogram a scan of the table finds.
+    fn scanned_probe_hist<E: RhEntry>(m: &RobinHood<E>) -> Vec<[u64; 2]> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (meta, e) in m.meta.iter().zip(&m.entries) {
+            if e.is_some() {
+                *counts.entry(u64::from(meta.dist)).or_insert(0u64) += 1;
+            }
+        }
+        counts.into_iter().map(|(d, c)| [d, c]).collect()
+    }
+
+    #[test]
+    fn probe_histogram_is_kept_exact_through_robbing_deletes_and_rebuilds() {
+        let mut m = RobinHood::<Pair>::fast_lookup(7);
+        // Hashes that share their top bits crowd a few homes, so inserts
+        // rob, tombstones get reused, and the table grows and compacts.
+        let h = |i: u64| (i % 5) << 60 | i;
+        for round in 0..6u64 {
+            for i in 0..700u64 {
+                m.put_h(h(i + round * 300), &format!("k{}", i + round * 300), "v");
+            }
+            for i in (0..700u64).step_by(3) {
+                m.del_h(h(i + round * 300), &format!("k{}", i + round * 300));
+            }
+            let hist = m.probe_hist();
+            assert_eq!(hist, scanned_probe_hist(&m), "round {round}");
+            assert_eq!(hist.iter().map(|p| p[1]).sum::<u64>(), m.len() as u64);
+            let total: u64 = hist.iter().map(|p| p[0] * p[1]).sum();
+            assert_eq!(total as f64 / m.len() as f64, m.avg_probe());
+            assert!(hist.iter().any(|p| p[0] > 3), "keys must crowd: {hist:?}");
+        }
     }
 
     #[test]
