@@ -11,6 +11,7 @@ use crate::bench::metrics::{METRICS_FILE, MetricsSink};
 use crate::bench::profile::{PROFILE_REPEATS, profile};
 use crate::bench::replay::{ReplayOptions, replay};
 use crate::bench::summary::RunSummary;
+use crate::config::AppConfig;
 use crate::engine::{AdaptiveConfig, Mode};
 use crate::error::{Error, Result};
 use crate::log::{Log, human_bytes, thousands};
@@ -45,6 +46,11 @@ pub struct Cli {
     /// JSON lines, rotated as the original does.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+    /// The original tool's TOML config: [adaptive] thresholds where names
+    /// map, [watchdog] guardrails for the ticks' alerts. --adaptive-* flags
+    /// win. Default: $ADHASH_CONFIG when set and not empty.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Rotate the log file past this many bytes (0 = never).
     #[arg(long, global = true, default_value_t = 5_000_000)]
     pub log_max_bytes: u64,
@@ -244,8 +250,8 @@ pub struct AdaptiveArgs {
 }
 
 impl AdaptiveArgs {
-    pub fn config(&self) -> Result<AdaptiveConfig> {
-        let d = AdaptiveConfig::default();
+    /// The flags over `d` (the defaults, or what `--config` set).
+    pub fn config(&self, d: AdaptiveConfig) -> Result<AdaptiveConfig> {
         let cfg = AdaptiveConfig {
             overflow_group_share: self
                 .adaptive_overflow_share
@@ -355,9 +361,26 @@ pub struct RunCsvArgs {
     pub adaptive: AdaptiveArgs,
 }
 
+impl Cli {
+    /// A command's inputs plus the config file: no output may replace either.
+    fn inputs<'a>(&'a self, own: &[crate::fs::Named<'a>]) -> Vec<crate::fs::Named<'a>> {
+        let mut v = own.to_vec();
+        if let Some(c) = &self.config {
+            v.push(("--config", c.as_path()));
+        }
+        v
+    }
+}
+
 /// Run the parsed command line. `Ok(code)` is the exit code of a command
 /// that ran (profile --then passes its child's through).
-pub fn run(cli: Cli) -> Result<i32> {
+pub fn run(mut cli: Cli) -> Result<i32> {
+    // The environment as the original reads it; an empty value is unset.
+    if cli.config.is_none() {
+        cli.config = std::env::var_os("ADHASH_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+    }
     if let Some(path) = &cli.log_file {
         // The log is appended to: it must not be the command's input.
         let input: Option<(&str, &Path)> = match &cli.command {
@@ -368,7 +391,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             _ => None,
         };
         crate::fs::check_outputs(
-            &input.into_iter().collect::<Vec<_>>(),
+            &cli.inputs(&input.into_iter().collect::<Vec<_>>()),
             &[("--log-file", path)],
         )?;
         crate::log::open_log_file(path, cli.log_max_bytes, cli.log_backup_count)?;
@@ -377,14 +400,18 @@ pub fn run(cli: Cli) -> Result<i32> {
         json: cli.log_json,
         quiet: false,
     };
+    let app = match &cli.config {
+        Some(path) => AppConfig::load(path, log)?,
+        None => AppConfig::default(),
+    };
     match &cli.command {
         None => mission_control(&MissionControlArgs::default()),
         Some(Command::MissionControl(a)) => mission_control(a),
         Some(Command::GenerateCsv(a)) => generate_csv(&cli, a, log),
-        Some(Command::Profile(a)) => profile_cmd(&cli, a, log),
-        Some(Command::RunCsv(a)) => run_csv(&cli, a, log),
+        Some(Command::Profile(a)) => profile_cmd(&cli, &app, a, log),
+        Some(Command::RunCsv(a)) => run_csv(&cli, &app, a, log),
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
-        Some(Command::Batch(a)) => batch_cmd(&cli, a, log),
+        Some(Command::Batch(a)) => batch_cmd(&cli, &app, a, log),
         Some(Command::Compare(a)) => compare_cmd(&cli, a),
     }
 }
@@ -417,7 +444,7 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     let format = a.out.as_deref().map(ReportFormat::from_path).transpose()?;
     if let Some(out) = &a.out {
         crate::fs::check_outputs(
-            &[("the old report", &a.old), ("the new report", &a.new)],
+            &cli.inputs(&[("the old report", &a.old), ("the new report", &a.new)]),
             &[("--out", out)],
         )?;
     }
@@ -480,7 +507,7 @@ fn generate_csv(cli: &Cli, a: &GenerateCsvArgs, log: Log) -> Result<i32> {
         adversarial_lowbits: a.adversarial_lowbits,
     };
     let t0 = Instant::now();
-    crate::fs::check_outputs(&[], &[("--outfile", &a.outfile)])?;
+    crate::fs::check_outputs(&cli.inputs(&[]), &[("--outfile", &a.outfile)])?;
     let rows = generate_file(&params, &a.outfile)?;
     let secs = t0.elapsed().as_secs_f64();
     let rate = rows as f64 / secs.max(1e-9);
@@ -511,8 +538,8 @@ fn read_trace(path: &Path, limits: Limits) -> Result<(Trace, f64)> {
     Ok((trace, t0.elapsed().as_secs_f64()))
 }
 
-fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
-    let cfg = a.adaptive.config()?;
+fn profile_cmd(cli: &Cli, app: &AppConfig, a: &ProfileArgs, log: Log) -> Result<i32> {
+    let cfg = a.adaptive.config(app.adaptive)?;
     if a.sample_rows == 0 {
         return Err(Error::bad_input("--sample-rows must be at least 1"));
     }
@@ -579,8 +606,8 @@ fn profile_cmd(cli: &Cli, a: &ProfileArgs, log: Log) -> Result<i32> {
     Ok(status.code().unwrap_or(4))
 }
 
-fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
-    let cfg = a.adaptive.config()?;
+fn run_csv(cli: &Cli, app: &AppConfig, a: &RunCsvArgs, log: Log) -> Result<i32> {
+    let cfg = a.adaptive.config(app.adaptive)?;
     if a.latency_sample_every == 0 {
         return Err(Error::bad_input(
             "--latency-sample-every must be at least 1",
@@ -607,7 +634,7 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
     if let Some(p) = &metrics_file {
         outputs.push(("--metrics-out-dir", p));
     }
-    crate::fs::check_outputs(&[("--csv", &a.csv)], &outputs)?;
+    crate::fs::check_outputs(&cli.inputs(&[("--csv", &a.csv)]), &outputs)?;
     if a.dry_run {
         // Validate by streaming: a row at a time, whatever the file's size.
         let t0 = std::time::Instant::now();
@@ -656,6 +683,13 @@ fn run_csv(cli: &Cli, a: &RunCsvArgs, log: Log) -> Result<i32> {
         metrics,
         tick_interval: Duration::from_millis(a.metrics_interval_ms),
         compact_interval,
+        // Only a config turns the guardrails on: chaining's load runs to
+        // 1.0 by design, so the original's default 0.9 line would warn on
+        // most healthy runs (formats.md §5).
+        watchdog: app
+            .path
+            .is_some()
+            .then(|| crate::bench::watchdog::Watchdog::new(app.watchdog, log)),
     };
     let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &trace, opts))?;
     let summary = outcome.into_summary(
@@ -729,7 +763,7 @@ fn workload_dna(cli: &Cli, a: &WorkloadDnaArgs, log: Log) -> Result<i32> {
         limits: a.limits.limits(),
     };
     if let Some(out) = &a.json_out {
-        crate::fs::check_outputs(&[("--csv", &a.csv)], &[("--json-out", out)])?;
+        crate::fs::check_outputs(&cli.inputs(&[("--csv", &a.csv)]), &[("--json-out", out)])?;
     }
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let report = analyze_file(&a.csv, opts, &mut |_| {}, &cancel)?;
@@ -769,7 +803,7 @@ fn self_exe() -> Result<PathBuf> {
     std::env::current_exe().map_err(|e| Error::io(format!("cannot find the adhash binary: {e}")))
 }
 
-fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
+fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32> {
     use crate::batch::runner::{BatchEvent, CancelToken, JobStatus, Stream, run_suite};
     use crate::batch::spec::{bundled_specs, load, spec_folders};
     let exe = self_exe()?;
@@ -809,7 +843,13 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     let Some(spec_path) = &a.spec else {
         return Err(Error::bad_input("give --spec PATH or --list"));
     };
-    let spec = load(spec_path, a.python.as_deref(), &exe)?;
+    let mut spec = load(spec_path, a.python.as_deref(), &exe)?;
+    // Jobs run in the spec's folder: they get the config's absolute path.
+    spec.config = app
+        .path
+        .as_ref()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+    spec.check_outputs()?;
     // Descendants that escape a job's process group come back to us.
     crate::batch::runner::become_subreaper();
     for w in &spec.warnings {
@@ -858,6 +898,9 @@ fn batch_cmd(cli: &Cli, a: &BatchArgs, log: Log) -> Result<i32> {
     let worker_spec = spec.clone();
     let worker_cancel = cancel.clone();
     let worker = std::thread::spawn(move || {
+        if crate::fault::injected(crate::fault::Fault::RunnerPanic) {
+            panic!("injected fault: runner-panic");
+        }
         run_suite(&worker_spec, tx, std::sync::Arc::new(|| {}), worker_cancel)
     });
     let total = spec.jobs.len();

@@ -7,8 +7,10 @@
 pub mod batch;
 pub mod bench;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod error;
+pub mod fault;
 pub mod fmt;
 pub mod fs;
 #[cfg(feature = "gui")]

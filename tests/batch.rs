@@ -954,6 +954,74 @@ metrics_out_dir = "../results/metrics"
     );
 }
 
+/// `adhash --config FILE batch` hands the config to every job (as the
+/// original's `--config` flag, visible in the command line); `--quiet`
+/// hides the jobs' own output but not the runner's progress.
+#[test]
+fn config_reaches_every_job_and_quiet_hides_job_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("w.csv");
+    let o = std::process::Command::new(adhash_bin())
+        .args(["generate-csv", "--ops", "60000", "--outfile"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let cfg = dir.path().join("adhash.toml");
+    std::fs::write(&cfg, "[adaptive]\nmax_lf_chaining = 1.0\n").unwrap();
+    let spec_path = dir.path().join("suite.toml");
+    std::fs::write(
+        &spec_path,
+        "[batch]\nreport = \"r.md\"\njson_report = \"r.json\"\nhistory = false\n\
+         [[batch.jobs]]\nname = \"ada\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n\
+         json_summary = \"ada.json\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let o = std::process::Command::new(adhash_bin())
+            .env_remove("ADHASH_CONFIG")
+            .args(["batch", "--spec", spec_path.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{text}");
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("ada.json")).unwrap())
+                .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap())
+                .unwrap();
+        (text, summary, report)
+    };
+    // Without a config: the default load trigger migrates; job output shown.
+    let (text, summary, _) = run(&[]);
+    assert_eq!(summary["migrations_triggered"], 1);
+    assert!(text.contains("ada | "), "{text}");
+
+    let cfg_s = cfg.to_str().unwrap();
+    let (text, summary, report) = run(&["--config", cfg_s, "--quiet"]);
+    assert_eq!(
+        summary["migrations_triggered"], 0,
+        "the job ran under the config"
+    );
+    let line = report["jobs"][0]["command_line"].as_str().unwrap();
+    let abs = std::path::absolute(&cfg).unwrap();
+    assert!(
+        line.contains(&format!("--config {}", abs.display())),
+        "{line}"
+    );
+    assert!(
+        !text.contains("ada | ") && !text.contains("ada ! "),
+        "{text}"
+    );
+    assert!(text.contains("[1/1] ada: ok"), "{text}");
+}
+
 #[test]
 fn list_shows_bundled_specs() {
     let o = std::process::Command::new(adhash_bin())

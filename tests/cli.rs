@@ -967,6 +967,127 @@ fn ticks_and_summaries_carry_probe_histograms_and_loop_latency() {
     assert!(tick["implied_latency_ms"].as_f64().unwrap() > 0.0);
 }
 
+/// `--config FILE` / `ADHASH_CONFIG`: the original's `[adaptive]` names set
+/// adhash's thresholds, `[watchdog]` judges the ticks, flags still win.
+#[test]
+fn config_file_speaks_the_originals_adaptive_and_watchdog() {
+    let dir = tempfile::tempdir().unwrap();
+    // 60,000 ops: enough writes for adaptive's first health check, where
+    // the default load trigger (0.9) moves it to Robin Hood.
+    let csv = dir.path().join("w.csv").display().to_string();
+    let o = adhash(&["generate-csv", "--outfile", &csv, "--ops", "60000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cfg = dir.path().join("adhash.toml");
+    std::fs::write(
+        &cfg,
+        "[adaptive]\nmax_lf_chaining = 1.0\nstart_backend = \"robinhood\"\nshade = 3\n\
+         [watchdog]\nload_factor_warn = 0.2\navg_probe_warn = \"none\"\n",
+    )
+    .unwrap();
+    let cfg_s = cfg.to_str().unwrap();
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"));
+        c.args(args).env_remove("ADHASH_CONFIG");
+        if let Some(v) = env {
+            c.env("ADHASH_CONFIG", v);
+        }
+        let o = c.output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        (o, v)
+    };
+    let m = dir.path().join("m");
+    let base = ["--json", "run-csv", "--csv", &csv];
+    let (o, plain) = run(&base, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        plain["migrations_triggered"], 1,
+        "the default trigger migrates"
+    );
+
+    // max_lf_chaining = 1.0: chaining never passes it, so no migration.
+    let mut args = vec!["--config", cfg_s];
+    args.extend(base);
+    args.extend(["--metrics-out-dir", m.to_str().unwrap()]);
+    let (o, v) = run(&args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(v["migrations_triggered"], 0);
+    assert_eq!(v["final_backend"], "chaining");
+    let err = stderr(&o);
+    assert!(err.contains("adaptive.start_backend ignored"), "{err}");
+    assert!(err.contains("`adaptive.shade`"), "{err}");
+    // The watchdog: the load line at 0.2 alerts, logged once when it starts.
+    assert_eq!(
+        err.matches("Watchdog alert (load_factor)").count(),
+        1,
+        "{err}"
+    );
+    let ticks = std::fs::read_to_string(m.join("metrics.ndjson")).unwrap();
+    let alerted: Vec<serde_json::Value> = ticks
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|t| !t["alerts"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(!alerted.is_empty());
+    for t in &alerted {
+        let a = &t["alerts"][0];
+        assert_eq!(a["metric"], "load_factor");
+        assert_eq!(a["threshold"], 0.2);
+        assert_eq!(a["severity"], "warning");
+        assert!(a["value"].as_f64().unwrap() >= 0.2);
+    }
+
+    // The environment works as the flag; a flag beats the file; an empty
+    // variable is unset.
+    let (o, v) = run(&base, Some(cfg_s));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(v["migrations_triggered"], 0);
+    let mut args = base.to_vec();
+    args.extend(["--adaptive-load-trigger", "0.9"]);
+    let (_, v) = run(&args, Some(cfg_s));
+    assert_eq!(v["migrations_triggered"], 1);
+    let (o, v) = run(&base, Some(""));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(v["migrations_triggered"], 1);
+
+    // Bad files: named, with the key; missing is I/O (5), bad values 2;
+    // no output may replace the config.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[adaptive]\nincremental_batch = 0\n").unwrap();
+    let (o, _) = run(
+        &["--config", bad.to_str().unwrap(), "run-csv", "--csv", &csv],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("adaptive.incremental_batch"),
+        "{err}"
+    );
+    let (o, _) = run(
+        &["run-csv", "--csv", &csv],
+        Some("/nonexistent/adhash.toml"),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let (o, _) = run(
+        &[
+            "--config",
+            cfg_s,
+            "run-csv",
+            "--csv",
+            &csv,
+            "--json-summary-out",
+            cfg_s,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .contains("max_lf_chaining")
+    );
+}
+
 #[test]
 fn log_file_rotates_as_the_originals() {
     let dir = tempfile::tempdir().unwrap();

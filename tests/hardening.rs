@@ -911,3 +911,55 @@ json.dump({'ops_per_second': 4321.0, 'final_backend': 'robinhood', 'latency_ms':
         assert!(r.join(format!("reports/{stem}.html")).exists());
     }
 }
+
+/// Exit codes 3 (an invariant broken: a map lost a key) and 4 (an internal
+/// error: a worker thread died) cannot be reached from any input, so the
+/// binary is made to fail through its fault hook (`ADHASH_FAULT`, debug
+/// builds only: src/fault.rs) and must report it as formats.md §3 says.
+#[test]
+#[cfg(debug_assertions)]
+fn invariant_and_internal_failures_exit_3_and_4() {
+    let (dir, _) = workdir();
+    let run = |fault: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("ADHASH_FAULT", fault)
+            .output()
+            .unwrap()
+    };
+    for mode in ["fast-insert", "fast-lookup", "adaptive", "std"] {
+        let o = run("lose-key", &["--mode", mode, "run-csv", "--csv", "w.csv"]);
+        assert_eq!(o.status.code(), Some(3), "{mode}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("final state: key 'K"),
+            "{mode}: {}",
+            stderr(&o)
+        );
+    }
+    let o = run("lose-key", &["--json", "run-csv", "--csv", "w.csv"]);
+    assert_eq!(o.status.code(), Some(3));
+    let env: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(env["error"], "Invariant");
+    assert_eq!(env["level"], "ERROR");
+
+    let o = run(
+        "parser-panic",
+        &["--json", "workload-dna", "--csv", "w.csv"],
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let env: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(env["error"], "Policy");
+    assert!(env["detail"].as_str().unwrap().contains("parsing thread"));
+
+    let spec = write_spec(
+        dir.path(),
+        "[batch]\nhistory = false\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    );
+    let o = run("runner-panic", &["batch", "--spec", spec.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the batch runner thread panicked"));
+    // Without the hook the same commands succeed: the faults are the hook's.
+    let o = adhash_in(dir.path(), &["run-csv", "--csv", "w.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -395,7 +395,7 @@ impl<'a> JobRun<'a> {
             warmup,
             command_line: self.command_line.clone(),
         });
-        let (prog, mut args) = self.spec.cli.argv();
+        let (prog, mut args) = self.spec.program();
         args.extend(self.job.args(self.summary_arg.as_deref()));
         args.extend(self.runner_args.iter().cloned());
         // The last run's ticks are not this run's: start from an empty file

@@ -171,6 +171,9 @@ pub struct BatchSpec {
     pub jobs: Vec<JobSpec>,
     /// Things worth saying that do not stop the suite (ignored tables).
     pub warnings: Vec<String>,
+    /// `adhash --config FILE batch`: every job gets `--config FILE` (the
+    /// original's flag too), so the suite runs under that config.
+    pub config: Option<PathBuf>,
 }
 
 impl BatchSpec {
@@ -179,9 +182,18 @@ impl BatchSpec {
         tidy(&self.dir.join(path))
     }
 
+    /// The program every job runs and the arguments before the job's own.
+    pub fn program(&self) -> (String, Vec<String>) {
+        let (prog, mut args) = self.cli.argv();
+        if let Some(c) = &self.config {
+            args.extend(["--config".into(), c.display().to_string()]);
+        }
+        (prog, args)
+    }
+
     /// The whole command line of a job, shell-quoted, for previews and logs.
     pub fn command_line(&self, job: &JobSpec, summary: Option<&str>) -> String {
-        let (prog, mut args) = self.cli.argv();
+        let (prog, mut args) = self.program();
         args.extend(job.args(summary));
         std::iter::once(prog)
             .chain(args)
@@ -392,6 +404,7 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         interleave,
         jobs,
         warnings,
+        config: None,
     };
     spec.check_outputs()?;
     Ok(spec)
@@ -420,6 +433,9 @@ impl BatchSpec {
             | CliProgram::SelfExe(p) => inputs.push(("the CLI".into(), p.clone())),
             // A module is found by the interpreter: no file to protect here.
             CliProgram::PythonModule { .. } => {}
+        }
+        if let Some(c) = &self.config {
+            inputs.push(("--config".into(), c.clone()));
         }
         for j in &self.jobs {
             inputs.push((

@@ -58,6 +58,8 @@ pub struct Tick {
     /// 1000 / (ops so far / t): the mean time an operation took, all
     /// costs in; null before the first operation (the original's field).
     pub implied_latency_ms: Option<f64>,
+    /// The watchdog's alerts for this tick (`--config` `[watchdog]`).
+    pub alerts: Vec<super::watchdog::Alert>,
     pub events: Vec<EventRecord>,
 }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::latency::{LatencyBuckets, LatencySampler};
 use super::metrics::{METRICS_SCHEMA, MetricsSink, OpsByType, TICK_INTERVAL_SECONDS, Tick};
 use super::summary::{EventRecord, LatencySample, RUN_SUMMARY_SCHEMA, RunSummary};
+use super::watchdog::{Reading, Watchdog};
 use crate::engine::{CompactionSource, Map, MapEvent};
 use crate::error::{Error, Result};
 use crate::hashing::StateChecksum;
@@ -27,6 +28,8 @@ pub struct ReplayOptions {
     pub compact_interval: Option<Duration>,
     /// Bucket preset of the ticks' latency histograms.
     pub latency_buckets: LatencyBuckets,
+    /// Judges every tick against guardrails (only with `--config`).
+    pub watchdog: Option<Watchdog>,
 }
 
 impl Default for ReplayOptions {
@@ -38,6 +41,7 @@ impl Default for ReplayOptions {
             tick_interval: Duration::from_secs_f64(TICK_INTERVAL_SECONDS),
             compact_interval: None,
             latency_buckets: LatencyBuckets::Default,
+            watchdog: None,
         }
     }
 }
@@ -157,7 +161,16 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
     let mut last_compact = start;
     let mut tick_events_from = 0usize;
     if let Some(sink) = opts.metrics.as_mut() {
-        let tick = make_tick(&map, 0.0, 0, &counters, 0.0, &latency, &[]);
+        let tick = make_tick(
+            &map,
+            0.0,
+            0,
+            &counters,
+            0.0,
+            &latency,
+            &[],
+            &mut opts.watchdog,
+        );
         sink.write(&tick)?;
     }
     for (i, (op, key, value)) in trace.iter().enumerate() {
@@ -201,6 +214,7 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
                     rate,
                     &latency,
                     &all_events[tick_events_from..],
+                    &mut opts.watchdog,
                 );
                 sink.write(&tick)?;
                 tick_events_from = all_events.len();
@@ -235,6 +249,7 @@ pub fn replay<M: Map>(mut map: M, trace: &Trace, mut opts: ReplayOptions) -> Res
             rate,
             &latency,
             &all_events[tick_events_from..],
+            &mut opts.watchdog,
         );
         sink.write(&tick)?;
         sink.finish()?;
@@ -273,6 +288,7 @@ fn collect_events<M: Map>(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn make_tick<M: Map>(
     map: &M,
     t: f64,
@@ -281,12 +297,24 @@ fn make_tick<M: Map>(
     ops_per_second: f64,
     latency: &LatencySampler,
     events: &[EventRecord],
+    watchdog: &mut Option<Watchdog>,
 ) -> Tick {
     let health = map.health();
+    let backend = map.backend();
+    let avg_probe_estimate = health.avg_probe_estimate.unwrap_or(0.0);
+    let tombstone_ratio = health.tombstone_ratio.unwrap_or(0.0);
+    let alerts = watchdog.as_mut().map_or_else(Vec::new, |w| {
+        w.evaluate(&Reading {
+            backend: &backend,
+            load_factor: health.load_factor,
+            avg_probe_estimate,
+            tombstone_ratio,
+        })
+    });
     Tick {
         schema: METRICS_SCHEMA,
         t,
-        backend: map.backend(),
+        backend,
         ops,
         ops_by_type: OpsByType {
             put: counters.by_type[Op::Put.index()],
@@ -298,13 +326,14 @@ fn make_tick<M: Map>(
         compactions: counters.compactions,
         load_factor: health.load_factor,
         max_group_len: health.max_group_len.unwrap_or(0),
-        avg_probe_estimate: health.avg_probe_estimate.unwrap_or(0.0),
-        tombstone_ratio: health.tombstone_ratio.unwrap_or(0.0),
+        avg_probe_estimate,
+        tombstone_ratio,
         probe_hist: map.probe_hist(),
         latency_ms: latency.latency_ms(),
         latency_hist_ms: latency.histograms(),
         latency_hist_preset: latency.buckets.name(),
         implied_latency_ms: implied_latency_ms(ops, t),
+        alerts,
         events: events.to_vec(),
     }
 }
@@ -316,10 +345,11 @@ pub fn verify_final_state<M: Map + ?Sized>(map: &M) -> Result<(u64, StateChecksu
     let mut sum = StateChecksum::default();
     let mut visited = 0u64;
     let mut lost: Option<String> = None;
+    let mut lose_one = crate::fault::injected(crate::fault::Fault::LoseKey);
     map.for_each(&mut |k, v| {
         visited += 1;
         sum.add(k, v);
-        if lost.is_none() && map.get(k) != Some(v) {
+        if lost.is_none() && (map.get(k) != Some(v) || std::mem::take(&mut lose_one)) {
             lost = Some(k.to_string());
         }
     });

@@ -495,7 +495,12 @@ pub fn analyze<R: Read + Send>(
     let mut adjacent_dup = 0u64;
     let mut stats = RowStats::default();
     std::thread::scope(|scope| -> Result<()> {
-        let parser = scope.spawn(move || parse_batches(reader, tx, spare_rx));
+        let parser = scope.spawn(move || {
+            if crate::fault::injected(crate::fault::Fault::ParserPanic) {
+                panic!("injected fault: parser-panic");
+            }
+            parse_batches(reader, tx, spare_rx)
+        });
         let mut prev_hash = None;
         for batch in &rx {
             let mut batch = batch?;
