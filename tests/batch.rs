@@ -675,6 +675,49 @@ fn flooding_job_keeps_memory_bounded() {
     assert!(md.len() < 20_000, "report keeps only the tail");
 }
 
+/// A line without an end is cut into 16 KiB pieces as it streams (nothing
+/// lost, nothing buffered past the bound); a job's kept log stops at
+/// 512 KiB however few lines make it up.
+#[test]
+fn long_lines_are_split_and_the_kept_log_is_bounded_in_bytes() {
+    use adhash::batch::result::LOG_TAIL_BYTES;
+    use adhash::batch::runner::MAX_LINE_BYTES;
+    let (_dir, spec) = fake_suite(&format!(
+        "{}{}",
+        job("mega", "megaline", ""),
+        job("wide", "widelines", "")
+    ));
+    let (suite, events) = run_collect(&spec, CancelToken::new());
+    let pieces: Vec<&String> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            BatchEvent::Log {
+                job: 0,
+                stream: Stream::Stdout,
+                line,
+            } => Some(line),
+            _ => None,
+        })
+        .collect();
+    let sizes: Vec<usize> = pieces.iter().map(|l| l.len()).collect();
+    assert_eq!(MAX_LINE_BYTES, 16 * 1024);
+    assert_eq!(
+        sizes,
+        [16384, 16384, 16384, 16384, 16384, 16384, 1696],
+        "100,000 bytes in 16 KiB pieces"
+    );
+    assert!(pieces.iter().all(|l| l.bytes().all(|b| b == b'x')));
+
+    let wide = &suite.jobs[1];
+    assert_eq!(wide.status, JobStatus::Ok);
+    let kept: usize = wide.log.lines.iter().map(|(_, l)| l.len()).sum();
+    assert_eq!(LOG_TAIL_BYTES, 512 * 1024);
+    assert!(kept <= LOG_TAIL_BYTES, "{kept} bytes kept");
+    assert!(kept > LOG_TAIL_BYTES - 8000, "the bound, not less: {kept}");
+    assert!(wide.log.lines.len() < LOG_TAIL_LINES, "bytes bit, not lines");
+    assert!(wide.log.dropped > 0);
+}
+
 #[test]
 fn stale_summary_is_not_used() {
     let (dir, spec) = fake_suite(&job(
