@@ -714,7 +714,10 @@ fn long_lines_are_split_and_the_kept_log_is_bounded_in_bytes() {
     assert_eq!(LOG_TAIL_BYTES, 512 * 1024);
     assert!(kept <= LOG_TAIL_BYTES, "{kept} bytes kept");
     assert!(kept > LOG_TAIL_BYTES - 8000, "the bound, not less: {kept}");
-    assert!(wide.log.lines.len() < LOG_TAIL_LINES, "bytes bit, not lines");
+    assert!(
+        wide.log.lines.len() < LOG_TAIL_LINES,
+        "bytes bit, not lines"
+    );
     assert!(wide.log.dropped > 0);
 }
 

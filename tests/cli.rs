@@ -424,6 +424,71 @@ fn generated_files_are_not_private() {
     }
 }
 
+/// Every constraint of the original's `contracts/metrics_schema.json`
+/// (metrics.v1), checked by hand: required fields, types, ranges, and the
+/// closed shape of histogram entries.
+fn assert_originals_metrics_v1(t: &serde_json::Value) {
+    let uint = |v: &serde_json::Value| v.as_u64().is_some();
+    let nonneg = |v: &serde_json::Value| v.as_f64().is_some_and(|x| x >= 0.0);
+    let o = t.as_object().expect("a tick is an object");
+    for f in ["schema", "t", "backend", "ops", "load_factor", "latency_ms"] {
+        assert!(o.contains_key(f), "required {f} missing: {t}");
+    }
+    assert_eq!(t["schema"], "metrics.v1");
+    assert!(
+        nonneg(&t["t"]) && t["backend"].is_string() && uint(&t["ops"]),
+        "{t}"
+    );
+    for (_, v) in t["ops_by_type"].as_object().unwrap() {
+        assert!(uint(v), "ops_by_type: {t}");
+    }
+    for f in ["migrations", "compactions"] {
+        assert!(uint(&t[f]), "{f}: {t}");
+    }
+    let lf = t["load_factor"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&lf), "load_factor {lf}");
+    for f in ["max_group_len", "avg_probe_estimate", "tombstone_ratio"] {
+        assert!(nonneg(&t[f]), "{f}: {t}");
+    }
+    for pair in t["probe_hist"].as_array().unwrap() {
+        let p = pair.as_array().unwrap();
+        assert!(
+            p.len() == 2 && uint(&p[0]) && uint(&p[1]),
+            "probe_hist: {t}"
+        );
+    }
+    for (op, packet) in t["latency_ms"].as_object().unwrap() {
+        for q in ["p50", "p90", "p99"] {
+            assert!(nonneg(&packet[q]), "latency_ms.{op}.{q}: {t}");
+        }
+    }
+    assert!(t["latency_ms"]["overall"].is_object());
+    for (op, buckets) in t["latency_hist_ms"].as_object().unwrap() {
+        for b in buckets.as_array().unwrap() {
+            let b = b.as_object().unwrap();
+            assert_eq!(b.len(), 2, "latency_hist_ms.{op}: only le and count");
+            assert!(b["le"].is_string() || b["le"].is_number());
+            assert!(uint(&b["count"]));
+        }
+    }
+    for e in t["events"].as_array().unwrap() {
+        assert!(e["type"].is_string() && nonneg(&e["t"]), "event {e}");
+        for f in ["from", "to", "reason", "backend", "source"] {
+            assert!(e.get(f).is_none_or(|v| v.is_string()), "event {e}");
+        }
+    }
+    for a in t["alerts"].as_array().unwrap() {
+        assert!(
+            a["metric"].is_string() && a["severity"].is_string(),
+            "alert {a}"
+        );
+        assert!(
+            a["value"].is_number() && a["threshold"].is_number(),
+            "alert {a}"
+        );
+    }
+}
+
 #[test]
 fn fine_ticks_follow_the_run_and_carry_its_migrations() {
     let dir = tempfile::tempdir().unwrap();
@@ -470,12 +535,11 @@ fn fine_ticks_follow_the_run_and_carry_its_migrations() {
         "only {} ticks at 10 ms in {run_seconds} s",
         ticks.len()
     );
-    // The original's metrics.v1 schema: these are numbers >= 0 in every
-    // tick, whatever the backend (0 where it has no such thing).
+    // The original's metrics.v1 schema, every constraint, in every tick of
+    // a run that changes backend (numbers are 0 where a backend has no
+    // such thing, never null).
     for t in &ticks {
-        for f in ["avg_probe_estimate", "tombstone_ratio", "max_group_len"] {
-            assert!(t[f].as_f64().is_some_and(|v| v >= 0.0), "{f} in {t}");
-        }
+        assert_originals_metrics_v1(t);
     }
     assert!(
         ticks
@@ -923,6 +987,9 @@ fn ticks_and_summaries_carry_probe_histograms_and_loop_latency() {
         assert!(o.status.success(), "{}", stderr(&o));
         let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let text = std::fs::read_to_string(m.join("metrics.ndjson")).unwrap();
+        for line in text.lines() {
+            assert_originals_metrics_v1(&serde_json::from_str(line).unwrap());
+        }
         let tick = serde_json::from_str(text.lines().last().unwrap()).unwrap();
         (summary, tick)
     };
@@ -1025,6 +1092,7 @@ fn config_file_speaks_the_originals_adaptive_and_watchdog() {
     let alerted: Vec<serde_json::Value> = ticks
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .inspect(assert_originals_metrics_v1)
         .filter(|t| !t["alerts"].as_array().unwrap().is_empty())
         .collect();
     assert!(!alerted.is_empty());
