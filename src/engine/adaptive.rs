@@ -130,7 +130,6 @@ pub struct Adaptive {
     until_check: u32,
     ops_since_migration: u64,
     cooldown: u64,
-    migrations: usize,
     /// Chaining was left because its groups overflowed: the keys collide in
     /// the low bits, which hurts chaining at least as much as Robin Hood, so
     /// long probes must not send the map back (it would only thrash).
@@ -152,17 +151,12 @@ impl Adaptive {
             until_check: CHECK_EVERY,
             ops_since_migration: 0,
             cooldown: cfg.cooldown_ops,
-            migrations: 0,
             chaining_skewed: false,
             robinhood_clustered: false,
         }
     }
 
-    /// Completed migrations so far.
-    pub fn migrations(&self) -> usize {
-        self.migrations
-    }
-
+    /// Whether a migration is under way (both tables live).
     pub fn is_migrating(&self) -> bool {
         self.old.is_some()
     }
@@ -220,7 +214,6 @@ impl Adaptive {
             let from = old.name();
             old.map_mut().take_events(&mut self.events);
             self.old = None;
-            self.migrations += 1;
             self.events.push(MapEvent::Migration {
                 from,
                 to: self.active.name(),
@@ -295,6 +288,390 @@ impl Map for Adaptive {
         self.active.map().for_each(f);
         if let Some(old) = &self.old {
             old.map().for_each(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The policy, pinned: each trigger just below and just above its
+    //! threshold, the health-check cadence, the cooldown and its doubling,
+    //! and the memory of why a layout was left — all through the map's own
+    //! API (put/get/del, `backend`, `health`, `is_migrating`, events).
+    use super::*;
+    use crate::engine::chaining::GROUP_CAPACITY;
+
+    const SEED: u64 = 11;
+    /// Chaining starts with 64 buckets × 4 groups: a key's group is the low
+    /// 8 bits of its hash.
+    const GROUP_BITS: u64 = 0xff;
+
+    /// A config where nothing triggers unless a test turns it on.
+    fn quiet() -> AdaptiveConfig {
+        AdaptiveConfig {
+            overflow_group_share: 1e-9,
+            overflow_group_min: usize::MAX,
+            chaining_load_trigger: 10.0,
+            max_avg_probe: 1e9,
+            tombstone_trigger: 1.0,
+            migrate_batch: 64,
+            cooldown_ops: 0,
+        }
+    }
+
+    /// `n` keys whose hashes put them in chaining group `group`.
+    fn keys_in_group(group: u64, n: usize) -> Vec<String> {
+        (0..)
+            .map(|i| format!("g{group}-{i}"))
+            .filter(|k| hash_key(k.as_bytes(), SEED) & GROUP_BITS == group)
+            .take(n)
+            .collect()
+    }
+
+    /// Mutating operations until the next health check has run: updates
+    /// of a key already present, so the table's shape does not change.
+    fn until_next_check(m: &mut Adaptive, key: &str) {
+        let n = m.until_check;
+        for _ in 0..n {
+            m.put(key, "again");
+        }
+    }
+
+    fn finish_migration(m: &mut Adaptive) -> usize {
+        let mut ops = 0;
+        while m.is_migrating() {
+            m.put("filler", "x");
+            ops += 1;
+            assert!(ops < 1_000_000, "migration never ends");
+        }
+        ops
+    }
+
+    #[test]
+    fn health_is_checked_every_64th_write_and_never_on_a_read() {
+        let cfg = AdaptiveConfig {
+            chaining_load_trigger: 1e-9,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        for i in 0..CHECK_EVERY - 1 {
+            m.put(&format!("k{i}"), "v");
+            assert!(!m.is_migrating(), "checked early, at write {}", i + 1);
+        }
+        for _ in 0..1000 {
+            assert!(m.get("k0").is_some());
+        }
+        assert!(!m.is_migrating(), "a read ran a health check");
+        m.del("k0");
+        assert!(m.is_migrating(), "the 64th write must check health");
+        assert_eq!(m.backend(), "chaining -> robinhood (migrating)");
+    }
+
+    #[test]
+    fn overflowing_groups_trigger_at_the_limit_not_below() {
+        // Limit: max(share × groups, min) = 2 groups holding more than 8.
+        let cfg = AdaptiveConfig {
+            overflow_group_min: 2,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        let over = GROUP_CAPACITY as usize + 1;
+        let first = keys_in_group(3, over);
+        for k in &first {
+            m.put(k, "v");
+        }
+        until_next_check(&mut m, &first[0]);
+        assert!(
+            !m.is_migrating(),
+            "one overflowing group is below the limit"
+        );
+        // A second group at exactly capacity does not overflow...
+        let second = keys_in_group(77, over);
+        for k in &second[..over - 1] {
+            m.put(k, "v");
+        }
+        until_next_check(&mut m, &first[0]);
+        assert!(!m.is_migrating(), "a full group is not an overflowing one");
+        // ... one more key and it does: two groups, the limit.
+        m.put(&second[over - 1], "v");
+        until_next_check(&mut m, &first[0]);
+        assert!(m.is_migrating(), "two overflowing groups reach the limit");
+        finish_migration(&mut m);
+        assert_eq!(m.backend(), "robinhood");
+        for k in first.iter().chain(&second) {
+            assert!(m.get(k).is_some(), "{k} lost in the migration");
+        }
+    }
+
+    #[test]
+    fn the_overflow_limit_scales_with_the_table() {
+        // share × groups above the minimum: 256 groups × 0.01 = 2.56 → 2.
+        let cfg = AdaptiveConfig {
+            overflow_group_share: 0.01,
+            overflow_group_min: 1,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        let over = GROUP_CAPACITY as usize + 1;
+        let a = keys_in_group(5, over);
+        for k in &a {
+            m.put(k, "v");
+        }
+        until_next_check(&mut m, &a[0]);
+        assert!(!m.is_migrating(), "1 < 2.56 of 256 groups");
+        for k in keys_in_group(9, over) {
+            m.put(&k, "v");
+        }
+        until_next_check(&mut m, &a[0]);
+        assert!(m.is_migrating());
+    }
+
+    /// Run `keys` puts on a map with `cfg`, then writes until a health
+    /// check; whether a migration started, and the load seen at that check.
+    fn load_check(cfg: AdaptiveConfig, keys: usize) -> (bool, f64) {
+        let mut m = Adaptive::new(SEED, cfg);
+        for i in 0..keys {
+            m.put(&format!("k{i}"), "v");
+            if m.is_migrating() {
+                return (true, 0.0);
+            }
+        }
+        until_next_check(&mut m, "k0");
+        (m.is_migrating(), m.health().load_factor)
+    }
+
+    #[test]
+    fn chaining_load_triggers_above_the_threshold_not_at_it() {
+        // 128 keys in 256 groups: load exactly 0.5.
+        let at = AdaptiveConfig {
+            chaining_load_trigger: 0.5,
+            ..quiet()
+        };
+        let (migrating, load) = load_check(at, 128);
+        assert!(!migrating, "load {load} is not above 0.5");
+        assert_eq!(load, 0.5);
+        let (migrating, _) = load_check(at, 129);
+        assert!(migrating, "load 129/256 is above 0.5");
+    }
+
+    /// A map moved to Robin Hood by load, its migration finished, then
+    /// `extra` more keys and the writes up to a health check.
+    fn on_robinhood(cfg: AdaptiveConfig, extra: usize) -> Adaptive {
+        let mut m = Adaptive::new(
+            SEED,
+            AdaptiveConfig {
+                chaining_load_trigger: 1e-9,
+                ..cfg
+            },
+        );
+        for i in 0..CHECK_EVERY {
+            m.put(&format!("k{i}"), "v");
+        }
+        assert!(m.is_migrating());
+        finish_migration(&mut m);
+        assert_eq!(m.backend(), "robinhood");
+        for i in 0..extra {
+            m.put(&format!("x{i}"), "v");
+        }
+        m
+    }
+
+    /// From Robin Hood, put `ops` new keys: the mean probe distance seen
+    /// at each health check (write index, value) until a migration starts,
+    /// and the write at which it started.
+    fn probe_run(cfg: AdaptiveConfig, ops: usize) -> (Vec<(usize, f64)>, Option<usize>) {
+        let mut m = on_robinhood(cfg, 0);
+        let mut checks = Vec::new();
+        for i in 0..ops {
+            m.put(&format!("x{i}"), "v");
+            if m.is_migrating() {
+                return (checks, Some(i));
+            }
+            if m.until_check == CHECK_EVERY {
+                checks.push((i, m.health().avg_probe_estimate.unwrap()));
+            }
+        }
+        (checks, None)
+    }
+
+    #[test]
+    fn long_probes_trigger_above_the_threshold_not_at_it() {
+        // Learn the mean probe distance every check sees, and the largest...
+        let (checks, started) = probe_run(quiet(), 600);
+        assert!(started.is_none() && checks.len() >= 8);
+        let max = checks.iter().map(|c| c.1).fold(0.0, f64::max);
+        assert!(max > 0.0);
+        // ... with the threshold at it, no check is above: it stays ...
+        let at = AdaptiveConfig {
+            max_avg_probe: max,
+            ..quiet()
+        };
+        assert_eq!(probe_run(at, 600).1, None, "{max} is not above itself");
+        // ... a hair below it, the first check that reaches it moves the
+        // map back to chaining, there and not before.
+        let line = max * (1.0 - 1e-9);
+        let first_above = checks.iter().find(|c| c.1 > line).unwrap().0;
+        let below = AdaptiveConfig {
+            max_avg_probe: line,
+            ..quiet()
+        };
+        assert_eq!(probe_run(below, 600).1, Some(first_above));
+    }
+
+    #[test]
+    fn tombstones_compact_robinhood_at_the_ratio_and_the_minimum_count() {
+        let compactions = |m: &mut Adaptive| {
+            let mut ev = Vec::new();
+            m.take_events(&mut ev);
+            ev.iter()
+                .filter(|e| {
+                    matches!(
+                        e,
+                        MapEvent::Compaction {
+                            source: CompactionSource::Auto,
+                            ..
+                        }
+                    )
+                })
+                .count()
+        };
+        // 128 live keys; deleting d of them leaves d tombstones out of
+        // 128 used slots. At 0.25 the 32nd delete (ratio exactly 0.25)
+        // compacts, the 31st does not.
+        let cfg = AdaptiveConfig {
+            tombstone_trigger: 0.25,
+            ..quiet()
+        };
+        let mut m = on_robinhood(cfg, 63);
+        assert_eq!(m.len(), 128, "64 keys, the filler, 63 more");
+        compactions(&mut m);
+        for i in 0..31 {
+            m.del(&format!("x{i}"));
+        }
+        assert_eq!(compactions(&mut m), 0, "31/128 is below 0.25");
+        m.del("x31");
+        assert_eq!(compactions(&mut m), 1, "32/128 reaches 0.25");
+        // A ratio reached with fewer than 32 tombstones waits for 32.
+        let cfg = AdaptiveConfig {
+            tombstone_trigger: 0.01,
+            ..quiet()
+        };
+        let mut m = on_robinhood(cfg, 63);
+        compactions(&mut m);
+        for i in 0..31 {
+            m.del(&format!("x{i}"));
+        }
+        assert_eq!(compactions(&mut m), 0, "fewer than 32 tombstones");
+        m.del("x31");
+        assert_eq!(compactions(&mut m), 1);
+    }
+
+    #[test]
+    fn cooldown_holds_checks_back_and_doubles_after_each_migration() {
+        // Load always above the trigger; probes always above theirs.
+        let cfg = AdaptiveConfig {
+            chaining_load_trigger: 1e-9,
+            max_avg_probe: 1e-9,
+            cooldown_ops: 128,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        // Checks run at writes 64 and 128; the first is inside the cooldown.
+        for i in 0..2 * CHECK_EVERY - 1 {
+            m.put(&format!("k{i}"), "v");
+        }
+        assert!(!m.is_migrating(), "checked inside the cooldown");
+        m.put("k-last", "v");
+        assert!(m.is_migrating(), "the cooldown of 128 writes is over");
+        finish_migration(&mut m);
+        // Now 256 writes must pass before the next check may act: checks
+        // come every 64 writes, so the 4th after the migration acts.
+        let mut writes = 0u32;
+        while !m.is_migrating() {
+            m.put("k0", "again");
+            writes += 1;
+            assert!(writes <= 256, "the doubled cooldown was not kept");
+        }
+        assert!(
+            writes > 192,
+            "acted after {writes} writes: cooldown not doubled"
+        );
+        assert_eq!(m.backend(), "robinhood -> chaining (migrating)");
+    }
+
+    #[test]
+    fn a_layout_left_for_clustering_is_not_reentered_for_load() {
+        // chaining → (load) → Robin Hood → (long probes) → chaining, and
+        // there load alone must not send it back: it would only thrash.
+        let cfg = AdaptiveConfig {
+            chaining_load_trigger: 1e-9,
+            max_avg_probe: 1e-9,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        for i in 0..CHECK_EVERY {
+            m.put(&format!("k{i}"), "v");
+        }
+        finish_migration(&mut m);
+        until_next_check(&mut m, "k0");
+        assert_eq!(m.backend(), "robinhood -> chaining (migrating)");
+        finish_migration(&mut m);
+        for _ in 0..20 {
+            until_next_check(&mut m, "k0");
+            assert_eq!(m.backend(), "chaining", "went back to Robin Hood for load");
+        }
+        // Overflowing groups still may move it.
+        let mut m2 = Adaptive::new(
+            SEED,
+            AdaptiveConfig {
+                overflow_group_min: 1,
+                ..cfg
+            },
+        );
+        for i in 0..CHECK_EVERY {
+            m2.put(&format!("k{i}"), "v");
+        }
+        finish_migration(&mut m2);
+        until_next_check(&mut m2, "k0");
+        finish_migration(&mut m2);
+        assert_eq!(m2.backend(), "chaining");
+        assert_eq!(group_mask(&m2), GROUP_BITS, "back on 256 groups");
+        for k in keys_in_group(42, GROUP_CAPACITY as usize + 1) {
+            m2.put(&k, "v");
+        }
+        until_next_check(&mut m2, "k0");
+        assert!(m2.is_migrating(), "overflowing groups must still move it");
+    }
+
+    fn group_mask(m: &Adaptive) -> u64 {
+        match &m.active {
+            Table::Chaining(t) => t.group_count() as u64 - 1,
+            Table::RobinHood(_) => panic!("not on chaining"),
+        }
+    }
+
+    #[test]
+    fn a_layout_left_for_skew_is_not_reentered_for_long_probes() {
+        // Overflowing groups move it to Robin Hood; probes above the line
+        // there must not send it back to the layout the keys defeat.
+        let cfg = AdaptiveConfig {
+            overflow_group_min: 1,
+            max_avg_probe: 1e-9,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        let over = GROUP_CAPACITY as usize + 1;
+        let skew = keys_in_group(42, over);
+        for k in &skew {
+            m.put(k, "v");
+        }
+        until_next_check(&mut m, &skew[0]);
+        assert!(m.is_migrating());
+        finish_migration(&mut m);
+        assert!(m.health().avg_probe_estimate.unwrap() > 1e-9);
+        for _ in 0..20 {
+            until_next_check(&mut m, &skew[0]);
+            assert_eq!(m.backend(), "robinhood", "went back to chaining");
         }
     }
 }
