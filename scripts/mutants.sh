@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Mutation testing (issue 15): cargo-mutants on one module, with the tests
+# that cover it, one shard at a time so a shard fits a working session.
+# Each shard's outcomes land in target/mutants-out/MODULE/SHARD/; then the
+# summary of every shard run so far is written to docs/mutants/MODULE.md
+# (score per file, every survivor with the reason it is acceptable, from
+# docs/mutants/accepted.tsv, or "UNEXPLAINED").
+#
+# Usage: scripts/mutants.sh engine|batch|workload [K/N ...]   (default 0/1: all)
+#        scripts/mutants.sh engine summary                    (summary only)
+# Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
+# 2 cores), so it is not part of .ci/run.
+set -euo pipefail
+MOD=${1:?engine, batch or workload}
+shift
+SHARDS=("${@:-0/1}")
+cd "$(dirname "$0")/.."
+case $MOD in
+  engine) TESTS=(--lib --test engine_props) ;;
+  batch) TESTS=(--lib --test batch --test compare) ;;
+  workload) TESTS=(--lib --test cli) ;;
+  *) echo "unknown module $MOD (engine, batch, workload)" >&2; exit 2 ;;
+esac
+command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+if [ "${SHARDS[0]}" != summary ]; then
+  for shard in "${SHARDS[@]}"; do
+    out=target/mutants-out/$MOD/${shard/\//-of-}
+    rm -rf "$out"; mkdir -p "$out"
+    git rev-parse --short HEAD > "$out/commit"
+    # Exit 2 means some mutants were missed: that is a result, not a failure.
+    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin \
+      --profile mutants -j 1 -o "$out" -- "${TESTS[@]}" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
+  done
+fi
+python3 scripts/mutants_summary.py "$MOD" "${TESTS[*]}"
