@@ -7,7 +7,9 @@
 # docs/mutants/accepted.tsv, or "UNEXPLAINED").
 #
 # Usage: scripts/mutants.sh engine|batch|workload [K/N ...]   (default 0/1: all)
-#        scripts/mutants.sh engine summary                    (summary only)
+#        ITERATE=1 scripts/mutants.sh engine 0/4    (retest only the shard's
+#                                                    survivors, keep the rest)
+#        scripts/mutants.sh engine summary          (summary only)
 # Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
 # 2 cores), so it is not part of .ci/run.
 set -euo pipefail
@@ -25,10 +27,16 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 if [ "${SHARDS[0]}" != summary ]; then
   for shard in "${SHARDS[@]}"; do
     out=target/mutants-out/$MOD/${shard/\//-of-}
-    rm -rf "$out"; mkdir -p "$out"
+    iterate=()
+    if [ "${ITERATE:-0}" = 1 ] && [ -d "$out/mutants.out" ]; then
+      iterate=(--iterate)
+    else
+      rm -rf "$out"
+    fi
+    mkdir -p "$out"
     git rev-parse --short HEAD > "$out/commit"
     # Exit 2 means some mutants were missed: that is a result, not a failure.
-    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin \
+    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" \
       --profile mutants -j 1 -o "$out" -- "${TESTS[@]}" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done
 fi

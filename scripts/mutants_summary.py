@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write docs/mutants/MODULE.md from every shard of MODULE run so far.
 
-Reads target/mutants-out/MODULE/*/mutants.out/outcomes.json (one folder per
-shard, written by scripts/mutants.sh) and docs/mutants/accepted.tsv (a
+Reads target/mutants-out/MODULE/*/mutants.out/ (one folder per shard,
+written by scripts/mutants.sh: caught.txt, missed.txt, ...) and docs/mutants/accepted.tsv (a
 survivor's key, a tab, why it is acceptable). A survivor's key is its
 cargo-mutants name without the line and column, so it survives edits
 elsewhere in the file: `src/engine/chaining.rs: replace ... with ...`.
@@ -36,28 +36,32 @@ if ACCEPTED.exists():
             k, _, why = line.partition("\t")
             accepted[k.strip()] = why.strip()
 
+def names(path: pathlib.Path) -> set:
+    return {l for l in path.read_text().splitlines() if l.strip()} if path.exists() else set()
+
+
 by_file = collections.defaultdict(collections.Counter)
 survivors = []
 shards = []
-for shard in sorted(OUT_DIR.glob("*/mutants.out/outcomes.json")):
-    folder = shard.parent.parent
+for res in sorted(OUT_DIR.glob("*/mutants.out")):
+    folder = res.parent
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
-    data = json.loads(shard.read_text())
-    shards.append((folder.name.replace("-of-", "/"), commit, data.get("end_time", "")))
-    for o in data["outcomes"]:
-        sc = o["scenario"]
-        if not isinstance(sc, dict) or "Mutant" not in sc:
-            continue
-        m = sc["Mutant"]
-        kind = {
-            "CaughtMutant": "caught",
-            "MissedMutant": "missed",
-            "Timeout": "timeout",
-            "Unviable": "unviable",
-        }.get(o["summary"], o["summary"])
-        by_file[m["file"]][kind] += 1
-        if kind == "missed":
-            survivors.append(m["name"])
+    when = ""
+    if (res / "outcomes.json").exists():
+        when = json.loads((res / "outcomes.json").read_text()).get("end_time", "")
+    shards.append((folder.name.replace("-of-", "/"), commit, when))
+    # `--iterate` runs test only what was missed before: what earlier runs
+    # caught is in previously_caught.txt, earlier unviable ones in .old.
+    kinds = {
+        "caught": names(res / "caught.txt") | names(res / "previously_caught.txt"),
+        "missed": names(res / "missed.txt"),
+        "timeout": names(res / "timeout.txt"),
+        "unviable": names(res / "unviable.txt") | names(folder / "mutants.out.old" / "unviable.txt"),
+    }
+    for kind, found in kinds.items():
+        for name in found:
+            by_file[name.split(":", 1)[0]][kind] += 1
+    survivors.extend(kinds["missed"])
 
 if not shards:
     sys.exit(f"no shard results under {OUT_DIR}")

@@ -551,6 +551,20 @@ mod tests {
         assert_eq!(compactions(&mut m), 0, "31/128 is below 0.25");
         m.del("x31");
         assert_eq!(compactions(&mut m), 1, "32/128 reaches 0.25");
+        // The map's own trigger, not the table's default: at 0.3 the 39th
+        // delete (39/128 ≥ 0.3) compacts, not the 32nd.
+        let cfg = AdaptiveConfig {
+            tombstone_trigger: 0.3,
+            ..quiet()
+        };
+        let mut m = on_robinhood(cfg, 63);
+        compactions(&mut m);
+        for i in 0..38 {
+            m.del(&format!("x{i}"));
+        }
+        assert_eq!(compactions(&mut m), 0, "38/128 is below 0.3");
+        m.del("x38");
+        assert_eq!(compactions(&mut m), 1, "39/128 reaches 0.3");
         // A ratio reached with fewer than 32 tombstones waits for 32.
         let cfg = AdaptiveConfig {
             tombstone_trigger: 0.01,
@@ -673,5 +687,42 @@ mod tests {
             until_next_check(&mut m, &skew[0]);
             assert_eq!(m.backend(), "robinhood", "went back to chaining");
         }
+    }
+
+    #[test]
+    fn compaction_on_demand_drops_tombstones_and_finishes_a_migration() {
+        let mut m = on_robinhood(quiet(), 63);
+        for i in 0..20 {
+            m.del(&format!("x{i}"));
+        }
+        assert!(m.health().tombstone_ratio.unwrap() > 0.0);
+        let mut ev = Vec::new();
+        m.take_events(&mut ev);
+        m.compact(CompactionSource::Interval);
+        assert_eq!(m.health().tombstone_ratio, Some(0.0));
+        ev.clear();
+        m.take_events(&mut ev);
+        assert_eq!(
+            ev,
+            [MapEvent::Compaction {
+                backend: "robinhood",
+                source: CompactionSource::Interval
+            }]
+        );
+        // Mid-migration, compaction first moves everything across.
+        let cfg = AdaptiveConfig {
+            chaining_load_trigger: 1e-9,
+            migrate_batch: 1,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        for i in 0..CHECK_EVERY {
+            m.put(&format!("k{i}"), "v");
+        }
+        assert!(m.is_migrating());
+        m.compact(CompactionSource::Interval);
+        assert!(!m.is_migrating());
+        assert_eq!(m.backend(), "robinhood");
+        assert_eq!(m.len(), CHECK_EVERY as usize);
     }
 }

@@ -130,10 +130,14 @@ impl Chaining {
             return;
         }
         let gi = h as usize & self.mask;
+        let kv = KvBox::new(key, value);
+        // What the pair costs on the heap: nothing when it sits inline,
+        // as `unlink_done` counts it on the way out.
+        self.heap_bytes += kv.heap_bytes();
         let entry = Entry {
             hash: h,
             next: self.groups[gi].head,
-            kv: KvBox::new(key, value),
+            kv,
         };
         let idx = if self.free != NIL {
             let idx = self.free;
@@ -153,7 +157,6 @@ impl Chaining {
         }
         self.max_group_len = self.max_group_len.max(glen);
         self.len += 1;
-        self.heap_bytes += key.len() + value.len();
         if self.len as f64 > self.groups.len() as f64 * CHAINING_MAX_LOAD {
             self.relink(self.groups.len() * 2);
         }
@@ -324,5 +327,72 @@ impl Map for Chaining {
     }
     fn for_each(&self, f: &mut dyn FnMut(&str, &str)) {
         self.visit(&mut |e| f(e.kv.key(), e.kv.value()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hashes whose low bits put them all in group `g` of a fresh table.
+    fn same_group(g: u64, n: usize) -> Vec<u64> {
+        (0..n as u64).map(|i| (i << 32) | g).collect()
+    }
+
+    #[test]
+    fn overflowing_groups_are_counted_up_and_down() {
+        let mut t = Chaining::new(0);
+        let hs = same_group(5, GROUP_CAPACITY as usize + 2);
+        for (i, &h) in hs.iter().enumerate().take(GROUP_CAPACITY as usize) {
+            t.put_h(h, &format!("k{i}"), "v");
+        }
+        assert_eq!(t.overflowing_groups(), 0, "a full group does not overflow");
+        t.put_h(hs[8], "k8", "v");
+        t.put_h(hs[9], "k9", "v");
+        assert_eq!(t.overflowing_groups(), 1, "one group, however long");
+        assert_eq!(t.health().max_group_len, Some(10));
+        assert!(t.del_h(hs[9], "k9"));
+        assert_eq!(t.overflowing_groups(), 1, "9 entries still overflow");
+        assert!(t.del_h(hs[8], "k8"));
+        assert_eq!(t.overflowing_groups(), 0, "back to 8: no longer");
+    }
+
+    #[test]
+    fn draining_moves_exactly_the_batch_and_every_entry_once() {
+        let mut t = Chaining::new(0);
+        for i in 0..100 {
+            t.put(&format!("k{i}"), &format!("v{i}"));
+        }
+        let mut seen = Vec::new();
+        t.drain_some(3, &mut |_, k, v| seen.push((k.to_string(), v.to_string())));
+        assert_eq!(seen.len(), 3, "a batch of 3 moves 3");
+        assert_eq!(t.len(), 97);
+        while !t.is_empty() {
+            let before = seen.len();
+            t.drain_some(7, &mut |_, k, v| seen.push((k.to_string(), v.to_string())));
+            assert!(seen.len() - before <= 7);
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 100, "every entry handed over once");
+        assert!(seen.iter().all(|(k, v)| k[1..] == v[1..]));
+        assert_eq!(
+            t.memory_bytes(),
+            t.groups.capacity() * std::mem::size_of::<Group>()
+        );
+    }
+
+    #[test]
+    fn memory_is_the_groups_the_arena_and_the_heap_bytes() {
+        let mut t = Chaining::new(0);
+        assert_eq!(t.backend(), "chaining");
+        let group = std::mem::size_of::<Group>();
+        let entry = std::mem::size_of::<Entry>();
+        assert_eq!(t.memory_bytes(), INITIAL_GROUPS * group);
+        t.put("a-key-that-is-long", "and-a-value-too");
+        assert_eq!(
+            t.memory_bytes(),
+            INITIAL_GROUPS * group + t.arena.capacity() * entry + 33
+        );
     }
 }

@@ -121,4 +121,13 @@ mod tests {
         assert_eq!(std::mem::size_of::<KvBox>(), 24);
         assert_eq!(std::mem::size_of::<Option<KvBox>>(), 24);
     }
+
+    #[test]
+    fn pairs_up_to_21_bytes_sit_inline_and_longer_ones_on_the_heap() {
+        let at = KvBox::new("key-10-byt", "value-11-by");
+        assert_eq!(at.heap_bytes(), 0, "21 bytes fit");
+        let over = KvBox::new("key-10-byt", "value-12-byt");
+        assert_eq!(over.heap_bytes(), 22);
+        assert_eq!((over.key(), over.value()), ("key-10-byt", "value-12-byt"));
+    }
 }

@@ -174,3 +174,97 @@ macro_rules! with_map {
 pub fn new_map(mode: Mode, seed: u64, cfg: AdaptiveConfig) -> Box<dyn Map> {
     with_map!(mode, seed, cfg, |m| Box::new(m) as Box<dyn Map>)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mode_names_are_the_cli_names_and_parse_back() {
+        let names: Vec<&str> = Mode::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "fast-insert",
+                "fast-lookup",
+                "memory-tight",
+                "adaptive",
+                "std"
+            ]
+        );
+        for m in Mode::ALL {
+            assert_eq!(Mode::parse(m.name()), Some(m));
+            assert_eq!(m.to_string(), m.name());
+            assert_eq!(serde_json::to_value(m).unwrap(), m.name());
+        }
+        assert_eq!(Mode::parse("fast"), None);
+        assert_eq!(Mode::parse(""), None);
+    }
+
+    /// Every mode counts the key and value bytes it keeps on the heap: an
+    /// update changes the count by exactly the value's change, a delete by
+    /// the pair's bytes (the table itself does not change size).
+    #[test]
+    fn memory_counts_the_bytes_of_every_pair() {
+        let long = "v".repeat(1000);
+        let half = "w".repeat(500);
+        for mode in Mode::ALL {
+            let mut m = new_map(mode, 0, AdaptiveConfig::default());
+            m.put("anchor", "1");
+            let before = m.memory_bytes();
+            m.put("key-of-10b", &long);
+            let with_long = m.memory_bytes();
+            assert!(
+                with_long >= before + 1010,
+                "{mode}: {before} -> {with_long}"
+            );
+            m.put("key-of-10b", &half);
+            assert_eq!(m.memory_bytes(), with_long - 500, "{mode}: update");
+            assert!(m.del("key-of-10b"));
+            assert_eq!(m.memory_bytes(), with_long - 1010, "{mode}: delete");
+            // A thousand pairs take at least a slot of 24 bytes each.
+            for i in 0..1000 {
+                m.put(&format!("k{i}"), "v");
+            }
+            assert!(
+                m.memory_bytes() >= 1000 * 24,
+                "{mode}: {}",
+                m.memory_bytes()
+            );
+        }
+    }
+
+    #[test]
+    fn every_mode_reports_its_load_and_compacts_on_demand() {
+        for mode in Mode::ALL {
+            let mut m = new_map(mode, 0, AdaptiveConfig::default());
+            for i in 0..50 {
+                m.put(&format!("k{i}"), "v");
+            }
+            let load = m.health().load_factor;
+            assert!(load > 0.0 && load <= 1.0, "{mode}: load {load}");
+            let backend: &'static str = match m.backend().as_str() {
+                "std" => "std",
+                "chaining" => "chaining",
+                "robinhood" => "robinhood",
+                other => panic!("{mode}: unexpected backend {other}"),
+            };
+            m.compact(CompactionSource::Interval);
+            let mut ev = Vec::new();
+            m.take_events(&mut ev);
+            assert_eq!(
+                ev.last(),
+                Some(&MapEvent::Compaction {
+                    backend,
+                    source: CompactionSource::Interval
+                }),
+                "{mode}"
+            );
+            assert_eq!(m.len(), 50, "{mode}");
+            assert!(
+                (0..50).all(|i| m.get(&format!("k{i}")) == Some("v")),
+                "{mode}"
+            );
+        }
+    }
+}

@@ -273,10 +273,6 @@ impl<E: RhEntry> RobinHood<E> {
         self.meta.len()
     }
 
-    pub fn tombstones(&self) -> usize {
-        self.tombstones
-    }
-
     pub fn avg_probe(&self) -> f64 {
         if self.len == 0 {
             0.0
@@ -581,6 +577,22 @@ mod tests {
     }
 
     #[test]
+    fn well_spread_keys_sit_near_home() {
+        // What the layout promises at load ≤ 0.85: a mean probe distance
+        // under 2 and no long runs, in both entry layouts.
+        let mut fast = RobinHood::<Pair>::fast_lookup(3);
+        let mut tight = RobinHood::<Packed>::memory_tight(3);
+        for i in 0..5000 {
+            fast.put(&format!("key{i}"), "v");
+            tight.put(&format!("key{i}"), "v");
+        }
+        assert!(fast.avg_probe() < 2.0, "{}", fast.avg_probe());
+        assert!(tight.avg_probe() < 6.0, "{}", tight.avg_probe());
+        let longest = fast.probe_hist().last().unwrap()[0];
+        assert!(longest < 40, "a probe run of {longest}");
+    }
+
+    #[test]
     fn slot_layouts_differ_in_size() {
         assert!(std::mem::size_of::<Option<Packed>>() < std::mem::size_of::<Option<Pair>>());
     }
@@ -612,6 +624,119 @@ mod tests {
         for i in 0..1000 {
             assert_eq!(m.get(&format!("k{i}")).is_some(), i >= 400, "k{i}");
         }
+    }
+
+    #[test]
+    fn draining_moves_exactly_the_batch_and_every_entry_once() {
+        let mut m = RobinHood::<Pair>::fast_lookup(0);
+        for i in 0..100 {
+            m.put(&format!("k{i}"), "v");
+        }
+        let mut seen = Vec::new();
+        m.drain_some(3, &mut |_, k, _| seen.push(k.to_string()));
+        assert_eq!(seen.len(), 3);
+        assert_eq!(m.len(), 97);
+        while !m.is_empty() {
+            let before = seen.len();
+            m.drain_some(7, &mut |_, k, _| seen.push(k.to_string()));
+            assert!(seen.len() - before <= 7);
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 100);
+    }
+
+    #[test]
+    fn memory_tight_shrinks_when_sparse_and_only_then() {
+        // Compaction off, so only the shrink rule can make the table smaller.
+        let mut m = RobinHood::<Packed>::memory_tight(0);
+        m.set_tombstone_trigger(1.0);
+        for i in 0..10_000 {
+            m.put(&format!("k{i}"), "v");
+        }
+        let big = m.capacity();
+        for i in 0..1_000 {
+            m.del(&format!("k{i}"));
+        }
+        assert_eq!(m.capacity(), big, "90% full is not sparse");
+        for i in 1_000..9_900 {
+            m.del(&format!("k{i}"));
+        }
+        assert!(m.capacity() < big / 8, "{} vs {big}", m.capacity());
+        let mut ev = Vec::new();
+        m.take_events(&mut ev);
+        assert!(ev.is_empty(), "a shrink is not a compaction: {ev:?}");
+        assert_eq!(m.get("k9999"), Some("v"));
+        // At the minimum size there is nothing to shrink: tombstones stay.
+        let mut small = RobinHood::<Packed>::memory_tight(0);
+        small.set_tombstone_trigger(1.0);
+        for i in 0..10 {
+            small.put(&format!("k{i}"), "v");
+        }
+        for i in 0..5 {
+            small.del(&format!("k{i}"));
+        }
+        assert_eq!(small.capacity(), MIN_SLOTS);
+        assert!(small.tombstone_ratio() > 0.0, "rebuilt at the minimum size");
+    }
+
+    #[test]
+    fn grows_past_the_load_limit_unless_dropping_tombstones_makes_room() {
+        let fresh = || {
+            let mut m = RobinHood::<Pair>::fast_lookup(0);
+            m.set_tombstone_trigger(1.0);
+            m
+        };
+        // 64 slots at 0.85: 54 fit, the 55th grows the table.
+        let mut m = fresh();
+        assert_eq!(
+            m.memory_bytes(),
+            64 * (std::mem::size_of::<Meta>() + std::mem::size_of::<Option<Pair>>())
+        );
+        for i in 0..54 {
+            m.put(&format!("k{i}"), "v");
+        }
+        assert_eq!(m.capacity(), 64);
+        m.put("k54", "v");
+        assert_eq!(m.capacity(), 128);
+        // Few tombstones (2 of 54 used): dropping them buys little, grow.
+        let mut m = fresh();
+        for i in 0..54 {
+            m.put(&format!("k{i}"), "v");
+        }
+        m.del("k0");
+        m.del("k1");
+        m.put("new", "v");
+        assert_eq!(m.capacity(), 128, "a few tombstones: grow");
+        // Many (20 of 54): rebuild at the same size without them.
+        let mut m = fresh();
+        for i in 0..54 {
+            m.put(&format!("k{i}"), "v");
+        }
+        for i in 0..20 {
+            m.del(&format!("k{i}"));
+        }
+        m.put("new", "v");
+        assert_eq!(m.capacity(), 64, "many tombstones: rebuild in place");
+        assert_eq!(m.tombstone_ratio(), 0.0);
+        assert_eq!(m.len(), 35);
+    }
+
+    #[test]
+    fn fast_lookup_never_shrinks_even_when_compacted() {
+        let mut m = RobinHood::<Pair>::fast_lookup(0);
+        m.set_tombstone_trigger(1.0);
+        for i in 0..10_000 {
+            m.put(&format!("k{i}"), "v");
+        }
+        let big = m.capacity();
+        for i in 0..9_900 {
+            m.del(&format!("k{i}"));
+        }
+        m.compact(CompactionSource::Interval);
+        assert_eq!(m.capacity(), big, "fast-lookup keeps its room");
+        assert_eq!(m.tombstone_ratio(), 0.0);
+        assert_eq!(m.len(), 100);
     }
 
     #[test]
