@@ -7,8 +7,8 @@
 # docs/mutants/accepted.tsv, or "UNEXPLAINED").
 #
 # Usage: scripts/mutants.sh engine|batch|workload [K/N ...]   (default 0/1: all)
-#        ITERATE=1 scripts/mutants.sh engine 0/4    (retest only the shard's
-#                                                    survivors, keep the rest)
+#        ITERATE=1 scripts/mutants.sh engine 0/4    (cargo-mutants --iterate:
+#          skip what earlier runs caught; the shard is then a quarter of the rest)
 #        scripts/mutants.sh engine summary          (summary only)
 # Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
 # 2 cores), so it is not part of .ci/run.

@@ -725,4 +725,31 @@ mod tests {
         assert_eq!(m.backend(), "robinhood");
         assert_eq!(m.len(), CHECK_EVERY as usize);
     }
+
+    #[test]
+    fn memory_and_probe_histogram_follow_the_live_tables() {
+        let cfg = AdaptiveConfig {
+            chaining_load_trigger: 1e-9,
+            migrate_batch: 1,
+            ..quiet()
+        };
+        let mut m = Adaptive::new(SEED, cfg);
+        for i in 0..CHECK_EVERY - 1 {
+            m.put(&format!("k{i}"), "v");
+        }
+        assert_eq!(
+            m.probe_hist(),
+            Vec::<[u64; 2]>::new(),
+            "chaining has no probes"
+        );
+        m.put("last", "v");
+        assert!(m.is_migrating());
+        // Both tables are live: both count.
+        let during = m.memory_bytes();
+        finish_migration(&mut m);
+        let after = m.memory_bytes();
+        assert!(during > after, "{during} during vs {after} after");
+        let hist = m.probe_hist();
+        assert_eq!(hist.iter().map(|p| p[1]).sum::<u64>(), m.len() as u64);
+    }
 }

@@ -355,6 +355,25 @@ mod tests {
         assert_eq!(t.overflowing_groups(), 1, "9 entries still overflow");
         assert!(t.del_h(hs[8], "k8"));
         assert_eq!(t.overflowing_groups(), 0, "back to 8: no longer");
+        // A recount (compaction, growth) judges groups the same way.
+        t.compact(CompactionSource::Interval);
+        assert_eq!(t.overflowing_groups(), 0, "8 entries after a recount");
+        assert_eq!(t.health().max_group_len, Some(8));
+        t.put_h(hs[8], "k8", "v");
+        t.compact(CompactionSource::Interval);
+        assert_eq!(t.overflowing_groups(), 1, "9 entries after a recount");
+    }
+
+    #[test]
+    fn grows_when_entries_pass_the_groups() {
+        let mut t = Chaining::new(0);
+        for i in 0..INITIAL_GROUPS {
+            t.put(&format!("k{i}"), "v");
+        }
+        assert_eq!(t.group_count(), INITIAL_GROUPS, "load 1.0 is allowed");
+        t.put("one-more", "v");
+        assert_eq!(t.group_count(), 2 * INITIAL_GROUPS);
+        assert!((0..INITIAL_GROUPS).all(|i| t.get(&format!("k{i}")) == Some("v")));
     }
 
     #[test]

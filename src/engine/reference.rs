@@ -115,3 +115,19 @@ impl Map for StdMap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_estimate_is_buckets_of_slot_and_control_byte_plus_strings() {
+        let mut m = StdMap::new(0);
+        m.put("key", "value");
+        // hashbrown keeps 1/8 of its buckets free: buckets = capacity × 8/7,
+        // each one (key, value) slot and one control byte.
+        let buckets = m.map.capacity() * 8 / 7;
+        let slot = std::mem::size_of::<(Key, Box<str>)>();
+        assert_eq!(m.memory_bytes(), buckets * (slot + 1) + "keyvalue".len());
+    }
+}

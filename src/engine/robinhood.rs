@@ -659,7 +659,12 @@ mod tests {
             m.del(&format!("k{i}"));
         }
         assert_eq!(m.capacity(), big, "90% full is not sparse");
-        for i in 1_000..9_900 {
+        assert!(m.tombstone_ratio() > 0.0, "no rebuild while not sparse");
+        for i in 1_000..5_000 {
+            m.del(&format!("k{i}"));
+        }
+        assert_eq!(m.capacity(), big, "half full (above 0.2) is not sparse");
+        for i in 5_000..9_900 {
             m.del(&format!("k{i}"));
         }
         assert!(m.capacity() < big / 8, "{} vs {big}", m.capacity());
