@@ -9,6 +9,9 @@
 # Usage: scripts/mutants.sh engine|batch|workload [K/N ...]   (default 0/1: all)
 #        ITERATE=1 scripts/mutants.sh engine 0/4    (cargo-mutants --iterate:
 #          skip what earlier runs caught; the shard is then a quarter of the rest)
+#        RE='Chaining::put_h|slots_for' scripts/mutants.sh engine 0/1
+#                                  (only the mutants whose names match: to
+#                                   check that new tests kill the survivors)
 #        scripts/mutants.sh engine summary          (summary only)
 # Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
 # 2 cores), so it is not part of .ci/run.
@@ -27,6 +30,11 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 if [ "${SHARDS[0]}" != summary ]; then
   for shard in "${SHARDS[@]}"; do
     out=target/mutants-out/$MOD/${shard/\//-of-}
+    filter=()
+    if [ -n "${RE:-}" ]; then
+      filter=(-F "$RE")
+      out=$out-re-$(printf %s "$RE" | md5sum | cut -c1-8)
+    fi
     iterate=()
     if [ "${ITERATE:-0}" = 1 ] && [ -d "$out/mutants.out" ]; then
       iterate=(--iterate)
@@ -36,7 +44,7 @@ if [ "${SHARDS[0]}" != summary ]; then
     mkdir -p "$out"
     git rev-parse --short HEAD > "$out/commit"
     # Exit 2 means some mutants were missed: that is a result, not a failure.
-    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" \
+    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" \
       --profile mutants -j 1 -o "$out" -- "${TESTS[@]}" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done
 fi
