@@ -377,6 +377,13 @@ impl SuiteRun {
                 reports,
                 history,
             } => {
+                // The runner's own start time is the run's name in its
+                // reports and history: show that one from now on, so a run
+                // reopened later carries the same label (the GUI's clock
+                // read at the click can be a second earlier).
+                if !result.generated_at.is_empty() {
+                    self.started = result.generated_at.clone();
+                }
                 self.result = Some(*result);
                 self.reports = Some(reports);
                 self.archive = history;
@@ -663,6 +670,9 @@ impl SuiteSession {
         let LiveRun { mut run, .. } = self.live.take()?;
         if run.result.is_none() {
             // The runner thread died before it reported the end.
+            if !suite.generated_at.is_empty() {
+                run.started = suite.generated_at.clone();
+            }
             run.result = Some(suite);
             run.reports = Some(Err("the runner stopped unexpectedly".into()));
             run.running_since = None;
