@@ -267,34 +267,17 @@ impl AdaptiveArgs {
             migrate_batch: self.adaptive_migrate_batch.unwrap_or(d.migrate_batch),
             cooldown_ops: self.adaptive_cooldown_ops.unwrap_or(d.cooldown_ops),
         };
-        let positive = |name: &str, v: f64| {
-            if v > 0.0 && v.is_finite() {
-                Ok(())
-            } else {
-                Err(Error::bad_input(format!(
-                    "--{name} must be a positive number, got {v}"
-                )))
+        cfg.validate(|field| {
+            match field {
+                "overflow_group_share" => "--adaptive-overflow-share",
+                "chaining_load_trigger" => "--adaptive-load-trigger",
+                "max_avg_probe" => "--adaptive-max-probe",
+                "tombstone_trigger" => "--adaptive-tombstone-trigger",
+                "migrate_batch" => "--adaptive-migrate-batch",
+                other => other,
             }
-        };
-        // Shares and ratios are fractions: above 1 they could never trigger.
-        let fraction = |name: &str, v: f64| {
-            if v > 0.0 && v <= 1.0 {
-                Ok(())
-            } else {
-                Err(Error::bad_input(format!(
-                    "--{name} is a share of the table, above 0 and at most 1, got {v}"
-                )))
-            }
-        };
-        fraction("adaptive-overflow-share", cfg.overflow_group_share)?;
-        positive("adaptive-load-trigger", cfg.chaining_load_trigger)?;
-        positive("adaptive-max-probe", cfg.max_avg_probe)?;
-        fraction("adaptive-tombstone-trigger", cfg.tombstone_trigger)?;
-        if cfg.migrate_batch == 0 {
-            return Err(Error::bad_input(
-                "--adaptive-migrate-batch must be at least 1",
-            ));
-        }
+            .to_string()
+        })?;
         Ok(cfg)
     }
 }

@@ -141,7 +141,14 @@ impl AppConfig {
                 )),
             }
         }
-        validate_adaptive(&cfg.adaptive)?;
+        // The `--adaptive-*` flags' checks, naming the key (and the
+        // original's name for it, where it has one).
+        cfg.adaptive.validate(|field| {
+            match ORIGINAL_ADAPTIVE.iter().find(|(_, ours)| *ours == field) {
+                Some((original, _)) => format!("adaptive.{field} ({original})"),
+                None => format!("adaptive.{field}"),
+            }
+        })?;
         Ok((cfg, warnings))
     }
 }
@@ -232,38 +239,6 @@ fn read_watchdog(t: &Table, w: &mut WatchdogPolicy, warnings: &mut Vec<String>) 
         "tombstone_ratio_warn",
         unit,
         "within [0, 1]",
-    )
-}
-
-/// The same checks as the `--adaptive-*` flags, naming the config's keys.
-fn validate_adaptive(a: &AdaptiveConfig) -> Result<()> {
-    let fraction = |name: &str, v: f64| {
-        if v > 0.0 && v <= 1.0 {
-            Ok(())
-        } else {
-            Err(Error::bad_input(format!(
-                "adaptive.{name} is a share of the table, above 0 and at most 1, got {v}"
-            )))
-        }
-    };
-    let positive = |name: &str, v: f64| {
-        if v > 0.0 && v.is_finite() {
-            Ok(())
-        } else {
-            Err(Error::bad_input(format!(
-                "adaptive.{name} must be a positive number, got {v}"
-            )))
-        }
-    };
-    fraction("overflow_group_share", a.overflow_group_share)?;
-    positive(
-        "chaining_load_trigger (max_lf_chaining)",
-        a.chaining_load_trigger,
-    )?;
-    positive("max_avg_probe (max_avg_probe_robinhood)", a.max_avg_probe)?;
-    fraction(
-        "tombstone_trigger (max_tombstone_ratio)",
-        a.tombstone_trigger,
     )
 }
 

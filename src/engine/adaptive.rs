@@ -63,6 +63,46 @@ impl Default for AdaptiveConfig {
     }
 }
 
+impl AdaptiveConfig {
+    /// Check the thresholds; `label` names a field as the user set it (a
+    /// flag or a config key), so the error points at what to change.
+    pub fn validate(&self, label: impl Fn(&str) -> String) -> crate::error::Result<()> {
+        use crate::error::Error;
+        // Shares and ratios are fractions: above 1 they could never trigger.
+        let fraction = |field: &str, v: f64| {
+            if v > 0.0 && v <= 1.0 {
+                Ok(())
+            } else {
+                Err(Error::bad_input(format!(
+                    "{} is a share of the table, above 0 and at most 1, got {v}",
+                    label(field)
+                )))
+            }
+        };
+        let positive = |field: &str, v: f64| {
+            if v > 0.0 && v.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::bad_input(format!(
+                    "{} must be a positive number, got {v}",
+                    label(field)
+                )))
+            }
+        };
+        fraction("overflow_group_share", self.overflow_group_share)?;
+        positive("chaining_load_trigger", self.chaining_load_trigger)?;
+        positive("max_avg_probe", self.max_avg_probe)?;
+        fraction("tombstone_trigger", self.tombstone_trigger)?;
+        if self.migrate_batch == 0 {
+            return Err(Error::bad_input(format!(
+                "{} must be at least 1",
+                label("migrate_batch")
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Operations between health checks. Checks are O(1) anyway; this only keeps
 /// them off the fast path of most operations.
 const CHECK_EVERY: u32 = 64;
