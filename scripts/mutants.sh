@@ -12,6 +12,10 @@
 #        RE='Chaining::put_h|slots_for' scripts/mutants.sh engine 0/1
 #                                  (only the mutants whose names match: to
 #                                   check that new tests kill the survivors)
+#        UNRUN=1 scripts/mutants.sh engine   (only the mutants with no outcome
+#                                  yet under their current names: resumes a
+#                                  module after edits renamed some mutants)
+#        JOBS=2 ...                 (cargo-mutants -j: parallel builds)
 #        scripts/mutants.sh engine summary          (summary only)
 # Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
 # 2 cores), so it is not part of .ci/run.
@@ -35,6 +39,15 @@ if [ "${SHARDS[0]}" != summary ]; then
       filter=(-F "$RE")
       out=$out-re-$(printf %s "$RE" | md5sum | cut -c1-8)
     fi
+    if [ "${UNRUN:-0}" = 1 ]; then
+      mapfile -t unrun < <(python3 scripts/mutants_summary.py "$MOD" --unrun)
+      [ ${#unrun[@]} -gt 0 ] || { echo "every mutant of $MOD has an outcome"; break; }
+      # Names are matched as regexes: escape them and anchor the whole name.
+      for n in "${unrun[@]}"; do
+        filter+=(-F "^$(printf %s "$n" | sed 's/[][\\.^$*+?(){}|]/\\&/g')\$")
+      done
+      out=target/mutants-out/$MOD/unrun-$(date +%Y%m%d-%H%M%S)
+    fi
     iterate=()
     if [ "${ITERATE:-0}" = 1 ] && [ -d "$out/mutants.out" ]; then
       iterate=(--iterate)
@@ -45,7 +58,7 @@ if [ "${SHARDS[0]}" != summary ]; then
     git rev-parse --short HEAD > "$out/commit"
     # Exit 2 means some mutants were missed: that is a result, not a failure.
     cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" \
-      --profile mutants -j 1 -o "$out" -- "${TESTS[@]}" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
+      --profile mutants -j "${JOBS:-1}" -o "$out" -- "${TESTS[@]}" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done
 fi
 python3 scripts/mutants_summary.py "$MOD" "${TESTS[*]}"

@@ -20,7 +20,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MOD = sys.argv[1]
-TESTS = sys.argv[2] if len(sys.argv) > 2 else ""
+TESTS = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "--unrun" else ""
 OUT_DIR = ROOT / "target" / "mutants-out" / MOD
 ACCEPTED = ROOT / "docs" / "mutants" / "accepted.tsv"
 
@@ -70,6 +70,12 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
         for f in files:
             for name in names(res / f):
                 outcome[name] = kind
+
+# `--unrun`: print, one per line, the mutants with no outcome under their
+# current names (scripts/mutants.sh UNRUN=1 runs just those).
+if "--unrun" in sys.argv:
+    print("\n".join(sorted(n for n in current if n not in outcome)))
+    sys.exit(0)
 
 by_file = collections.defaultdict(collections.Counter)
 survivors = []
