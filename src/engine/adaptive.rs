@@ -792,4 +792,46 @@ mod tests {
         let hist = m.probe_hist();
         assert_eq!(hist.iter().map(|p| p[1]).sum::<u64>(), m.len() as u64);
     }
+
+    /// Every threshold's bounds, on both sides: 0 is refused (a share or a
+    /// trigger of 0 would fire on an empty table), 1 is the largest share.
+    #[test]
+    fn thresholds_are_checked_at_their_bounds() {
+        let label = |f: &str| format!("--{f}");
+        let check = |c: AdaptiveConfig| c.validate(label).map_err(|e| e.detail);
+        let base = AdaptiveConfig::default();
+        assert_eq!(check(base), Ok(()));
+        type Set = fn(&mut AdaptiveConfig, f64);
+        let fields: [(&str, Set, bool); 4] = [
+            ("overflow_group_share", |c, v| c.overflow_group_share = v, true),
+            ("chaining_load_trigger", |c, v| c.chaining_load_trigger = v, false),
+            ("max_avg_probe", |c, v| c.max_avg_probe = v, false),
+            ("tombstone_trigger", |c, v| c.tombstone_trigger = v, true),
+        ];
+        for (name, set, fraction) in fields {
+            let with = |v: f64| {
+                let mut c = base;
+                set(&mut c, v);
+                check(c)
+            };
+            for bad in [0.0, -0.5, f64::NAN] {
+                let e = with(bad).expect_err(name);
+                assert!(e.contains(&format!("--{name}")), "{e}");
+            }
+            assert_eq!(with(1e-9), Ok(()), "{name} just above 0");
+            assert_eq!(with(1.0), Ok(()), "{name} at 1");
+            if fraction {
+                assert!(with(1.000001).unwrap_err().contains("at most 1"), "{name}");
+            } else {
+                assert_eq!(with(50.0), Ok(()), "{name} above 1");
+                assert!(with(f64::INFINITY).is_err(), "{name} infinite");
+            }
+        }
+        let mut c = base;
+        c.migrate_batch = 0;
+        assert!(check(c).unwrap_err().contains("--migrate_batch must be at least 1"));
+        let mut c = base;
+        c.migrate_batch = 1;
+        assert_eq!(check(c), Ok(()));
+    }
 }
