@@ -58,7 +58,7 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
     when = ""
     if (res / "outcomes.json").exists():
-        when = json.loads((res / "outcomes.json").read_text()).get("end_time", "")
+        when = json.loads((res / "outcomes.json").read_text()).get("end_time") or "(stopped)"
     runs.append((folder.name.replace("-of-", "/"), commit, when))
     # `--iterate` runs list what earlier runs caught in previously_caught.txt.
     for kind, files in [

@@ -200,4 +200,72 @@ mod tests {
         assert_eq!(load(&a).unwrap().jobs[0].ops_per_second, Some(1.0));
         assert_eq!(load(&b).unwrap().jobs[0].ops_per_second, Some(2.0));
     }
+
+    /// What a list shows of a run is the run's own: counts, outcome, start.
+    #[test]
+    fn an_entry_says_how_its_run_ended() {
+        let mut s = suite("2026-11-28T08:30:05Z", 1.0);
+        let mut failed = s.jobs[0].clone();
+        failed.status = JobStatus::Failed;
+        s.jobs.push(failed);
+        let e = HistoryEntry::of(Path::new("x.json"), &s);
+        assert_eq!(
+            (e.ok, e.total, e.cancelled, e.outcome),
+            (1, 2, false, "failed")
+        );
+        assert_eq!(
+            (e.started_at.as_str(), e.spec.as_str()),
+            ("2026-11-28T08:30:05Z", "s.toml")
+        );
+        assert_eq!(e.generated_at, "2026-11-28 08:30:05");
+        s.cancelled = true;
+        let e = HistoryEntry::of(Path::new("x.json"), &s);
+        assert_eq!((e.cancelled, e.outcome), (true, "cancelled"));
+        s.cancelled = false;
+        s.jobs.pop();
+        assert_eq!(HistoryEntry::of(Path::new("x.json"), &s).outcome, "ok");
+    }
+
+    /// The archive sits beside the JSON report, in a folder named after the
+    /// spec; `latest` is the newest run there.
+    #[test]
+    fn the_folder_follows_the_json_report_and_latest_is_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec_at = |text: &str| {
+            let path = dir.path().join("suite.toml");
+            crate::batch::spec::parse(text, &path, None, Path::new("/bin/true")).unwrap()
+        };
+        let job = "[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n";
+        let spec = spec_at(&format!("[batch]\njson_report = \"out/r.json\"\n{job}"));
+        assert_eq!(folder(&spec), dir.path().join("out/history/suite"));
+        assert_eq!(latest(&spec), None, "no runs yet");
+        archive(&spec, &suite("2026-11-28T08:30:05Z", 1.0)).unwrap();
+        let newest = archive(&spec, &suite("2026-11-28T09:00:00Z", 2.0)).unwrap();
+        assert_eq!(latest(&spec).map(|e| e.path), Some(newest));
+        // A bare file name: the archive is under the current folder.
+        let mut bare = spec.clone();
+        bare.json_report = PathBuf::from("r.json");
+        assert_eq!(folder(&bare), PathBuf::from("./history/suite"));
+    }
+
+    /// Clash numbers order as numbers (-10 after -9); hidden files (a
+    /// temporary file being written) are not runs; a start time with no
+    /// digits or letters still names a file.
+    #[test]
+    fn clashes_order_numerically_and_hidden_files_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..10)
+            .map(|_| archive_in(dir.path(), &suite("2026-11-28T08:30:05Z", 1.0)).unwrap())
+            .collect();
+        assert!(paths[9].ends_with("20261128T083005Z-10.json"));
+        std::fs::copy(&paths[0], dir.path().join(".hidden.json")).unwrap();
+        let l = list(dir.path());
+        assert_eq!(l.len(), 10);
+        assert_eq!(l[0].path, paths[9], "-10 is the newest");
+        assert_eq!(l[1].path, paths[8]);
+        assert_eq!(l[9].path, paths[0]);
+        let odd = archive_in(dir.path(), &suite("::", 1.0)).unwrap();
+        assert!(odd.ends_with("run.json"), "{}", odd.display());
+        assert_eq!(list(&dir.path().join("missing")), Vec::new());
+    }
 }

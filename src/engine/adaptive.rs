@@ -803,8 +803,16 @@ mod tests {
         assert_eq!(check(base), Ok(()));
         type Set = fn(&mut AdaptiveConfig, f64);
         let fields: [(&str, Set, bool); 4] = [
-            ("overflow_group_share", |c, v| c.overflow_group_share = v, true),
-            ("chaining_load_trigger", |c, v| c.chaining_load_trigger = v, false),
+            (
+                "overflow_group_share",
+                |c, v| c.overflow_group_share = v,
+                true,
+            ),
+            (
+                "chaining_load_trigger",
+                |c, v| c.chaining_load_trigger = v,
+                false,
+            ),
             ("max_avg_probe", |c, v| c.max_avg_probe = v, false),
             ("tombstone_trigger", |c, v| c.tombstone_trigger = v, true),
         ];
@@ -829,7 +837,11 @@ mod tests {
         }
         let mut c = base;
         c.migrate_batch = 0;
-        assert!(check(c).unwrap_err().contains("--migrate_batch must be at least 1"));
+        assert!(
+            check(c)
+                .unwrap_err()
+                .contains("--migrate_batch must be at least 1")
+        );
         let mut c = base;
         c.migrate_batch = 1;
         assert_eq!(check(c), Ok(()));

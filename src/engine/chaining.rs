@@ -414,4 +414,38 @@ mod tests {
             INITIAL_GROUPS * group + t.arena.capacity() * entry + 33
         );
     }
+
+    /// Two keys with the same 64-bit hash are two entries: a lookup, an
+    /// update or a delete matches the key, not only the hash (and the key
+    /// only under its own hash).
+    #[test]
+    fn keys_sharing_a_full_hash_stay_apart() {
+        let mut t = Chaining::new(0);
+        t.put_h(42, "a", "1");
+        t.put_h(42, "b", "2");
+        assert_eq!(t.len(), 2);
+        assert_eq!((t.get_h(42, "a"), t.get_h(42, "b")), (Some("1"), Some("2")));
+        assert_eq!(t.get_h(42, "c"), None);
+        assert_eq!(t.get_h(43, "a"), None, "the key under another hash");
+        assert!(!t.del_h(42, "c"));
+        assert!(!t.del_h(43, "a"));
+        assert!(t.del_h(42, "b"));
+        assert_eq!(
+            (t.len(), t.get_h(42, "a"), t.get_h(42, "b")),
+            (1, Some("1"), None)
+        );
+    }
+
+    /// `with_capacity(n)` holds n entries without growing.
+    #[test]
+    fn with_capacity_sizes_the_groups_for_n() {
+        assert_eq!(Chaining::with_capacity(0, 5_000).group_count(), 8_192);
+        assert_eq!(Chaining::with_capacity(0, 4_096).group_count(), 4_096);
+        assert_eq!(Chaining::with_capacity(0, 3).group_count(), INITIAL_GROUPS);
+        let mut t = Chaining::with_capacity(0, 5_000);
+        for i in 0..5_000 {
+            t.put(&format!("k{i}"), "v");
+        }
+        assert_eq!(t.group_count(), 8_192, "no growth up to n");
+    }
 }

@@ -725,6 +725,21 @@ mod tests {
         assert_eq!(m.capacity(), 64, "many tombstones: rebuild in place");
         assert_eq!(m.tombstone_ratio(), 0.0);
         assert_eq!(m.len(), 35);
+        // The rule's edge: tombstones under an eighth of the 54 used slots
+        // grow the table (6 × 8 < 54), an eighth or more rebuild it (7 × 8 ≥ 54),
+        // down to a table of nothing but tombstones.
+        for (deleted, capacity) in [(6, 128), (7, 64), (54, 64)] {
+            let mut m = fresh();
+            for i in 0..54 {
+                m.put(&format!("k{i}"), "v");
+            }
+            for i in 0..deleted {
+                m.del(&format!("k{i}"));
+            }
+            m.put("new", "v");
+            assert_eq!(m.capacity(), capacity, "{deleted} tombstones of 54");
+            assert_eq!(m.len(), 55 - deleted);
+        }
     }
 
     #[test]
@@ -756,5 +771,26 @@ mod tests {
         }
         assert!(m.capacity() < big / 8, "{} vs {big}", m.capacity());
         assert_eq!(m.get("k9999"), Some("v"));
+    }
+
+    /// A put that lands on a tombstone reuses the slot and the tombstone
+    /// is no longer counted (hashes chosen so every key's home is slot 0).
+    #[test]
+    fn a_reused_tombstone_is_no_longer_counted() {
+        let mut m = RobinHood::<Pair>::fast_lookup(0);
+        m.put_h(7, "a", "1");
+        m.put_h(9, "b", "2");
+        assert!(m.del_h(7, "a"));
+        assert_eq!(m.tombstone_ratio(), 0.5, "1 tombstone, 1 live");
+        m.put_h(11, "c", "3");
+        assert_eq!(m.tombstone_ratio(), 0.0, "slot 0 reused");
+        assert_eq!((m.len(), m.capacity()), (2, 64));
+        assert_eq!((m.get_h(9, "b"), m.get_h(11, "c")), (Some("2"), Some("3")));
+        assert!(m.del_h(11, "c"));
+        assert_eq!(
+            m.tombstone_ratio(),
+            0.5,
+            "counted again from the right count"
+        );
     }
 }
