@@ -793,4 +793,29 @@ mod tests {
             "counted again from the right count"
         );
     }
+
+    /// A compaction sizes memory-tight to its live entries (it may shrink);
+    /// fast-lookup keeps its size.
+    #[test]
+    fn compaction_shrinks_memory_tight_only() {
+        let mut tight = RobinHood::<Packed>::memory_tight(0);
+        let mut fast = RobinHood::<Pair>::fast_lookup(0);
+        tight.set_tombstone_trigger(1.0);
+        fast.set_tombstone_trigger(1.0);
+        for i in 0..200 {
+            tight.put(&format!("k{i}"), "v");
+            fast.put(&format!("k{i}"), "v");
+        }
+        for i in 0..140 {
+            tight.del(&format!("k{i}"));
+            fast.del(&format!("k{i}"));
+        }
+        // 60 live of 256 slots: above memory-tight's 20%, so no shrink yet.
+        assert_eq!((tight.capacity(), fast.capacity()), (256, 256));
+        tight.compact(CompactionSource::Interval);
+        fast.compact(CompactionSource::Interval);
+        assert_eq!(tight.capacity(), 128, "61 / 0.95 rounds up to 128");
+        assert_eq!(fast.capacity(), 256);
+        assert_eq!((tight.len(), fast.len()), (60, 60));
+    }
 }
