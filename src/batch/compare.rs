@@ -754,4 +754,129 @@ mod tests {
         assert!(t.contains("+10.7% [+"), "{t}");
         assert!(t.contains("faster"), "{t}");
     }
+
+    /// Samples come from the ok runs; older reports without `runs` give
+    /// `ops_per_second_runs`, then the one median; nothing negative or
+    /// not finite is a sample.
+    #[test]
+    fn samples_prefer_runs_then_older_fields() {
+        let mut j = job(
+            "a",
+            &[
+                (1.0, JobStatus::Ok),
+                (9.0, JobStatus::Failed),
+                (3.0, JobStatus::Ok),
+            ],
+        );
+        j.ops_per_second = Some(2.0);
+        assert_eq!(samples(&j), vec![1.0, 3.0]);
+        j.ops_per_second_runs = vec![7.0, 8.0];
+        assert_eq!(samples(&j), vec![1.0, 3.0], "runs win over the older field");
+        j.runs.clear();
+        assert_eq!(samples(&j), vec![7.0, 8.0]);
+        j.ops_per_second_runs.clear();
+        assert_eq!(samples(&j), vec![2.0]);
+        j.ops_per_second_runs = vec![-1.0, f64::NAN, f64::INFINITY, 0.0, 4.0];
+        assert_eq!(samples(&j), vec![0.0, 4.0]);
+        j.ops_per_second_runs.clear();
+        j.ops_per_second = None;
+        assert_eq!(samples(&j), Vec::<f64>::new());
+    }
+
+    /// Another host, CPU or core count is another machine: the comparison
+    /// says so.
+    #[test]
+    fn machines_differ_by_host_cpu_or_cores() {
+        let env = Environment {
+            hostname: "h".into(),
+            cpu_model: "c".into(),
+            logical_cores: 4,
+            ..Environment::default()
+        };
+        let with = |e: Environment| {
+            let mut old = suite(vec![]);
+            old.environment = env.clone();
+            let mut new = suite(vec![]);
+            new.environment = e;
+            compare(&old, Path::new("a"), &new, Path::new("b"), 5.0).machines_differ()
+        };
+        assert!(!with(env.clone()));
+        assert!(
+            !with(Environment {
+                os: "other".into(),
+                ..env.clone()
+            }),
+            "os alone is not the machine"
+        );
+        assert!(with(Environment {
+            hostname: "x".into(),
+            ..env.clone()
+        }));
+        assert!(with(Environment {
+            cpu_model: "x".into(),
+            ..env.clone()
+        }));
+        assert!(with(Environment {
+            logical_cores: 8,
+            ..env.clone()
+        }));
+    }
+
+    /// An interval needs two runs on each side; a zero old median gives no
+    /// Δ at all (not an infinite one).
+    #[test]
+    fn intervals_need_two_runs_a_side_and_a_positive_old_median() {
+        let t = DEFAULT_THRESHOLD_PCT;
+        for (old, new) in [
+            (&[100.0][..], &[130.0, 131.0, 129.0][..]),
+            (&[100.0, 101.0, 99.0][..], &[130.0][..]),
+        ] {
+            let c = compare_job("a", old, new, t);
+            assert_eq!(
+                (c.ci_low_pct, c.ci_high_pct),
+                (None, None),
+                "{old:?} vs {new:?}"
+            );
+            assert_eq!(c.verdict, Verdict::Inconclusive);
+        }
+        let c = compare_job("a", &[0.0, 0.0], &[1.0, 1.0], t);
+        assert_eq!(
+            (c.delta_pct, c.ci_low_pct, c.old_median),
+            (None, None, Some(0.0))
+        );
+        let c = compare_job("a", &[0.0], &[1.0], t);
+        assert_eq!(c.delta_pct, None);
+    }
+
+    /// Empty reports compare to an empty list; many jobs keep their order
+    /// whatever the cores split.
+    #[test]
+    fn empty_and_many_job_reports_compare_in_order() {
+        let c = compare(
+            &suite(vec![]),
+            Path::new("a"),
+            &suite(vec![]),
+            Path::new("b"),
+            5.0,
+        );
+        assert!(c.jobs.is_empty());
+        let one = suite(vec![job("x", &[(1.0, JobStatus::Ok)])]);
+        assert_eq!(
+            compare(&one, Path::new("a"), &one, Path::new("b"), 5.0)
+                .jobs
+                .len(),
+            1
+        );
+        let many: Vec<JobResult> = (0..9)
+            .map(|i| job(&format!("j{i}"), &[(100.0 + i as f64, JobStatus::Ok)]))
+            .collect();
+        let s = suite(many);
+        let c = compare(&s, Path::new("a"), &s, Path::new("b"), 5.0);
+        let names: Vec<&str> = c.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["j0", "j1", "j2", "j3", "j4", "j5", "j6", "j7", "j8"]
+        );
+        assert_eq!(c.jobs[8].old_median, Some(108.0));
+    }
 }
