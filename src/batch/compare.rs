@@ -879,4 +879,39 @@ mod tests {
         );
         assert_eq!(c.jobs[8].old_median, Some(108.0));
     }
+
+    /// A change of exactly the threshold is a change.
+    #[test]
+    fn a_change_of_exactly_the_threshold_counts() {
+        // 125 / 100 - 1 is exactly 25%.
+        let c = compare_job("a", &[100.0; 3], &[125.0; 3], 25.0);
+        assert_eq!((c.delta_pct, c.verdict), (Some(25.0), Verdict::Faster));
+        let c = compare_job("a", &[100.0; 3], &[75.0; 3], 25.0);
+        assert_eq!((c.delta_pct, c.verdict), (Some(-25.0), Verdict::Slower));
+        assert_eq!(
+            compare_job("a", &[100.0; 3], &[125.0; 3], 25.1).verdict,
+            Verdict::NoChange
+        );
+    }
+
+    /// The bootstrap needs both samples and at least one resample.
+    #[test]
+    fn no_interval_from_nothing() {
+        assert_eq!(ratio_interval(&[], &[1.0, 2.0], 100, 1), None);
+        assert_eq!(ratio_interval(&[1.0, 2.0], &[], 100, 1), None);
+        assert_eq!(ratio_interval(&[1.0, 2.0], &[1.0, 2.0], 0, 1), None);
+        assert!(ratio_interval(&[1.0, 2.0], &[1.0, 2.0], 1, 1).is_some());
+    }
+
+    /// Each job draws its own resamples (seeded by its name): two jobs
+    /// with the same figures get their own intervals, each reproducible.
+    #[test]
+    fn each_job_has_its_own_random_stream() {
+        let old = [10.0, 11.0, 12.0, 9.5, 10.2, 13.0];
+        let new = [11.0, 12.5, 12.0, 13.0, 10.0, 14.2];
+        let a = compare_job("a", &old, &new, 2.0);
+        let b = compare_job("b", &old, &new, 2.0);
+        assert_ne!((a.ci_low_pct, a.ci_high_pct), (b.ci_low_pct, b.ci_high_pct));
+        assert_eq!(compare_job("a", &old, &new, 2.0), a);
+    }
 }
