@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use adhash::batch::compare;
 use adhash::batch::report::{self, ReportFormat};
 use adhash::batch::result::{Environment, LOG_TAIL_LINES, RunRecord};
 use adhash::batch::runner::{
@@ -335,6 +336,113 @@ fn golden(name: &str, actual: &str) {
         actual, expected,
         "{name} differs (UPDATE_GOLDEN=1 rewrites it)"
     );
+}
+
+/// A comparison with every verdict, figures at each unit's edge, and two
+/// machines, for golden files.
+fn sample_comparison() -> compare::Comparison {
+    use compare::{Comparison, JobComparison, Side, Verdict};
+    let side = |path: &str, started: &str, host: &str, cpu: &str| Side {
+        path: path.into(),
+        started_at: started.into(),
+        environment: Environment {
+            hostname: host.into(),
+            cpu_model: cpu.into(),
+            logical_cores: 2,
+            load_average_start: Some(0.25),
+            ..Environment::default()
+        },
+    };
+    let job = |name: &str,
+               old: Option<f64>,
+               new: Option<f64>,
+               delta: Option<f64>,
+               ci: Option<(f64, f64)>,
+               verdict| {
+        JobComparison {
+            name: name.into(),
+            old_median: old,
+            new_median: new,
+            delta_pct: delta,
+            ci_low_pct: ci.map(|c| c.0),
+            ci_high_pct: ci.map(|c| c.1),
+            old_runs: 3,
+            new_runs: 5,
+            verdict,
+        }
+    };
+    Comparison {
+        schema: compare::COMPARE_SCHEMA.into(),
+        old: side("old.json", "2026-01-02T02:04:00Z", "alpha", "Test CPU"),
+        new: side("new.json", "", "beta", ""),
+        threshold_pct: 2.5,
+        jobs: vec![
+            job(
+                "faster",
+                Some(1e9),
+                Some(1.2e9),
+                Some(20.0),
+                Some((10.049, 30.0)),
+                Verdict::Faster,
+            ),
+            job(
+                "slower",
+                Some(1e6),
+                Some(999_999.0),
+                Some(-0.04),
+                Some((-3.0, -0.05)),
+                Verdict::Slower,
+            ),
+            job(
+                "same|<b>",
+                Some(1e3),
+                Some(999.0),
+                Some(-0.1),
+                Some((-0.5, 0.3)),
+                Verdict::NoChange,
+            ),
+            job(
+                "unsure",
+                Some(12.5),
+                Some(0.0),
+                Some(-100.0),
+                None,
+                Verdict::Inconclusive,
+            ),
+            job(
+                "gone",
+                Some(2_345_678.0),
+                None,
+                None,
+                None,
+                Verdict::OnlyInOld,
+            ),
+            job(
+                "new",
+                None,
+                Some(999_999_999.0),
+                None,
+                None,
+                Verdict::OnlyInNew,
+            ),
+        ],
+    }
+}
+
+#[test]
+fn comparison_matches_golden_in_every_format() {
+    let c = sample_comparison();
+    assert!(c.machines_differ());
+    golden("compare.txt", &compare::text(&c));
+    golden("compare.md", &compare::markdown(&c));
+    golden("compare.html", &compare::html(&c));
+    golden("compare.json", &compare::json(&c));
+    // One machine: no note.
+    let mut same = c.clone();
+    same.new.environment = same.old.environment.clone();
+    assert!(!compare::text(&same).contains("different machines"));
+    assert!(!compare::markdown(&same).contains("different machines"));
+    assert!(!compare::html(&same).contains("different machines"));
 }
 
 #[test]

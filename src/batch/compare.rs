@@ -336,11 +336,13 @@ fn index(bits: u32, n: usize) -> usize {
 /// "12.1 M", "980 k", "512": ops/s at a glance.
 pub fn ops_short(v: Option<f64>) -> String {
     let Some(v) = v else { return "-".into() };
-    let (x, unit) = if v >= 1e9 {
+    // A unit starts where three significant digits of the one below would
+    // round up to 1000 (999,999 is "1.00 M", not "1000 k").
+    let (x, unit) = if v >= 999.5e6 {
         (v / 1e9, " G")
-    } else if v >= 1e6 {
+    } else if v >= 999.5e3 {
         (v / 1e6, " M")
-    } else if v >= 1e3 {
+    } else if v >= 999.5 {
         (v / 1e3, " k")
     } else {
         (v, "")
@@ -913,5 +915,36 @@ mod tests {
         let b = compare_job("b", &old, &new, 2.0);
         assert_ne!((a.ci_low_pct, a.ci_high_pct), (b.ci_low_pct, b.ci_high_pct));
         assert_eq!(compare_job("a", &old, &new, 2.0), a);
+    }
+
+    /// Three significant digits in the unit they fit: never "1000 k".
+    #[test]
+    fn ops_short_moves_up_a_unit_when_rounding_reaches_1000() {
+        let cases = [
+            (999_999_999.0, "1.00 G"),
+            (1.2e9, "1.20 G"),
+            (999_400_000.0, "999 M"),
+            (999_999.0, "1.00 M"),
+            (1e6, "1.00 M"),
+            (999_400.0, "999 k"),
+            (999.9, "1.00 k"),
+            (1e3, "1.00 k"),
+            (999.0, "999"),
+            (12.5, "12.5"),
+            (0.0, "0"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(ops_short(Some(v)), want, "{v}");
+        }
+        assert_eq!(ops_short(None), "-");
+        assert_eq!(
+            (
+                pct(Some(0.049)),
+                pct(Some(-0.049)),
+                pct(Some(10.66)),
+                pct(None)
+            ),
+            ("0.0%".into(), "0.0%".into(), "+10.7%".into(), "-".into())
+        );
     }
 }
