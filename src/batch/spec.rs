@@ -755,3 +755,392 @@ pub fn bundled_specs(folders: &[PathBuf], python: Option<&str>, self_exe: &Path)
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = "[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n";
+
+    /// A spec in a fresh folder (where its outputs may go).
+    struct Suite {
+        dir: tempfile::TempDir,
+    }
+
+    impl Suite {
+        fn new() -> Suite {
+            Suite {
+                dir: tempfile::tempdir().unwrap(),
+            }
+        }
+        fn parse(&self, text: &str) -> Result<BatchSpec> {
+            parse(
+                text,
+                &self.dir.path().join("s.toml"),
+                Some("py3"),
+                Path::new("/opt/adhash"),
+            )
+        }
+        /// The error of `[batch]` + one job with `field` added.
+        fn job_err(&self, field: &str) -> String {
+            self.parse(&format!("[batch]\n{JOB}{field}\n"))
+                .map(|_| ())
+                .unwrap_err()
+                .detail
+        }
+        fn job(&self, field: &str) -> JobSpec {
+            let s = self.parse(&format!("[batch]\n{JOB}{field}\n"));
+            s.unwrap_or_else(|e| panic!("{field}: {}", e.detail))
+                .jobs
+                .remove(0)
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked_at_both_ends_of_their_range() {
+        let s = Suite::new();
+        assert_eq!(s.job("repeat = 1000").repeat, 1000);
+        assert!(
+            s.job_err("repeat = 1001")
+                .contains("`repeat` must be at most 1000")
+        );
+        assert!(
+            s.job_err("repeat = 0")
+                .contains("must be a positive integer, got integer 0")
+        );
+        assert_eq!(s.job("").repeat, 1);
+        assert_eq!(s.job("warmup = 0").warmup, 0);
+        assert_eq!(s.job("warmup = 1000").warmup, 1000);
+        assert_eq!(s.job("").warmup, 0);
+        for bad in ["warmup = 1001", "warmup = -1", "warmup = \"2\""] {
+            assert!(
+                s.job_err(bad)
+                    .contains("`warmup` must be a whole number of runs from 0 to 1000"),
+                "{bad}"
+            );
+        }
+        assert_eq!(s.job("timeout_s = 86400").timeout_s, 86_400.0);
+        assert_eq!(s.job("timeout_s = 86400.0").timeout_s, 86_400.0);
+        assert_eq!(s.job("timeout_s = 0.5").timeout_s, 0.5);
+        assert_eq!(s.job("timeout_s = 1").timeout_s, 1.0);
+        assert_eq!(s.job("").timeout_s, DEFAULT_TIMEOUT_S);
+        for bad in [
+            "timeout_s = 86401",
+            "timeout_s = 86400.5",
+            "timeout_s = 0",
+            "timeout_s = 0.0",
+            "timeout_s = -3",
+            "timeout_s = nan",
+            "timeout_s = \"60\"",
+        ] {
+            assert!(
+                s.job_err(bad)
+                    .contains("`timeout_s` must be a number of seconds in (0, 86400]"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            s.job("latency_sample_k = 4294967295").latency_sample_k,
+            Some(4_294_967_295)
+        );
+        assert_eq!(
+            s.job("latency_sample_every = 1").latency_sample_every,
+            Some(1)
+        );
+        assert!(
+            s.job_err("latency_sample_k = 4294967296")
+                .contains("positive integer")
+        );
+        assert!(
+            s.job_err("latency_sample_every = 0")
+                .contains("`latency_sample_every` must be a positive integer")
+        );
+    }
+
+    #[test]
+    fn suite_fields_have_their_defaults_and_types() {
+        let s = Suite::new();
+        let d = s.dir.path();
+        let spec = s.parse(&format!("[batch]\n{JOB}")).unwrap();
+        assert!(spec.history && !spec.interleave);
+        assert_eq!(spec.report, d.join(DEFAULT_REPORT));
+        assert_eq!(spec.json_report, d.join("reports/batch_report.json"));
+        assert_eq!((spec.html_report, spec.description), (None, None));
+        assert_eq!(spec.cli, CliProgram::SelfExe("/opt/adhash".into()));
+        assert_eq!(spec.dir, d);
+        let spec = s
+            .parse(&format!("[batch]\nhistory = false\ninterleave = true\nreport = \"out/./r.md\"\nhtml_report = \"out/r.html\"\ndescription = \"d\"\n{JOB}"))
+            .unwrap();
+        assert!(!spec.history && spec.interleave);
+        assert_eq!(
+            (spec.report, spec.json_report),
+            (d.join("out/r.md"), d.join("out/r.json"))
+        );
+        assert_eq!(
+            (spec.html_report, spec.description.as_deref()),
+            (Some(d.join("out/r.html")), Some("d"))
+        );
+        let e = |t: &str| s.parse(t).unwrap_err().detail;
+        assert!(
+            e(&format!("[batch]\nhistory = \"yes\"\n{JOB}"))
+                .contains("[batch]: field `history` must be true or false, got string \"yes\"")
+        );
+        assert!(
+            e(&format!("[batch]\ninterleave = 1\n{JOB}"))
+                .contains("`interleave` must be true or false, got integer 1")
+        );
+        for field in ["report", "html_report", "json_report"] {
+            assert!(
+                e(&format!("[batch]\n{field} = \" \"\n{JOB}"))
+                    .contains(&format!("`{field}` is empty")),
+                "{field}"
+            );
+        }
+        assert!(e("batch = 5\n").contains("`batch` must be a table"));
+        assert!(e("[batch]\njobs = 5\n").contains("`jobs` must be an array of tables"));
+        assert!(e("[batch]\n").contains("[batch] has no jobs"));
+        assert!(e("[batch]\njobs = [1]\n").contains("job #1: must be a table"));
+        assert!(
+            e(&format!("[batch]\n{JOB}[[batch.jobs]]\nname = 3\n"))
+                .contains("job #2: field `name` must be a string, got integer")
+        );
+        assert!(
+            e(&format!("[batch]\n{JOB}[[batch.jobs]]\nname = \" \"\n"))
+                .contains("job #2: field `name` must not be empty")
+        );
+        assert!(
+            e("[batch]\n[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"  \"\n")
+                .contains("`csv` is required")
+        );
+        assert!(e("[batch]\n[[batch.jobs]]\ncsv = \"w.csv\"\n").contains("`command` is required"));
+        // Another tool's table: a warning naming it.
+        let spec = s.parse(&format!("[meta]\nx = 1\n[batch]\n{JOB}")).unwrap();
+        assert_eq!(spec.warnings.len(), 1);
+        assert!(spec.warnings[0].contains("[meta]"), "{:?}", spec.warnings);
+        // Jobs are named by position when unnamed; modes parse.
+        let spec = s
+            .parse(&format!(
+                "[batch]\n{JOB}{JOB}mode = \"std\"\ncommand_x = 1\n"
+            ))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            spec.detail
+                .contains("job 'job-2': unknown field `command_x`: did you mean `command`?"),
+            "{}",
+            spec.detail
+        );
+        assert!(!s.job_err("zzzz = 1").contains("did you mean"));
+        assert_eq!(s.job("mode = \"fast-insert\"").mode, Mode::FastInsert);
+        assert_eq!(s.job("").mode, Mode::Adaptive);
+        assert_eq!(s.job("").name, "job-1");
+    }
+
+    #[test]
+    fn the_cli_field_picks_the_program() {
+        let s = Suite::new();
+        let d = s.dir.path();
+        let cli = |v: &str| {
+            s.parse(&format!("[batch]\nhashmap_cli = \"{v}\"\n{JOB}"))
+                .map(|x| x.cli)
+        };
+        assert_eq!(
+            cli("-m hashmap_cli --fast").unwrap(),
+            CliProgram::PythonModule {
+                interpreter: "py3".into(),
+                args: vec!["-m".into(), "hashmap_cli".into(), "--fast".into()]
+            }
+        );
+        for bad in ["-m", "-m ''", "-mx y", " -m"] {
+            assert!(
+                cli(bad)
+                    .unwrap_err()
+                    .detail
+                    .contains("module form must be `-m MODULE`"),
+                "{bad}"
+            );
+        }
+        std::fs::write(d.join("tool.py"), "").unwrap();
+        std::fs::write(d.join("tool"), "").unwrap();
+        assert_eq!(
+            cli("tool.py").unwrap(),
+            CliProgram::Python {
+                interpreter: "py3".into(),
+                script: d.join("tool.py")
+            }
+        );
+        assert_eq!(
+            cli("./tool").unwrap(),
+            CliProgram::Executable(d.join("tool"))
+        );
+        assert!(cli("missing").unwrap_err().detail.contains("no such file"));
+        // Unset, with the original's CLI beside the spec: that one.
+        std::fs::write(d.join(ORIGINAL_CLI), "").unwrap();
+        assert_eq!(
+            s.parse(&format!("[batch]\n{JOB}")).unwrap().cli,
+            CliProgram::Python {
+                interpreter: "py3".into(),
+                script: d.join(ORIGINAL_CLI)
+            }
+        );
+        // The programs' command lines.
+        let py = CliProgram::Python {
+            interpreter: "py3".into(),
+            script: "/s/t.py".into(),
+        };
+        assert_eq!(py.argv(), ("py3".into(), vec!["/s/t.py".to_string()]));
+        assert_eq!(py.describe(), "py3 /s/t.py");
+        let exe = CliProgram::Executable("/s/t".into());
+        assert_eq!(
+            (exe.argv(), exe.describe()),
+            (("/s/t".into(), vec![]), "/s/t".to_string())
+        );
+        let me = CliProgram::SelfExe("/a".into());
+        assert_eq!(
+            (me.argv(), me.describe()),
+            (("/a".into(), vec![]), "/a (this adhash)".to_string())
+        );
+        let m = CliProgram::PythonModule {
+            interpreter: "py".into(),
+            args: vec!["-m".into(), "x".into()],
+        };
+        assert_eq!(
+            (m.argv(), m.describe()),
+            (
+                ("py".into(), vec!["-m".to_string(), "x".to_string()]),
+                "py -m x".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn job_arguments_and_outputs_follow_the_fields() {
+        let s = Suite::new();
+        assert!(
+            s.job_err("extra_args = [\"--mode\", \"std\"]")
+                .contains("must not set --mode: use the job's `mode` field")
+        );
+        assert!(
+            s.job_err("extra_args = [\"--csv=x.csv\"]")
+                .contains("must not set --csv")
+        );
+        assert!(
+            s.job_err("extra_args = \"--x\"")
+                .contains("`extra_args` must be a list of strings, got string")
+        );
+        assert_eq!(
+            s.job("extra_args = [\"--csvx\", \"--seed=3\"]").extra_args,
+            ["--csvx", "--seed=3"]
+        );
+        let j = s.job("mode = \"std\"\njson_summary = \"o/s.json\"\nlatency_sample_k = 7\nlatency_sample_every = 3\nmetrics_out_dir = \"m\"\nextra_args = [\"--x\"]");
+        assert_eq!(
+            j.args(Some("sum.json")),
+            [
+                "--mode",
+                "std",
+                "run-csv",
+                "--csv",
+                "w.csv",
+                "--json-summary-out",
+                "sum.json",
+                "--latency-sample-k",
+                "7",
+                "--latency-sample-every",
+                "3",
+                "--metrics-out-dir",
+                "m",
+                "--x"
+            ]
+        );
+        assert_eq!(
+            j.args(None)[..5],
+            ["--mode", "std", "run-csv", "--csv", "w.csv"]
+        );
+        assert_eq!(j.outputs(), ["o/s.json", "m"]);
+        assert_eq!(s.job("").outputs(), Vec::<&str>::new());
+        let p = s.parse("[batch]\n[[batch.jobs]]\ncommand = \"profile\"\ncsv = \"w.csv\"\nextra_args = [\"--x\"]\n").unwrap();
+        assert_eq!(
+            p.jobs[0].args(Some("ignored")),
+            ["profile", "--csv", "w.csv", "--x"]
+        );
+        assert_eq!(
+            (JobCommand::Profile.name(), JobCommand::RunCsv.name()),
+            ("profile", "run-csv")
+        );
+        let mut spec = s.parse(&format!("[batch]\n{JOB}")).unwrap();
+        spec.jobs[0].csv = "my w.csv".into();
+        spec.config = Some("/c/it's.toml".into());
+        assert_eq!(
+            spec.command_line(&spec.jobs[0], None),
+            "/opt/adhash --config '/c/it'\\''s.toml' --mode adaptive run-csv --csv 'my w.csv'"
+        );
+        assert_eq!(spec.resolve("a/../b.csv"), s.dir.path().join("b.csv"));
+    }
+
+    #[test]
+    fn paths_are_tidied_and_quoted_for_a_shell() {
+        let t = |p: &str| tidy(Path::new(p));
+        assert_eq!(t("a/./b/../c"), PathBuf::from("a/c"));
+        assert_eq!(t("../x/../y"), PathBuf::from("../y"));
+        assert_eq!(t("/../x"), PathBuf::from("/x"));
+        assert_eq!(t("a/.."), PathBuf::from("."));
+        assert_eq!(t("./"), PathBuf::from("."));
+        assert_eq!(shell_quote("-_./=:,+@%aZ09"), "-_./=:,+@%aZ09");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+    }
+
+    #[test]
+    fn a_spec_is_read_up_to_16_mib() {
+        let s = Suite::new();
+        let path = s.dir.path().join("big.toml");
+        // 2 MiB of comments: a large spec still loads.
+        let pad = "# padding padding padding padding padding padding padding\n".repeat(36_000);
+        std::fs::write(&path, format!("{pad}[batch]\n{JOB}")).unwrap();
+        assert_eq!(
+            load(&path, None, Path::new("/opt/adhash"))
+                .unwrap()
+                .jobs
+                .len(),
+            1
+        );
+        let huge = std::fs::File::create(&path).unwrap();
+        huge.set_len(MAX_SPEC_BYTES + 1).unwrap();
+        let e = load(&path, None, Path::new("/opt/adhash")).unwrap_err();
+        assert!(e.detail.contains("big.toml"), "{}", e.detail);
+        // A bare file name: the folder is the current one.
+        let spec = parse(
+            &format!("[batch]\n{JOB}"),
+            Path::new("s.toml"),
+            None,
+            Path::new("/a"),
+        )
+        .unwrap();
+        assert_eq!(spec.dir, PathBuf::from("."));
+    }
+
+    #[test]
+    fn bundled_specs_are_listed_once_with_their_errors() {
+        let s = Suite::new();
+        let d = s.dir.path();
+        std::fs::write(d.join("b.toml"), format!("[batch]\n{JOB}")).unwrap();
+        std::fs::write(d.join("a.toml"), "[batch\n").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        let folders = [d.to_path_buf(), d.join("."), d.join("missing")];
+        let found = bundled_specs(&folders, None, Path::new("/a"));
+        let names: Vec<_> = found
+            .iter()
+            .map(|e| e.path.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, ["a.toml", "b.toml"]);
+        assert!(found[0].spec.as_ref().unwrap_err().contains("invalid TOML"));
+        assert_eq!(found[1].spec.as_ref().unwrap().jobs.len(), 1);
+        assert_eq!(
+            found[1].canonical,
+            std::fs::canonicalize(d.join("b.toml")).unwrap()
+        );
+        assert_eq!(spec_folders()[0], PathBuf::from("docs/examples"));
+    }
+}
