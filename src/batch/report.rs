@@ -704,3 +704,126 @@ pub fn json(suite: &SuiteResult) -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::result::RunRecord;
+
+    fn job(name: &str, mode: &str, command: &str, csv: &str, ops: Option<f64>) -> JobResult {
+        let mut j = JobResult::planned(name, command, mode, csv, 1);
+        j.status = JobStatus::Ok;
+        j.ops_per_second = ops;
+        j
+    }
+
+    /// The control is the first complete `std` run-csv job with ops/s on
+    /// the same CSV: each condition on its own rules a job out.
+    #[test]
+    fn the_std_control_meets_every_condition() {
+        let mut failed = job("failed", "std", "run-csv", "w.csv", Some(1.0));
+        failed.status = JobStatus::Failed;
+        let jobs = [
+            job("adaptive", "adaptive", "run-csv", "w.csv", Some(1.0)),
+            job("profile", "std", "profile", "w.csv", Some(2.0)),
+            job("other csv", "std", "run-csv", "x.csv", Some(3.0)),
+            failed,
+            job("no figure", "std", "run-csv", "w.csv", None),
+            job("control", "std", "run-csv", "w.csv", Some(5.0)),
+            job("late", "std", "run-csv", "w.csv", Some(6.0)),
+        ];
+        let refs: Vec<&JobResult> = jobs.iter().collect();
+        let me = job("me", "adaptive", "run-csv", "w.csv", Some(10.0));
+        assert_eq!(
+            std_control(&refs, &me).map(|c| c.name.as_str()),
+            Some("control")
+        );
+        let elsewhere = job("me", "adaptive", "run-csv", "y.csv", Some(10.0));
+        assert!(std_control(&refs, &elsewhere).is_none());
+        assert_eq!(times_std_text(10.0, 5.0), "2.00×");
+        assert_eq!(times_std_text(10.0, 0.0), "-");
+        assert_eq!(times_std_text(10.0, -1.0), "-");
+    }
+
+    #[test]
+    fn rows_rank_complete_jobs_then_partial_ones() {
+        let mut partial = job("partial", "std", "run-csv", "w.csv", Some(50.0));
+        partial.status = JobStatus::Failed;
+        partial.planned_runs = 3;
+        partial.runs = vec![RunRecord {
+            ops_per_second: Some(50.0),
+            duration_seconds: 1.0,
+            status: JobStatus::Ok,
+        }];
+        let mut noisy = job("noisy", "fast-lookup", "run-csv", "w.csv", Some(20.0));
+        noisy.stats = RunStats::of(&[10.0, 20.0, 30.0]);
+        let jobs = [
+            job("slow", "std", "run-csv", "w.csv", Some(10.0)),
+            partial,
+            noisy,
+            job("none", "std", "profile", "w.csv", None),
+        ];
+        let refs: Vec<&JobResult> = jobs.iter().collect();
+        let rows = summary_rows(&refs);
+        let names: Vec<&str> = rows.iter().map(|r| r.job.name.as_str()).collect();
+        assert_eq!(names, ["noisy", "slow", "partial"]);
+        assert_eq!(
+            (rows[0].fraction, rows[1].fraction, rows[2].fraction),
+            (1.0, 0.5, 0.0)
+        );
+        assert_eq!(
+            (
+                rows[0].delta.as_str(),
+                rows[1].delta.as_str(),
+                rows[2].delta.as_str()
+            ),
+            ("0.0%", "-50.0%", "-")
+        );
+        assert_eq!(rows[2].partial.as_deref(), Some("1/3 runs"));
+        assert_eq!(rows[0].times_std.as_deref(), Some("2.00×"));
+        let (spread, noisy) = rows[0].spread.clone().unwrap();
+        assert_eq!(spread, "10 – 30 (CV 50.0%)");
+        assert!(noisy);
+        assert_eq!(rows[1].spread, None);
+        assert_eq!(summary_columns(&rows), (true, true));
+        assert_eq!(summary_columns(&rows[1..2]), (true, false));
+        let alone = [job("a", "adaptive", "run-csv", "w.csv", Some(1.0))];
+        let alone: Vec<&JobResult> = alone.iter().collect();
+        assert_eq!(summary_columns(&summary_rows(&alone)), (false, false));
+        assert!(summary_rows(&[]).is_empty());
+    }
+
+    #[test]
+    fn small_texts_say_what_they_should() {
+        assert_eq!(left_out_text(SUMMARY_MAX_ROWS), None);
+        assert!(
+            left_out_text(SUMMARY_MAX_ROWS + 2)
+                .unwrap()
+                .starts_with("2 more jobs not listed")
+        );
+        let paths = ReportPaths {
+            markdown: "r.md".into(),
+            html: Some("r.html".into()),
+            json: "r.json".into(),
+        };
+        assert_eq!(
+            paths.all(),
+            [Path::new("r.md"), Path::new("r.html"), Path::new("r.json")]
+        );
+        let mut j = job("p", "adaptive", "profile", "w.csv", None);
+        assert_eq!(backend_cell(&j), "-");
+        j.recommendation = Some("fast-lookup".into());
+        assert_eq!(backend_cell(&j), "recommends fast-lookup");
+        j.final_backend = Some("chaining".into());
+        assert_eq!(backend_cell(&j), "chaining");
+        assert_eq!(
+            (status_icon(JobStatus::Ok), status_icon(JobStatus::Timeout)),
+            ("✅", "❌")
+        );
+        assert_eq!(longest_backtick_run("a ``` b `` c ````"), 4);
+        assert_eq!(fence_for("x"), "```");
+        assert_eq!(fence_for("a ```` b"), "`````");
+        assert_eq!(opt(Some(3), |v: i32| v.to_string()), "3");
+        assert_eq!(opt(None, |v: i32| v.to_string()), "-");
+    }
+}
