@@ -409,4 +409,123 @@ mod tests {
         j.status = JobStatus::Ok;
         assert_eq!(j.runs_mark(), None);
     }
+
+    #[test]
+    fn busy_means_above_half_the_cores() {
+        assert_eq!(machine_busy("now", Some(1.0), 2), None, "exactly half");
+        assert!(machine_busy("now", Some(1.01), 2).is_some());
+        assert_eq!(machine_busy("now", Some(5.0), 0), None, "no core count");
+        let load = load_average().expect("Linux tells the load");
+        assert!(load >= 0.0);
+    }
+
+    /// The tail keeps the newest lines within both bounds and counts what
+    /// it dropped; its text is the lines as they came.
+    #[test]
+    fn log_tail_bounds_lines_and_bytes() {
+        let mut t = LogTail::default();
+        for i in 0..LOG_TAIL_LINES + 5 {
+            t.push(Stream::Stdout, format!("{i}"));
+        }
+        assert_eq!((t.lines.len(), t.dropped), (LOG_TAIL_LINES, 5));
+        assert_eq!(t.lines.front().unwrap().1, "5");
+        let mut t = LogTail::default();
+        t.push(Stream::Stdout, "a".repeat(LOG_TAIL_BYTES / 2));
+        t.push(Stream::Stderr, "b".repeat(LOG_TAIL_BYTES / 2));
+        assert_eq!(
+            (t.lines.len(), t.dropped),
+            (2, 0),
+            "exactly the byte bound fits"
+        );
+        t.push(Stream::Stdout, "c".into());
+        assert_eq!((t.lines.len(), t.dropped), (2, 1));
+        t.push(Stream::Stdout, "d".repeat(LOG_TAIL_BYTES + 1));
+        assert_eq!(
+            (t.lines.len(), t.dropped),
+            (0, 4),
+            "a line over the bound goes too"
+        );
+        t.push(Stream::Stdout, "e".into());
+        t.push(Stream::Runner, "f".into());
+        assert_eq!(t.text(), "e\nf\n");
+        assert_eq!(LogTail::default().text(), "");
+    }
+
+    /// The archive keeps the newest lines within its character budget, at
+    /// least one line, and counts the rest as dropped.
+    #[test]
+    fn the_archived_log_keeps_the_newest_lines_in_its_budget() {
+        let mut t = LogTail::default();
+        t.push(Stream::Stdout, "x".repeat(LOG_ARCHIVE_CHARS * 2));
+        let back: LogTail = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(
+            (back.lines.len(), back.dropped),
+            (1, 0),
+            "one long line is kept"
+        );
+        let mut t = LogTail::default();
+        // 99 characters and a newline each: 40 lines are exactly the budget.
+        for i in 0..45 {
+            t.push(Stream::Stdout, format!("{i:099}"));
+        }
+        t.dropped = 7;
+        let back: LogTail = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!((back.lines.len(), back.dropped), (40, 12));
+        assert_eq!(back.lines[0].1, format!("{:099}", 5));
+    }
+
+    #[test]
+    fn the_environment_is_this_machine() {
+        let e = Environment::capture();
+        assert_eq!(e.adhash_version, env!("CARGO_PKG_VERSION"));
+        assert!(e.os.starts_with(std::env::consts::OS), "{}", e.os);
+        assert!(e.logical_cores >= 1 && !e.hostname.is_empty() && !e.cpu_model.is_empty());
+        assert_eq!(e.load_average_end, None);
+        let mut e = Environment {
+            hostname: "h".into(),
+            logical_cores: 8,
+            ..Environment::default()
+        };
+        assert_eq!(e.describe(), "h · 8 cores");
+        e.load_average_start = Some(1.26);
+        assert_eq!(e.describe(), "h · 8 cores · load 1.3");
+    }
+
+    #[test]
+    fn a_suite_and_a_job_say_how_they_ended() {
+        let mut ok = JobResult::planned("a", "run-csv", "std", "w.csv", 2);
+        assert!(!ok.is_complete(), "planned: skipped");
+        ok.status = JobStatus::Ok;
+        ok.stats = crate::stats::RunStats::of(&[1.0]);
+        assert!(
+            ok.is_complete() && ok.spread().is_none(),
+            "one run: no spread"
+        );
+        ok.stats = crate::stats::RunStats::of(&[1.0, 2.0]);
+        assert_eq!(ok.spread().map(|s| s.n), Some(2));
+        let mut bad = ok.clone();
+        bad.status = JobStatus::Timeout;
+        let mut suite = SuiteResult {
+            spec: String::new(),
+            description: None,
+            cli: String::new(),
+            generated_at: String::new(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            wall_seconds: 0.0,
+            cancelled: false,
+            environment: Environment::default(),
+            warnings: Vec::new(),
+            jobs: vec![ok.clone(), ok],
+        };
+        assert!(suite.all_ok());
+        assert_eq!((suite.ok_count(), suite.outcome()), (2, "ok"));
+        suite.jobs.push(bad);
+        assert!(!suite.all_ok());
+        assert_eq!((suite.ok_count(), suite.outcome()), (2, "failed"));
+        suite.cancelled = true;
+        assert_eq!(suite.outcome(), "cancelled");
+        assert_eq!(JobStatus::Skipped.name(), "skipped");
+        assert_eq!(JobStatus::Cancelled.name(), "cancelled");
+    }
 }
