@@ -59,7 +59,7 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
     when = ""
     if (res / "outcomes.json").exists():
         when = json.loads((res / "outcomes.json").read_text()).get("end_time") or "(stopped)"
-    runs.append((folder.name.replace("-of-", "/"), commit, when))
+    runs.append((folder.name, commit, when))
     # `--iterate` runs list what earlier runs caught in previously_caught.txt.
     for kind, files in [
         ("caught", ["previously_caught.txt", "caught.txt"]),
@@ -103,10 +103,12 @@ lines = [
     "",
     "Written by `scripts/mutants_summary.py` (via `scripts/mutants.sh`); do not edit by hand.",
     "",
-    f"Reproduce: `scripts/mutants.sh {MOD} 0/4 1/4 2/4 3/4` "
+    f"Reproduce: `scripts/mutants.sh {MOD}` (or shards: `0/4 1/4 2/4 3/4`; `UNRUN=1` resumes) "
     f"(cargo-mutants on `src/{MOD}/*.rs`, tests `cargo test {TESTS}`, profile `mutants`).",
     "",
-    "Runs: " + ", ".join(f"shard {s} at `{c}` ({t[:10]})" for s, c, t in shards)
+    "Runs (folders of target/mutants-out/" + MOD + "/: `K-of-N` a shard, `unrun-…` a resumed run, "
+    "`…-re-…` a rerun of matching mutants): "
+    + ", ".join(f"`{s}` at `{c}` ({t[:10]})" for s, c, t in shards)
     + ". Each mutant counts with its latest run's outcome.",
     "",
     f"**Score: {score:.1f}%** of {viable} viable mutants caught "
