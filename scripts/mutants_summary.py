@@ -56,7 +56,7 @@ runs = []
 for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime):
     folder = res.parent
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
-    when = ""
+    when = "(stopped)"
     if (res / "outcomes.json").exists():
         when = json.loads((res / "outcomes.json").read_text()).get("end_time") or "(stopped)"
     runs.append((folder.name, commit, when))
