@@ -1091,4 +1091,115 @@ mod tests {
         assert_eq!(d.hot_keys[0].key, "HOT");
         assert_eq!(d.hot_keys[0].count, 2000);
     }
+
+    /// Counts at and above the small-count table's size are kept apart and
+    /// come first; runs of equal counts are hottest first.
+    #[test]
+    fn counts_by_frequency_walk_hottest_first() {
+        let big = CountsByFrequency::SMALL as u32;
+        let c = CountsByFrequency::new([1, 3, big + 5, 1, big, 3, 1].into_iter());
+        let runs: Vec<(u32, u64)> = c.runs().collect();
+        assert_eq!(runs, [(big + 5, 1), (big, 1), (3, 2), (1, 3)]);
+        let total = f64::from(2 * big + 5 + 9);
+        let want: f64 = [big + 5, big, 3, 3, 1, 1, 1]
+            .iter()
+            .map(|&k| {
+                let p = f64::from(k) / total;
+                -p * p.log2()
+            })
+            .sum();
+        assert!((c.entropy_bits(total) - want).abs() < 1e-12);
+        // Coverage: the hottest key alone covers its own count, exactly.
+        assert_eq!(c.keys_covering(f64::from(big + 5)), 1);
+        assert_eq!(c.keys_covering(f64::from(big + 6)), 2);
+        assert_eq!(c.keys_covering(f64::from(2 * big + 5 + 3)), 3);
+        assert_eq!(c.keys_covering(f64::from(2 * big + 5 + 7)), 5);
+        assert_eq!(c.keys_covering(total), 7);
+        assert_eq!(
+            c.keys_covering(total + 10.0),
+            7,
+            "all keys when the target is out of reach"
+        );
+        let empty = CountsByFrequency::new(std::iter::empty());
+        assert_eq!((empty.runs().count(), empty.keys_covering(1.0)), (0, 0));
+        assert_eq!(empty.entropy_bits(1.0), 0.0);
+        // One key: no uncertainty.
+        assert_eq!(
+            CountsByFrequency::new([4].into_iter()).entropy_bits(4.0),
+            0.0
+        );
+    }
+
+    /// Bucket statistics on counts worked out by hand.
+    #[test]
+    fn bucket_view_statistics_by_hand() {
+        // 4 buckets, 8 keys: expected 2 a bucket.
+        let counts = [0u64, 2, 5, 1];
+        let v = BucketView::new(&counts, 8);
+        assert_eq!((v.non_empty, v.max_depth), (3, 5));
+        assert_eq!(v.depth_histogram, [1, 1, 1, 0, 0, 1]);
+        // (4 + 0 + 9 + 1) / 2
+        assert_eq!(v.chi_square, 7.0);
+        assert!((v.p_value - chi_square_sf(7.0, 3.0)).abs() < 1e-15);
+        assert_eq!(
+            v.hotspots().0,
+            [(2, 5), (1, 2)],
+            "fullest first, only depth > 1"
+        );
+        let p = v.percentiles();
+        assert_eq!((p.p50, p.p75, p.p90, p.p95, p.p99), (2, 5, 5, 5, 5));
+        // Poisson(2) × 4 buckets.
+        let e = v.expected_depths();
+        assert_eq!(e.len(), 6);
+        let pois = |d: i32, f: f64| 4.0 * (-2f64).exp() * 2f64.powi(d) / f;
+        for (d, f) in [
+            (0, 1.0),
+            (1, 1.0),
+            (2, 2.0),
+            (3, 6.0),
+            (4, 24.0),
+            (5, 120.0),
+        ] {
+            assert!(
+                (e[d as usize] - pois(d, f)).abs() < 1e-12,
+                "depth {d}: {}",
+                e[d as usize]
+            );
+        }
+        // Ties: the lower bucket first.
+        let tied = [3u64, 0, 3, 2];
+        assert_eq!(
+            BucketView::new(&tied, 8).hotspots().0,
+            [(0, 3), (2, 3), (3, 2)]
+        );
+        // No keys: nothing expected, a p-value of 1.
+        let none = [0u64; 4];
+        let v = BucketView::new(&none, 0);
+        assert_eq!((v.chi_square, v.p_value), (0.0, 1.0));
+        assert_eq!(v.expected_depths(), [4.0]);
+        assert!(v.hotspots().0.is_empty());
+        assert_eq!(v.percentiles().p50, 0);
+    }
+
+    #[test]
+    fn key_numbers_at_the_edges() {
+        assert_eq!(key_number(""), None);
+        assert_eq!(key_number("-"), None);
+        assert_eq!(key_number("0"), Some(0));
+        assert_eq!(
+            key_number("x-12"),
+            Some(12),
+            "a sign inside the key is not the number's"
+        );
+        assert_eq!(key_number("--12"), Some(12));
+        assert_eq!(
+            key_number(&"1".repeat(38)),
+            Some("1".repeat(38).parse().unwrap())
+        );
+        assert_eq!(
+            key_number(&format!("7{}", "0".repeat(38))),
+            Some(0),
+            "the last 38 digits"
+        );
+    }
 }
