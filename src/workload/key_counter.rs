@@ -181,4 +181,56 @@ mod tests {
         assert_eq!(c.increment(0).1, 7);
         assert_eq!(c.tag(0), 7);
     }
+
+    /// Keys that share a home slot (hashes equal in their low bits) are
+    /// counted apart, and their counts and tags survive the table growing.
+    #[test]
+    fn colliding_keys_stay_apart_through_growth() {
+        let mut c = KeyCounter::with_capacity(12);
+        assert_eq!(c.slots.len(), 16, "12 × 4/3 = 16 slots");
+        assert!(c.is_empty());
+        let h = |i: u64| (i << 40) | 5;
+        for i in 0..12 {
+            c.increment(h(i));
+        }
+        assert_eq!(c.slots.len(), 16, "12 of 16: at the load limit, no growth");
+        c.set_tag(h(3), 9);
+        // The next increment could add a 13th key: the table grows first.
+        c.increment(h(3));
+        assert_eq!(c.slots.len(), 32);
+        c.increment(h(12));
+        assert_eq!((c.len(), c.is_empty()), (13, false));
+        assert_eq!((c.count(h(3)), c.tag(h(3))), (2, 9));
+        assert_eq!((c.count(h(4)), c.tag(h(4))), (1, 0));
+        assert_eq!((c.count(h(99)), c.tag(h(99))), (0, 0), "absent");
+        c.set_tag(h(99), 4);
+        assert_eq!(
+            (c.len(), c.count(h(99))),
+            (13, 0),
+            "tagging an absent key adds nothing"
+        );
+        let mut all: Vec<u32> = c.counts().collect();
+        all.sort_unstable();
+        assert_eq!(all.iter().sum::<u32>(), 14);
+        assert_eq!(all.len(), 13);
+        // counts_of reads far more hashes than it prefetches ahead.
+        let hashes: Vec<u64> = (0..40).map(h).collect();
+        let want: Vec<u32> = hashes.iter().map(|&x| c.count(x)).collect();
+        assert_eq!(c.counts_of(&hashes), want);
+        assert_eq!(want[3], 2);
+        assert_eq!(KeyCounter::default().slots.len(), 8192);
+        assert_eq!(KeyCounter::with_capacity(0).slots.len(), 16);
+    }
+
+    /// A count stops at u32::MAX instead of wrapping to 0 (an empty slot).
+    #[test]
+    fn counts_saturate() {
+        let mut c = KeyCounter::default();
+        c.increment(1);
+        let i = c.find(1).unwrap();
+        c.slots[i].count = u32::MAX - 1;
+        assert_eq!(c.increment(1).0, u32::MAX);
+        assert_eq!(c.increment(1).0, u32::MAX);
+        assert_eq!(c.len(), 1);
+    }
 }
