@@ -507,4 +507,130 @@ mod tests {
         assert_eq!(rows[0].key, "k,1");
         assert_eq!(rows[0].value, "v\"x");
     }
+
+    /// Both limits bite one past their value, not at it; 0 turns one off.
+    #[test]
+    fn limits_bite_one_past_their_value() {
+        let text = "op,key,value\nget,a,\nget,b,\n";
+        let read = |max_rows, max_bytes| {
+            WorkloadReader::from_reader(
+                text.as_bytes(),
+                "t.csv",
+                Limits {
+                    max_rows,
+                    max_bytes,
+                },
+            )
+            .and_then(|r| r.read_all())
+            .map(|rows| rows.len())
+            .map_err(|e| e.detail)
+        };
+        assert_eq!(read(2, 0), Ok(2));
+        assert_eq!(read(0, 0), Ok(2));
+        let e = read(1, 0).unwrap_err();
+        assert!(
+            e.starts_with("t.csv: CSV row limit exceeded (2 > 1) at line 3"),
+            "{e}"
+        );
+        let n = text.len() as u64;
+        assert_eq!(read(0, n), Ok(2));
+        let e = read(0, n - 1).unwrap_err();
+        assert!(e.contains("--csv-max-bytes"), "{e}");
+        // A file's size is checked before reading.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.csv");
+        std::fs::write(&path, text).unwrap();
+        let open = |max_bytes| {
+            WorkloadReader::open(
+                &path,
+                Limits {
+                    max_rows: 0,
+                    max_bytes,
+                },
+            )
+            .map(|_| ())
+        };
+        assert!(open(n).is_ok());
+        let e = open(n - 1).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.detail.contains(&format!(
+                "file is {n} bytes, over the --csv-max-bytes limit of {}",
+                n - 1
+            )),
+            "{}",
+            e.detail
+        );
+        let e = WorkloadReader::open(&dir.path().join("missing.csv"), Limits::default())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.detail.contains("cannot open CSV"), "{}", e.detail);
+    }
+
+    /// Progress counters follow the reading.
+    #[test]
+    fn rows_and_bytes_read_advance() {
+        let text = "op,key,value\nput,a,1\nget,a,\n";
+        let mut r =
+            WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        assert_eq!(r.rows_read(), 0);
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(
+            (row.op, row.key, row.value, row.line),
+            (Op::Put, "a", "1", 2)
+        );
+        assert_eq!(r.rows_read(), 1);
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!((row.op, row.value, row.line), (Op::Get, "", 3));
+        assert!(r.next_row().unwrap().is_none());
+        assert_eq!((r.rows_read(), r.bytes_read()), (2, text.len() as u64));
+    }
+
+    /// A repeated or unknown column is named (at most five, then a count);
+    /// a byte-order mark before the header is not part of a name.
+    #[test]
+    fn header_columns_are_checked_by_name() {
+        let e = parse("op,op,key,value\nget,a,b,\n").unwrap_err();
+        assert!(
+            e.detail.ends_with("Unexpected column(s) in header: op"),
+            "{}",
+            e.detail
+        );
+        let e = parse("op,key,value,a,b,c,d,e,f,g\nget,a,,,,,,,,\n").unwrap_err();
+        assert!(
+            e.detail
+                .ends_with("Unexpected column(s) in header: a, b, c, d, e, and 2 more"),
+            "{}",
+            e.detail
+        );
+        let e = parse("key\nx\n").unwrap_err();
+        assert!(
+            e.detail.ends_with("Missing header columns: op, value"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(parse("\u{feff}op,key,value\nget,a,\n").unwrap().len(), 1);
+        assert_eq!(parse(" value , op ,key\nv,put,k\n").unwrap()[0].value, "v");
+        let e = parse("").unwrap_err();
+        assert!(
+            e.detail
+                .ends_with("CSV is empty: expected the header op,key,value"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(
+            (Op::Put.index(), Op::Get.index(), Op::Del.index()),
+            (0, 1, 2)
+        );
+        assert_eq!(Op::ALL.map(Op::name), ["put", "get", "del"]);
+        // What generators write, and what people type.
+        assert_eq!(
+            parse("op,key,value\n PUT ,k,v\nGet,k,\ndEl,k,\n")
+                .unwrap()
+                .iter()
+                .map(|r| r.op)
+                .collect::<Vec<_>>(),
+            [Op::Put, Op::Get, Op::Del]
+        );
+    }
 }
