@@ -296,4 +296,199 @@ mod tests {
             assert_eq!(p.validate().unwrap_err().exit_code(), 2);
         }
     }
+
+    /// Adversarial keys are the first candidates `A0, A1, …` whose hash has
+    /// its low bits zero, in order.
+    #[test]
+    fn adversarial_keys_are_the_first_matching_candidates() {
+        let want: Vec<String> = (0..)
+            .map(|j| format!("A{j}"))
+            .filter(|k| hash_key(k.as_bytes(), 0) & 0x3f == 0)
+            .take(40)
+            .collect();
+        assert_eq!(adversarial_keys(40, 6), want);
+        assert!(adversarial_keys(0, 6).is_empty());
+        let mut b = b"A9".to_vec();
+        increment_decimal(&mut b);
+        assert_eq!(b, b"A10");
+        let mut b = b"A1999".to_vec();
+        increment_decimal(&mut b);
+        assert_eq!(b, b"A2000");
+        let mut b = b"A0".to_vec();
+        increment_decimal(&mut b);
+        assert_eq!(b, b"A1");
+    }
+
+    fn rows(p: &GenerateParams) -> Vec<(String, String, String)> {
+        gen_text(p)
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), f[1].to_string(), f[2].to_string())
+            })
+            .collect()
+    }
+
+    /// Keys stay in the key space; every adversarial row uses one of the
+    /// key space's first adversarial keys; values go with puts only.
+    #[test]
+    fn keys_values_and_ops_follow_the_parameters() {
+        let keys_of = |p: &GenerateParams| {
+            rows(p)
+                .into_iter()
+                .map(|r| r.1)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let small = GenerateParams {
+            ops: 300,
+            key_space: 3,
+            ..Default::default()
+        };
+        assert_eq!(keys_of(&small), ["K0", "K1", "K2"].map(String::from).into());
+        let zipf = GenerateParams {
+            key_skew: 1.5,
+            ..small.clone()
+        };
+        assert_eq!(keys_of(&zipf), ["K0", "K1", "K2"].map(String::from).into());
+        let adv = GenerateParams {
+            adversarial_ratio: 1.0,
+            adversarial_lowbits: 8,
+            key_space: 5,
+            ..small.clone()
+        };
+        let want: std::collections::BTreeSet<String> = adversarial_keys(5, 8).into_iter().collect();
+        assert_eq!(keys_of(&adv), want);
+        for (op, key, value) in rows(&GenerateParams {
+            read_ratio: 0.3,
+            ..small.clone()
+        }) {
+            assert!(key.starts_with('K'));
+            match op.as_str() {
+                "put" => assert!(value.parse::<u32>().is_ok_and(|v| v < 1_000_000), "{value}"),
+                _ => assert_eq!(value, ""),
+            }
+        }
+        let ops = |read_ratio, del_ratio| {
+            rows(&GenerateParams {
+                read_ratio,
+                del_ratio,
+                ..small.clone()
+            })
+            .into_iter()
+            .map(|r| r.0)
+            .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(ops(1.0, 0.5), ["get".to_string()].into());
+        assert_eq!(ops(0.0, 0.0), ["put".to_string()].into());
+        assert_eq!(ops(0.0, 1.0), ["del".to_string()].into());
+    }
+
+    #[test]
+    fn parameters_are_checked_at_their_bounds() {
+        let ok = |p: GenerateParams| p.validate().map_err(|e| e.detail);
+        let d = GenerateParams::default();
+        for v in [0.0, 1.0] {
+            assert_eq!(
+                ok(GenerateParams {
+                    read_ratio: v,
+                    del_ratio: v,
+                    adversarial_ratio: v,
+                    ..d.clone()
+                }),
+                Ok(())
+            );
+        }
+        for v in [-0.01, 1.01, f64::NAN] {
+            assert!(
+                ok(GenerateParams {
+                    read_ratio: v,
+                    ..d.clone()
+                })
+                .unwrap_err()
+                .contains("--read-ratio")
+            );
+            assert!(
+                ok(GenerateParams {
+                    del_ratio: v,
+                    ..d.clone()
+                })
+                .unwrap_err()
+                .contains("--del-ratio")
+            );
+            assert!(
+                ok(GenerateParams {
+                    adversarial_ratio: v,
+                    ..d.clone()
+                })
+                .unwrap_err()
+                .contains("--adversarial-ratio")
+            );
+        }
+        assert!(
+            ok(GenerateParams {
+                ops: 0,
+                ..d.clone()
+            })
+            .unwrap_err()
+            .contains("--ops")
+        );
+        assert_eq!(
+            ok(GenerateParams {
+                ops: 1,
+                key_space: 1,
+                ..d.clone()
+            }),
+            Ok(())
+        );
+        assert!(
+            ok(GenerateParams {
+                key_space: 0,
+                ..d.clone()
+            })
+            .unwrap_err()
+            .contains("--key-space")
+        );
+        for v in [-0.5, f64::INFINITY, f64::NAN] {
+            assert!(
+                ok(GenerateParams {
+                    key_skew: v,
+                    ..d.clone()
+                })
+                .unwrap_err()
+                .contains("--key-skew"),
+                "{v}"
+            );
+        }
+        for (bits, good) in [(0, false), (1, true), (24, true), (25, false)] {
+            assert_eq!(
+                ok(GenerateParams {
+                    adversarial_lowbits: bits,
+                    ..d.clone()
+                })
+                .is_ok(),
+                good,
+                "{bits}"
+            );
+        }
+    }
+
+    /// The file appears whole or not at all; its rows are counted.
+    #[test]
+    fn generate_file_writes_whole_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.csv");
+        let p = GenerateParams {
+            ops: 10,
+            ..Default::default()
+        };
+        assert_eq!(generate_file(&p, &path).unwrap(), 10);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 11);
+        let bad = GenerateParams {
+            ops: 0,
+            ..Default::default()
+        };
+        assert!(generate_file(&bad, &dir.path().join("x.csv")).is_err());
+        assert!(!dir.path().join("x.csv").exists());
+    }
 }
