@@ -186,4 +186,54 @@ mod tests {
             );
         }
     }
+
+    /// `read_first` stops at n rows (or the end); the length and emptiness
+    /// follow; an iterator knows how many rows are left.
+    #[test]
+    fn read_first_takes_at_most_n_rows() {
+        let text = "op,key,value\nput,a,1\nget,b,\ndel,c,\n";
+        let reader =
+            || WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        let t = Trace::read_first(reader(), 2).unwrap();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [(Op::Put, "a", "1"), (Op::Get, "b", "")]
+        );
+        assert_eq!((t.len(), t.is_empty()), (2, false));
+        assert_eq!(Trace::read_first(reader(), 10).unwrap().len(), 3);
+        let none = Trace::read_first(reader(), 0).unwrap();
+        assert_eq!(
+            (none.len(), none.is_empty(), none.memory_bytes()),
+            (0, true, 0)
+        );
+        let mut it = t.iter();
+        assert_eq!(it.len(), 2);
+        it.next();
+        assert_eq!(it.size_hint(), (1, Some(1)));
+    }
+
+    /// A value only travels with a put; a key or value over 16 MiB is
+    /// refused (the reader's 1 MiB lines never get there).
+    #[test]
+    fn values_go_with_puts_and_lengths_are_bounded() {
+        let t = Trace::from_rows([
+            (Op::Get, "k", "ignored"),
+            (Op::Del, "k", "x"),
+            (Op::Put, "k", "v"),
+        ])
+        .unwrap();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [(Op::Get, "k", ""), (Op::Del, "k", ""), (Op::Put, "k", "v")]
+        );
+        let at_limit = "k".repeat(LEN_MASK as usize);
+        let t = Trace::from_rows([(Op::Put, at_limit.as_str(), at_limit.as_str())]).unwrap();
+        let (_, k, v) = t.iter().next().unwrap();
+        assert_eq!((k.len(), v.len()), (at_limit.len(), at_limit.len()));
+        let over = "k".repeat(LEN_MASK as usize + 1);
+        for row in [(Op::Get, over.as_str(), ""), (Op::Put, "k", over.as_str())] {
+            let e = Trace::from_rows([row]).map(|_| ()).unwrap_err();
+            assert!(e.detail.contains("longer than 15 MiB"), "{}", e.detail);
+        }
+    }
 }
