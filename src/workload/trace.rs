@@ -72,8 +72,7 @@ impl Trace {
         if key.len() as u64 > LEN_MASK || value.len() as u64 > LEN_MASK {
             // The reader's 1 MiB line limit keeps rows far below this.
             return Err(Error::bad_input(format!(
-                "a key or value longer than {} MiB",
-                LEN_MASK >> 20
+                "a key or value longer than {LEN_MASK} bytes"
             )));
         }
         let op_bits = match op {
@@ -212,7 +211,7 @@ mod tests {
         assert_eq!(it.size_hint(), (1, Some(1)));
     }
 
-    /// A value only travels with a put; a key or value over 16 MiB is
+    /// A value only travels with a put; a key or value of 16 MiB or more is
     /// refused (the reader's 1 MiB lines never get there).
     #[test]
     fn values_go_with_puts_and_lengths_are_bounded() {
@@ -233,7 +232,11 @@ mod tests {
         let over = "k".repeat(LEN_MASK as usize + 1);
         for row in [(Op::Get, over.as_str(), ""), (Op::Put, "k", over.as_str())] {
             let e = Trace::from_rows([row]).map(|_| ()).unwrap_err();
-            assert!(e.detail.contains("longer than 15 MiB"), "{}", e.detail);
+            assert!(
+                e.detail.contains("longer than 16777215 bytes"),
+                "{}",
+                e.detail
+            );
         }
     }
 }
