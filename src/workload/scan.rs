@@ -446,7 +446,18 @@ mod tests {
         let mut out = Vec::new();
         while let Some(_line) = s.next_record().unwrap() {
             out.push((0..s.fields()).map(|i| s.field(i).to_vec()).collect());
+            // As text: exactly when the bytes are UTF-8 (the ASCII shortcut
+            // must never pass anything else).
+            for i in 0..s.fields() {
+                assert_eq!(
+                    s.field_str(i),
+                    std::str::from_utf8(s.field(i)).ok(),
+                    "{data:?}"
+                );
+            }
+            assert_eq!(s.field(s.fields()), b"", "past the last field");
         }
+        assert_eq!(s.bytes_read(), data.len() as u64);
         out
     }
 
@@ -526,5 +537,59 @@ mod tests {
         };
         assert!(got <= 2);
         assert!(matches!(err, ScanError::Limit { what, .. } if what.contains("3 bytes")));
+    }
+
+    /// A read error names the line reached; an interrupted read is retried.
+    #[test]
+    fn read_errors_name_the_line_and_interruptions_are_retried() {
+        struct Failing {
+            calls: u32,
+            kind: std::io::ErrorKind,
+        }
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.calls += 1;
+                match self.calls {
+                    1 => {
+                        buf[..6].copy_from_slice(b"a\nb\nc,");
+                        Ok(6)
+                    }
+                    2 => Err(std::io::Error::new(self.kind, "boom")),
+                    _ => Ok(0),
+                }
+            }
+        }
+        let mut s = Scanner::new(
+            Failing {
+                calls: 0,
+                kind: std::io::ErrorKind::Other,
+            },
+            0,
+        );
+        assert_eq!(s.next_record().unwrap(), Some(1));
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.line(), 3);
+        match s.next_record() {
+            Err(ScanError::Io { line, error }) => {
+                assert_eq!(line, 3);
+                assert_eq!(error.to_string(), "boom");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut s = Scanner::new(
+            Failing {
+                calls: 0,
+                kind: std::io::ErrorKind::Interrupted,
+            },
+            0,
+        );
+        assert_eq!(s.next_record().unwrap(), Some(1));
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.next_record().unwrap(), Some(3));
+        assert_eq!(
+            (s.fields(), s.field(0), s.field(1)),
+            (2, &b"c"[..], &b""[..])
+        );
+        assert_eq!(s.next_record().unwrap(), None);
     }
 }
