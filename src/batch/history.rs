@@ -268,4 +268,40 @@ mod tests {
         assert!(odd.ends_with("run.json"), "{}", odd.display());
         assert_eq!(list(&dir.path().join("missing")), Vec::new());
     }
+
+    /// A file name the system refuses is an error at once (only a name
+    /// that exists already moves on to `-2`, `-3`…).
+    #[test]
+    fn only_a_taken_name_moves_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = archive_in(dir.path(), &suite(&"9".repeat(300), 1.0)).unwrap_err();
+        assert!(e.detail.starts_with("cannot write history"), "{}", e.detail);
+    }
+
+    /// Only a numeric suffix is a clash number: `…Z-old.json` is a name of
+    /// its own, ordered as such (after every `…Z-N`).
+    #[test]
+    fn a_non_numeric_suffix_is_part_of_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive_in(dir.path(), &suite("2026-11-28T08:30:05Z", 1.0)).unwrap();
+        let b = archive_in(dir.path(), &suite("2026-11-28T08:30:05Z", 2.0)).unwrap();
+        let old = dir.path().join("20261128T083005Z-old.json");
+        std::fs::copy(&a, &old).unwrap();
+        let order: Vec<PathBuf> = list(dir.path()).into_iter().map(|e| e.path).collect();
+        assert_eq!(order, [old, b, a]);
+    }
+
+    /// History files up to 64 MiB are read (a long suite's report is large).
+    #[test]
+    fn large_history_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = suite("2026-11-28T08:30:05Z", 1.0);
+        s.description = Some("x".repeat(2 << 20));
+        let path = archive_in(dir.path(), &s).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 2 << 20);
+        assert_eq!(
+            load(&path).unwrap().description.map(|d| d.len()),
+            Some(2 << 20)
+        );
+    }
 }

@@ -233,4 +233,20 @@ mod tests {
         assert!(text.trim_end().ends_with("# EOF"));
         assert_eq!(render(&Latest::default()).trim(), "# EOF");
     }
+
+    /// Dropping the endpoint stops its server: the port is closed after.
+    #[test]
+    fn dropping_the_endpoint_closes_its_port() {
+        let e = Endpoint::start("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = e.addr;
+        assert_ne!(addr.port(), 0, "the port actually bound");
+        drop(e);
+        // tiny_http's acceptor lets go of the socket a moment after the
+        // server is dropped.
+        let closed = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            std::net::TcpStream::connect(addr).is_err()
+        });
+        assert!(closed, "{addr} still listening 2 s after the drop");
+    }
 }
