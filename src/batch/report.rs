@@ -825,5 +825,12 @@ mod tests {
         assert_eq!(fence_for("a ```` b"), "`````");
         assert_eq!(opt(Some(3), |v: i32| v.to_string()), "3");
         assert_eq!(opt(None, |v: i32| v.to_string()), "-");
+        // A Δ of exactly ±0.05% is shown, rounded away from 0.0%.
+        assert_eq!(
+            (delta_text(2001.0, 2000.0), delta_text(1999.0, 2000.0)),
+            ("+0.1%".into(), "-0.1%".into())
+        );
+        assert_eq!(delta_text(2000.9, 2000.0), "0.0%");
+        assert_eq!(delta_text(5.0, 0.0), "-");
     }
 }
