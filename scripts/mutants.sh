@@ -31,6 +31,16 @@ case $MOD in
   *) echo "unknown module $MOD (engine, batch, workload)" >&2; exit 2 ;;
 esac
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+# nextest runs each test in its own process, 8 at a time: most of the suites'
+# time is spent waiting on the subprocesses they start, not on the CPU, so
+# this halves a mutant's test time on 2 cores (checked: the suites pass
+# 6 times in 6 at 8 threads). mold, where installed, links a mutant in a
+# fraction of ld's time.
+TOOL=(--test-tool nextest --cargo-test-arg=--test-threads=8)
+command -v cargo-nextest >/dev/null || TOOL=()
+if command -v mold >/dev/null; then
+  export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-fuse-ld=mold"
+fi
 if [ "${SHARDS[0]}" != summary ]; then
   for shard in "${SHARDS[@]}"; do
     out=target/mutants-out/$MOD/${shard/\//-of-}
@@ -63,7 +73,7 @@ if [ "${SHARDS[0]}" != summary ]; then
     cargo_args=()
     for a in "${TESTS[@]}"; do cargo_args+=("--cargo-arg=$a"); done
     cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" \
-      --gitignore true "${cargo_args[@]}" \
+      --gitignore true "${cargo_args[@]}" "${TOOL[@]}" \
       --profile mutants -j "${JOBS:-1}" -o "$out" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done
 fi

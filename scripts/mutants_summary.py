@@ -7,6 +7,10 @@ survivor's key, a tab, why it is acceptable). A survivor's key is its
 cargo-mutants name without the line and column, so it survives edits
 elsewhere in the file: `src/engine/chaining.rs: replace ... with ...`.
 
+Every outcome is also kept in docs/mutants/MODULE.outcomes.tsv (committed:
+outcome, the commit it was run at, the mutant's name), so a summary and a
+resumed run (UNRUN=1) survive a fresh checkout without target/.
+
 Score: caught + timed out (the tests did not pass) over every viable
 mutant (unviable ones do not compile and test nothing).
 """
@@ -23,6 +27,7 @@ MOD = sys.argv[1]
 TESTS = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "--unrun" else ""
 OUT_DIR = ROOT / "target" / "mutants-out" / MOD
 ACCEPTED = ROOT / "docs" / "mutants" / "accepted.tsv"
+LEDGER = ROOT / "docs" / "mutants" / f"{MOD}.outcomes.tsv"
 
 
 def key_of(name: str) -> str:
@@ -50,8 +55,15 @@ current = subprocess.run(
 ).stdout.split("\n")
 current = {l for l in current if l.strip()}
 
-# Outcomes of every run so far, oldest first, so a later run's verdict wins.
+# Outcomes of every run so far, oldest first, so a later run's verdict wins:
+# first the committed ledger, then the runs in target/mutants-out.
 outcome = {}
+commit_of = {}
+if LEDGER.exists():
+    for line in LEDGER.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, commit, name = line.split("\t", 2)
+            outcome[name], commit_of[name] = kind, commit
 runs = []
 for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime):
     folder = res.parent
@@ -69,7 +81,12 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
     ]:
         for f in files:
             for name in names(res / f):
-                outcome[name] = kind
+                outcome[name], commit_of[name] = kind, commit
+
+if not any(n in outcome for n in current):
+    # A fresh checkout with no ledger and no runs: keep the committed summary.
+    sys.exit(f"{MOD}: no outcomes recorded (no {LEDGER.relative_to(ROOT)}, nothing in "
+             f"{OUT_DIR.relative_to(ROOT)}): run scripts/mutants.sh {MOD} first")
 
 # `--unrun`: print, one per line, the mutants with no outcome under their
 # current names (scripts/mutants.sh UNRUN=1 runs just those).
@@ -85,6 +102,12 @@ for name in current:
     if kind == "missed":
         survivors.append(name)
 shards = runs
+# The ledger keeps the outcome of every mutant as named now.
+LEDGER.write_text(
+    "# outcome\tcommit\tmutant (written by scripts/mutants_summary.py; the latest outcome of each mutant as named now)\n"
+    + "".join(f"{outcome[n]}\t{commit_of[n]}\t{n}\n" for n in sorted(current) if n in outcome)
+)
+at_commit = collections.Counter(commit_of[n] for n in current if n in outcome)
 
 total = collections.Counter()
 rows = []
@@ -106,10 +129,10 @@ lines = [
     f"Reproduce: `scripts/mutants.sh {MOD}` (or shards: `0/4 1/4 2/4 3/4`; `UNRUN=1` resumes) "
     f"(cargo-mutants on `src/{MOD}/*.rs`, tests `cargo test {TESTS}`, profile `mutants`).",
     "",
-    "Runs (folders of target/mutants-out/" + MOD + "/: `K-of-N` a shard, `unrun-…` a resumed run, "
-    "`…-re-…` a rerun of matching mutants): "
-    + ", ".join(f"`{s}` at `{c}` ({t[:10]})" for s, c, t in shards)
-    + ". Each mutant counts with its latest run's outcome.",
+    f"Each mutant counts with its latest run's outcome, kept in `{MOD}.outcomes.tsv` beside this file; "
+    "outcomes by the commit they were run at: "
+    + ", ".join(f"`{c}` {k}" for c, k in sorted(at_commit.items(), key=lambda x: -x[1]))
+    + ".",
     "",
     f"**Score: {score:.1f}%** of {viable} viable mutants caught "
     f"({total['caught']} caught, {total['timeout']} timed out, {total['missed']} missed; "
