@@ -319,8 +319,8 @@ pub fn md_cell(s: &str) -> String {
         let at_start = o.trim().is_empty();
         let prev = |k: usize| i.checked_sub(k).map(|j| chars[j]);
         match c {
-            '\n' | '\r' | '\t' => o.push(' '),
-            c if c.is_control() => {}
+            // `printable` left no other control character.
+            '\n' | '\t' => o.push(' '),
             // `#` anywhere: a trailing run of them would close a heading.
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '!' | '#' => {
                 o.push('\\');
@@ -708,7 +708,7 @@ pub fn json(suite: &SuiteResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::result::RunRecord;
+    use crate::batch::result::{LogTail, RunRecord, Stream};
 
     fn job(name: &str, mode: &str, command: &str, csv: &str, ops: Option<f64>) -> JobResult {
         let mut j = JobResult::planned(name, command, mode, csv, 1);
@@ -832,5 +832,57 @@ mod tests {
         );
         assert_eq!(delta_text(2000.9, 2000.0), "0.0%");
         assert_eq!(delta_text(5.0, 0.0), "-");
+    }
+
+    /// Each Markdown start md_cell defuses, next to the same character
+    /// where it starts nothing (and is left alone).
+    #[test]
+    fn md_cell_makes_each_markdown_start_inert() {
+        let cases = [
+            ("a\u{7}b\r\nc\td", "ab c d"),
+            ("- item", "\\- item"),
+            ("  + item", "  \\+ item"),
+            ("a-b+c", "a-b+c"),
+            ("12. x", "12\\. x"),
+            ("3) x", "3\\) x"),
+            ("v1.2) x", "v1.2) x"),
+            ("http://h/p", "http:\\/\\/h/p"),
+            ("x:/y", "x:\\/y"),
+            ("a//b a/b", "a//b a/b"),
+            (":a/b", ":a/b"),
+            ("see www.x.org", "see www\\.x.org"),
+            ("WWW.x", "WWW\\.x"),
+            ("ww.x", "ww.x"),
+            ("a_b|c#", "a\\_b\\|c\\#"),
+        ];
+        for (raw, inert) in cases {
+            assert_eq!(md_cell(raw), inert, "{raw:?}");
+        }
+    }
+
+    /// A log of exactly LOG_CHARS characters is shown whole; one more and
+    /// its head is cut; lines the tail dropped are counted above it.
+    #[test]
+    fn log_excerpt_cuts_only_past_the_limit_and_counts_dropped_lines() {
+        let mut j = job("j", "std", "run-csv", "w.csv", Some(1.0));
+        j.log = LogTail::default();
+        j.log.push(Stream::Stdout, "x".repeat(LOG_CHARS));
+        assert_eq!(log_excerpt(&j), "x".repeat(LOG_CHARS));
+        j.log.push(Stream::Stdout, String::new());
+        j.log.push(Stream::Stdout, "y".into());
+        let cut = log_excerpt(&j);
+        assert!(cut.starts_with("…x"), "{}", &cut[..20]);
+        assert!(cut.ends_with("\n\ny"));
+        assert_eq!(cut.chars().count(), LOG_CHARS + 1);
+        j.log.dropped = 7;
+        assert!(log_excerpt(&j).starts_with("(7 earlier lines not kept)\n…"));
+    }
+
+    /// A best throughput of 0 ops/s gives every bar 0, not 0/0.
+    #[test]
+    fn a_zero_best_gives_empty_bars() {
+        let jobs = [job("zero", "std", "run-csv", "w.csv", Some(0.0))];
+        let refs: Vec<&JobResult> = jobs.iter().collect();
+        assert_eq!(summary_rows(&refs)[0].fraction, 0.0);
     }
 }
