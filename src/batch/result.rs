@@ -248,13 +248,7 @@ impl Environment {
     /// Read off this machine now (the end load average comes later).
     pub fn capture() -> Environment {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu_model = cpuinfo
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                (k.trim() == "model name").then(|| v.trim().to_string())
-            })
-            .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+        let cpu_model = model_name(&cpuinfo).unwrap_or_else(|| std::env::consts::ARCH.to_string());
         Environment {
             adhash_version: env!("CARGO_PKG_VERSION").into(),
             os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
@@ -284,6 +278,14 @@ pub fn machine_busy(when: &str, load: Option<f64>, cores: usize) -> Option<Strin
         format!(
             "machine busy {when}: load average {load:.1} on {cores} cores; other work competes with the jobs, so figures may vary"
         )
+    })
+}
+
+/// The CPU's "model name" in a /proc/cpuinfo text.
+fn model_name(cpuinfo: &str) -> Option<String> {
+    cpuinfo.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == "model name").then(|| v.trim().to_string())
     })
 }
 
@@ -472,6 +474,61 @@ mod tests {
         let back: LogTail = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
         assert_eq!((back.lines.len(), back.dropped), (40, 12));
         assert_eq!(back.lines[0].1, format!("{:099}", 5));
+        // 100 characters and its newline: 40 lines would be 4,040.
+        let mut t = LogTail::default();
+        for i in 0..45 {
+            t.push(Stream::Stdout, format!("{i:0100}"));
+        }
+        let back: LogTail = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!((back.lines.len(), back.dropped), (39, 6));
+    }
+
+    /// A report from before `planned_runs` existed ran each job once.
+    #[test]
+    fn a_job_without_planned_runs_ran_once() {
+        let mut v =
+            serde_json::to_value(JobResult::planned("a", "run-csv", "std", "w.csv", 3)).unwrap();
+        assert_eq!(v["planned_runs"], 3);
+        v.as_object_mut().unwrap().remove("planned_runs");
+        let j: JobResult = serde_json::from_value(v).unwrap();
+        assert_eq!(j.planned_runs, 1);
+    }
+
+    #[test]
+    fn the_cpu_model_is_the_model_name_line() {
+        let cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) 2.20GHz \nflags\t\t: fpu\n";
+        assert_eq!(
+            model_name(cpuinfo).as_deref(),
+            Some("Intel(R) Xeon(R) 2.20GHz")
+        );
+        assert_eq!(model_name("processor\t: 0\n"), None);
+    }
+
+    /// The load average and the host name are the system's, read as it
+    /// tells them (the load is read around the call: it may change between).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn load_and_hostname_are_the_systems() {
+        let read = || {
+            std::fs::read_to_string("/proc/loadavg")
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+        };
+        let before = read();
+        let load = load_average().unwrap();
+        let after = read();
+        assert!(
+            load == before || load == after,
+            "{load} vs {before}, {after}"
+        );
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        if !host.trim().is_empty() {
+            assert_eq!(hostname(), host.trim());
+        }
     }
 
     #[test]
