@@ -41,6 +41,19 @@ command -v cargo-nextest >/dev/null || TOOL=()
 if command -v mold >/dev/null; then
   export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-fuse-ld=mold"
 fi
+# A mutant can hang the `adhash batch` a test starts (a cancel that never
+# lands): the test is killed at its timeout, its child is reparented to
+# init and spins on, stealing a core from every later mutant. Orphans of
+# the mutated copy's binaries are killed after 30 s.
+reap() {
+  while sleep 10; do
+    ps -o pid=,ppid=,etimes=,args= -e |
+      awk '$2 == 1 && $3 > 30 && $4 ~ /cargo-mutants-.*\/target\// {print $1}' | xargs -r kill -9
+  done
+}
+reap &
+REAPER=$!
+trap 'kill $REAPER 2>/dev/null' EXIT
 if [ "${SHARDS[0]}" != summary ]; then
   for shard in "${SHARDS[@]}"; do
     out=target/mutants-out/$MOD/${shard/\//-of-}

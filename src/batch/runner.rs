@@ -1008,3 +1008,19 @@ fn spawn_reader<R: Read + Send + 'static>(r: R, stream: Stream, tx: Sender<(Stre
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flag work polls (a DNA analysis) is the token's own, shared by
+    /// its clones: cancelling any of them raises it.
+    #[test]
+    fn the_flag_is_the_tokens_own() {
+        let token = CancelToken::new();
+        let other = token.clone();
+        assert!(!token.flag().load(Ordering::SeqCst));
+        other.cancel();
+        assert!(token.flag().load(Ordering::SeqCst) && token.is_cancelled());
+    }
+}
