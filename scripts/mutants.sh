@@ -16,6 +16,9 @@
 #                                  yet under their current names: resumes a
 #                                  module after edits renamed some mutants)
 #        JOBS=2 ...                 (cargo-mutants -j: parallel builds)
+#        TIMEOUT=20 ...             (seconds a mutant's tests may take; the
+#                                  default, 5 x the unmutated run's, makes
+#                                  every hung runner mutant cost ~35 s)
 #        scripts/mutants.sh engine summary          (summary only)
 # Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
 # 2 cores), so it is not part of .ci/run.
@@ -87,7 +90,7 @@ if [ "${SHARDS[0]}" != summary ]; then
     for a in "${TESTS[@]}"; do cargo_args+=("--cargo-arg=$a"); done
     cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" \
       --gitignore true "${cargo_args[@]}" "${TOOL[@]}" \
-      --profile mutants -j "${JOBS:-1}" -o "$out" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
+      --profile mutants -j "${JOBS:-1}" ${TIMEOUT:+--timeout "$TIMEOUT"} -o "$out" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done
 fi
 python3 scripts/mutants_summary.py "$MOD" "${TESTS[*]}"
