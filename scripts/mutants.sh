@@ -20,7 +20,7 @@
 #                                  default, 5 x the unmutated run's, makes
 #                                  every hung runner mutant cost ~35 s)
 #        scripts/mutants.sh engine summary          (summary only)
-# Slow on purpose (every mutant is a rebuild and a test run: ~12 s each on
+# Slow on purpose (every mutant is a rebuild and a test run: ~11 s each on
 # 2 cores), so it is not part of .ci/run.
 set -euo pipefail
 MOD=${1:?engine, batch or workload}
@@ -54,10 +54,10 @@ reap() {
       awk '$2 == 1 && $3 > 30 && $4 ~ /cargo-mutants-.*\/target\// {print $1}' | xargs -r kill -9
   done
 }
-reap &
-REAPER=$!
-trap 'kill $REAPER 2>/dev/null' EXIT
 if [ "${SHARDS[0]}" != summary ]; then
+  reap &
+  REAPER=$!
+  trap 'kill $REAPER 2>/dev/null' EXIT
   for shard in "${SHARDS[@]}"; do
     out=target/mutants-out/$MOD/${shard/\//-of-}
     filter=()

@@ -16,7 +16,6 @@ mutant (unviable ones do not compile and test nothing).
 """
 
 import collections
-import json
 import pathlib
 import re
 import subprocess
@@ -64,14 +63,9 @@ if LEDGER.exists():
         if line.strip() and not line.startswith("#"):
             kind, commit, name = line.split("\t", 2)
             outcome[name], commit_of[name] = kind, commit
-runs = []
 for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime):
     folder = res.parent
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
-    when = "(stopped)"
-    if (res / "outcomes.json").exists():
-        when = json.loads((res / "outcomes.json").read_text()).get("end_time") or "(stopped)"
-    runs.append((folder.name, commit, when))
     # `--iterate` runs list what earlier runs caught in previously_caught.txt.
     for kind, files in [
         ("caught", ["previously_caught.txt", "caught.txt"]),
@@ -101,7 +95,6 @@ for name in current:
     by_file[name.split(":", 1)[0]][kind] += 1
     if kind == "missed":
         survivors.append(name)
-shards = runs
 # The ledger keeps the outcome of every mutant as named now.
 LEDGER.write_text(
     "# outcome\tcommit\tmutant (written by scripts/mutants_summary.py; the latest outcome of each mutant as named now)\n"
