@@ -29,8 +29,8 @@ SHARDS=("${@:-0/1}")
 cd "$(dirname "$0")/.."
 case $MOD in
   engine) TESTS=(--lib --test engine_props) ;;
-  batch) TESTS=(--lib --test batch --test compare) ;;
-  workload) TESTS=(--lib --test cli) ;;
+  batch) TESTS=(--lib --test batch --test compare --test hardening) ;;
+  workload) TESTS=(--lib --test cli --test hardening) ;;
   *) echo "unknown module $MOD (engine, batch, workload)" >&2; exit 2 ;;
 esac
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked

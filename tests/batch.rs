@@ -667,6 +667,7 @@ fn crash_missing_csv_and_timeout_do_not_stop_the_suite() {
     let mut jobs = job("good", "ok", "");
     jobs += &job("crash", "crash", "");
     jobs += "[[batch.jobs]]\nname = \"missing\"\ncommand = \"run-csv\"\ncsv = \"nope.csv\"\n";
+    jobs += &job("crash-in-warmup", "crash", "warmup = 1\nrepeat = 3");
     jobs += &job("stubborn", "stubborn", "timeout_s = 0.5");
     jobs += &job("fast", "fast", "json_summary = \"out/fast.json\"");
     let (dir, spec) = fake_suite(&jobs);
@@ -678,6 +679,16 @@ fn crash_missing_csv_and_timeout_do_not_stop_the_suite() {
     assert_eq!(by("crash").status, JobStatus::Failed);
     assert_eq!(by("crash").exit_code, Some(3));
     assert!(by("crash").log.text().contains("about to crash"));
+    // The failed run is a run of the job; a failed warmup is not, and
+    // nothing runs after it.
+    let statuses = |n: &str| by(n).runs.iter().map(|r| r.status).collect::<Vec<_>>();
+    assert_eq!(statuses("crash"), [JobStatus::Failed]);
+    assert_eq!(by("crash-in-warmup").status, JobStatus::Failed);
+    assert_eq!(statuses("crash-in-warmup"), []);
+    assert_eq!(
+        by("crash-in-warmup").reason.as_deref(),
+        Some("warmup run 1: exited with code 3")
+    );
     assert_eq!(by("missing").status, JobStatus::Failed);
     assert!(
         by("missing").log.text().contains("CSV not found"),
@@ -1585,6 +1596,29 @@ fn ticks_reach_the_runner_while_the_job_runs() {
         "first tick {:?} before the end",
         ended.duration_since(ticks[0].0)
     );
+}
+
+/// The job's timeline is its measured run's ticks (warmup ticks are only
+/// shown live).
+#[test]
+fn the_timeline_is_the_measured_runs_ticks() {
+    let (_dir, spec) = fake_suite(&job(
+        "slow",
+        "ticker",
+        "metrics_out_dir = \"m\"\nwarmup = 1",
+    ));
+    let (suite, events) = run_collect(&spec, CancelToken::default());
+    assert_eq!(suite.jobs[0].status, JobStatus::Ok);
+    let live: Vec<bool> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            BatchEvent::Tick { warmup, .. } => Some(*warmup),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(live, [true, true, true, true, false, false, false, false]);
+    let ts: Vec<f64> = suite.jobs[0].timeline.iter().map(|t| t.t).collect();
+    assert_eq!(ts, [0.0, 1.0, 2.0, 3.0]);
 }
 
 #[test]

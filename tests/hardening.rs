@@ -603,6 +603,31 @@ fn descendants_that_escape_the_job_group_are_killed_too() {
     );
 }
 
+/// A daemon started with an empty environment carries no job mark: the
+/// subreaper alone finds it (its parent exits, it becomes ours) and kills it.
+#[test]
+fn a_daemon_without_the_mark_is_killed_by_the_subreaper() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    write_spec(
+        d,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"bare\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"escape-bare\"]\n",
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let left = processes_in(d);
+    for p in &left {
+        let pid: i32 = p.split(':').next().unwrap().parse().unwrap();
+        // SAFETY: kill(2) on a leftover of this test; no memory is involved.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    assert_eq!(left, Vec::<String>::new(), "an unmarked daemon survived");
+}
+
 /// Mission Control runs suites in its own process and is no subreaper (its
 /// other children, a browser or a file dialog, are not a job's): the mark
 /// each job run carries in its environment finds what escaped the group,

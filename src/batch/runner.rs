@@ -1023,4 +1023,261 @@ mod tests {
         other.cancel();
         assert!(token.flag().load(Ordering::SeqCst) && token.is_cancelled());
     }
+
+    fn summary_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    fn modified(path: &Path) -> SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    /// A summary of exactly 64 MiB is read (its NUL padding is then bad
+    /// JSON); one byte more is refused unread.
+    #[test]
+    fn a_summary_is_read_up_to_64_mib() {
+        assert_eq!(MAX_SUMMARY_BYTES, 64 << 20);
+        let (_dir, path) = summary_file(r#"{"ops_per_second": 5}"#);
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_len(MAX_SUMMARY_BYTES).unwrap();
+        let err = read_fresh_summary(&path, modified(&path)).unwrap_err();
+        assert!(err.contains("is not valid JSON"), "{err}");
+        f.set_len(MAX_SUMMARY_BYTES + 1).unwrap();
+        let err = read_fresh_summary(&path, modified(&path)).unwrap_err();
+        assert!(err.contains("is larger than 64 MiB"), "{err}");
+    }
+
+    /// Up to a second older than the run counts as this run's (coarse
+    /// file timestamps); more is stale.
+    #[test]
+    fn a_summary_up_to_a_second_older_than_the_run_is_fresh() {
+        let (_dir, path) = summary_file(r#"{"ops_per_second": 5}"#);
+        let at = modified(&path);
+        let s = read_fresh_summary(&path, at + Duration::from_secs(1)).unwrap();
+        assert_eq!(s.ops_per_second, Some(5.0));
+        let err = read_fresh_summary(&path, at + Duration::from_millis(1001)).unwrap_err();
+        assert!(err.contains("stale"), "{err}");
+    }
+
+    /// Figures that cannot be measurements are refused; the bounds are in.
+    #[test]
+    fn summary_figures_must_be_measurements() {
+        let read = |text: &str| {
+            let (_dir, path) = summary_file(text);
+            read_fresh_summary(&path, modified(&path))
+        };
+        let ok = read(
+            r#"{"ops_per_second": 1e12, "final_backend": "chaining",
+                "latency_ms": {"overall": {"p99": 3.6e6}}}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.ops_per_second, Some(1e12));
+        assert_eq!(ok.p99_ms, Some(3.6e6));
+        assert_eq!(ok.final_backend.as_deref(), Some("chaining"));
+        let zero = read(r#"{"ops_per_second": 0, "latency_ms": null}"#).unwrap();
+        assert_eq!((zero.ops_per_second, zero.p99_ms), (Some(0.0), None));
+        for (text, what) in [
+            (r#"{"ops_per_second": -5}"#, "invalid ops_per_second: -5"),
+            (r#"{"ops_per_second": 1.1e12}"#, "invalid ops_per_second"),
+            (r#"{"ops_per_second": "fast"}"#, "invalid ops_per_second"),
+            (
+                r#"{"latency_ms": {"overall": {"p99": -0.5}}}"#,
+                "invalid p99: -0.5",
+            ),
+            (
+                r#"{"latency_ms": {"overall": {"p99": 3.7e6}}}"#,
+                "invalid p99",
+            ),
+        ] {
+            let err = read(text).unwrap_err();
+            assert!(err.contains(what), "{text}: {err}");
+        }
+    }
+
+    /// Lines sent within the wait are read, however late in it.
+    #[test]
+    fn readers_are_waited_for_after_the_job_exits() {
+        let late = |hold: Duration| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                tx.send((Stream::Stdout, "late".to_string())).unwrap();
+                std::thread::sleep(hold);
+            });
+            rx
+        };
+        let mut got = Vec::new();
+        let rx = late(Duration::ZERO);
+        assert!(wait_readers(&rx, &mut |_, l| got.push(l)), "pipes closed");
+        assert_eq!(got, ["late"]);
+        // Pipes a grandchild holds open: give up after the wait.
+        got.clear();
+        let rx = late(Duration::from_secs(5));
+        assert!(!wait_readers(&rx, &mut |_, l| got.push(l)));
+        assert_eq!(got, ["late"]);
+    }
+
+    /// What a killed job says as it goes is kept, for half a second.
+    #[test]
+    fn a_killed_jobs_last_words_are_drained() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        std::thread::spawn(move || {
+            for word in ["last", "words"] {
+                std::thread::sleep(Duration::from_millis(100));
+                tx.send((Stream::Stderr, word.to_string())).unwrap();
+            }
+        });
+        let mut got = Vec::new();
+        drain(&rx, &mut |_, l| got.push(l));
+        assert_eq!(got, ["last", "words"]);
+    }
+
+    /// Run `sh -c script` as a job run, with a `timeout_s` timeout.
+    fn run_sh(script: &str, timeout_s: f64) -> (ProcessOutcome, LogTail) {
+        let (tx, _rx) = crossbeam_channel::unbounded();
+        let events = Events {
+            tx,
+            wake: Arc::new(|| {}),
+        };
+        let mut log = LogTail::default();
+        let args = ["-c".to_string(), script.to_string()];
+        let cancel = CancelToken::new();
+        let outcome = run_process(
+            "sh",
+            &args,
+            Path::new("."),
+            timeout_s,
+            0,
+            &events,
+            &cancel,
+            &mut log,
+            &mut || {},
+        );
+        (outcome, log)
+    }
+
+    /// `pid` is gone or a zombie.
+    fn gone(pid: i32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.rsplit_once(") ").is_some_and(|r| r.1.starts_with('Z'))
+        })
+    }
+
+    /// True once `pid` is gone; false if it still runs after 5 s.
+    fn ends(pid: i32) -> bool {
+        let until = Instant::now() + Duration::from_secs(5);
+        while !gone(pid) {
+            if Instant::now() > until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+
+    /// SIGKILL `pid` (a test's leftover) and say whether it had ended.
+    fn ended_or_kill(pid: i32) -> bool {
+        let ended = ends(pid);
+        // SAFETY: kill(2) on a pid this test started; no memory is involved.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+        ended
+    }
+
+    /// A profile's recommendation is its last non-blank stdout line, not
+    /// a blank line after it nor what it says on stderr.
+    #[cfg(unix)]
+    #[test]
+    fn the_last_stdout_line_is_the_last_with_words() {
+        let (out, log) = run_sh("echo fast-lookup; echo; echo '  '; echo warning >&2", 30.0);
+        assert_eq!(out.status, JobStatus::Ok);
+        assert_eq!(out.last_stdout.as_deref(), Some("fast-lookup"));
+        assert!(log.text().contains("warning"), "{}", log.text());
+    }
+
+    /// A job that exits while a grandchild holds its pipes open ends
+    /// after the readers' wait (keeping what came late), not when the
+    /// grandchild does; the grandchild is killed with the group.
+    #[cfg(unix)]
+    #[test]
+    fn a_grandchild_holding_the_pipes_does_not_hold_the_job() {
+        let (out, log) = run_sh("(sleep 0.2; echo late) & sleep 300 & echo $!", 10.0);
+        assert_eq!(out.status, JobStatus::Ok, "{:?}", out.reason);
+        let pid: i32 = log.lines.iter().find_map(|(_, l)| l.parse().ok()).unwrap();
+        assert!(ended_or_kill(pid), "the grandchild survived");
+        assert!(log.text().contains("late"), "{}", log.text());
+    }
+
+    /// Dropping the guard (the runner thread unwinding) kills the job's
+    /// whole process group, not only its leader.
+    #[cfg(unix)]
+    #[test]
+    fn the_guard_kills_the_jobs_group() {
+        use std::os::unix::process::{CommandExt, ExitStatusExt};
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 300 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let sleeper: i32 = line.trim().parse().unwrap();
+        drop(GroupGuard(child.id() as i32, &JobMark::new()));
+        let killed = ends(child.id() as i32);
+        if !killed {
+            let _ = child.kill();
+        }
+        assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGKILL));
+        assert!(ended_or_kill(sleeper), "the group's other process survived");
+    }
+
+    /// Exactly the processes whose environment holds the run's mark as a
+    /// whole entry are killed, wherever the entry is.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_mark_kills_exactly_the_marked() {
+        let sleep = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .map(|d| d.join("sleep"))
+            .find(|p| p.is_file())
+            .unwrap();
+        let mark = JobMark::new();
+        let start = |env: &[(String, String)]| {
+            let mut c = Command::new(&sleep);
+            c.arg("300").env_clear();
+            for (k, v) in env {
+                c.env(k, v);
+            }
+            c.spawn().unwrap()
+        };
+        let (name, value) = (mark.name.clone(), mark.value.clone());
+        // The environment is passed sorted by name: AAA comes first.
+        let marked = [
+            start(&[(name.clone(), value.clone())]),
+            start(&[("AAA".into(), "1".into()), (name.clone(), value.clone())]),
+        ];
+        let unmarked = [
+            start(&[(format!("Z{name}"), value.clone())]),
+            start(&[(name.clone(), format!("{value}0"))]),
+            start(&[("AAA".into(), format!("{name}={value}"))]),
+        ];
+        mark.kill_descendants();
+        // Done when it returns: the marked are zombies (our children) by now.
+        let ended: Vec<bool> = marked
+            .iter()
+            .chain(&unmarked)
+            .map(|c| gone(c.id() as i32))
+            .collect();
+        for mut c in marked.into_iter().chain(unmarked) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        assert_eq!(ended, [true, true, false, false, false]);
+    }
 }
