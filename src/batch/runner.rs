@@ -1135,16 +1135,73 @@ mod tests {
         assert_eq!(got, ["last", "words"]);
     }
 
+    /// A pipe that reads as scripted, counting the reads.
+    struct ScriptedPipe(Vec<std::io::Result<&'static [u8]>>, Arc<AtomicU64>);
+
+    impl Read for ScriptedPipe {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            let bytes = self.0.remove(0)?;
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Ok(bytes.len())
+        }
+    }
+
+    /// An interrupted read is tried again; any other error ends the
+    /// stream there, keeping its unfinished last line.
+    #[test]
+    fn a_reader_retries_an_interrupted_read_and_stops_at_an_error() {
+        use std::io::{Error, ErrorKind};
+        let reads = Arc::new(AtomicU64::new(0));
+        let pipe = ScriptedPipe(
+            vec![
+                Ok(b"one\n"),
+                Err(Error::from(ErrorKind::Interrupted)),
+                Ok(b"two\npartial"),
+                Err(Error::from(ErrorKind::BrokenPipe)),
+                Ok(b"after the error\n"),
+            ],
+            reads.clone(),
+        );
+        let (tx, rx) = crossbeam_channel::unbounded();
+        spawn_reader(pipe, Stream::Stdout, tx);
+        let lines: Vec<String> = rx.iter().map(|(_, l)| l).collect();
+        assert_eq!(lines, ["one", "two", "partial"]);
+        assert_eq!(reads.load(Ordering::SeqCst), 4);
+    }
+
     /// Run `sh -c script` as a job run, with a `timeout_s` timeout.
     fn run_sh(script: &str, timeout_s: f64) -> (ProcessOutcome, LogTail) {
-        let (tx, _rx) = crossbeam_channel::unbounded();
+        run_sh_cancelled_at(script, timeout_s, None)
+    }
+
+    /// Run `sh -c script` as a job run, cancelled when it logs `cancel_at`.
+    fn run_sh_cancelled_at(
+        script: &str,
+        timeout_s: f64,
+        cancel_at: Option<&'static str>,
+    ) -> (ProcessOutcome, LogTail) {
+        let (tx, rx) = crossbeam_channel::unbounded();
         let events = Events {
             tx,
             wake: Arc::new(|| {}),
         };
+        let cancel = CancelToken::new();
+        let c = cancel.clone();
+        std::thread::spawn(move || {
+            for e in rx {
+                if let BatchEvent::Log { line, .. } = e
+                    && Some(line.as_str()) == cancel_at
+                {
+                    c.cancel();
+                }
+            }
+        });
         let mut log = LogTail::default();
         let args = ["-c".to_string(), script.to_string()];
-        let cancel = CancelToken::new();
         let outcome = run_process(
             "sh",
             &args,
@@ -1210,6 +1267,21 @@ mod tests {
         let pid: i32 = log.lines.iter().find_map(|(_, l)| l.parse().ok()).unwrap();
         assert!(ended_or_kill(pid), "the grandchild survived");
         assert!(log.text().contains("late"), "{}", log.text());
+    }
+
+    /// A cancel asks the job's whole group to stop (SIGTERM) and gives it
+    /// the grace to do so: a member says goodbye, and the leader's own exit
+    /// code is kept.
+    #[cfg(unix)]
+    #[test]
+    fn a_cancel_terms_the_whole_group_and_waits_its_grace() {
+        let member = "trap 'echo member got TERM; exit 0' TERM; echo ready; \
+                      while :; do sleep 0.05; done";
+        let script = format!("sh -c \"{member}\" & trap 'wait; exit 7' TERM; wait");
+        let (out, log) = run_sh_cancelled_at(&script, 30.0, Some("ready"));
+        assert_eq!(out.status, JobStatus::Cancelled);
+        assert_eq!(out.exit_code, Some(7), "{}", log.text());
+        assert!(log.text().contains("member got TERM"), "{}", log.text());
     }
 
     /// Dropping the guard (the runner thread unwinding) kills the job's

@@ -136,7 +136,16 @@ impl TickTail {
         if self.done {
             return Vec::new();
         }
-        let Ok(mut f) = std::fs::File::open(&self.path) else {
+        // Non-blocking: opening a FIFO for reading would otherwise wait for
+        // a writer, and the runner with it (no effect on a regular file).
+        let mut open = std::fs::File::options();
+        open.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.custom_flags(libc::O_NONBLOCK);
+        }
+        let Ok(mut f) = open.open(&self.path) else {
             return Vec::new();
         };
         let Ok(meta) = f.metadata() else {
@@ -222,6 +231,101 @@ mod tests {
         assert_eq!(super::thin(few, TIMELINE_POINTS).len(), 5);
     }
 
+    fn numbered(n: usize) -> Vec<TickPoint> {
+        (0..n)
+            .map(|i| TickPoint {
+                t: i as f64,
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    fn kept(ticks: &[TickPoint]) -> Vec<usize> {
+        ticks.iter().map(|t| t.t as usize).collect()
+    }
+
+    /// The kept ticks are exactly round(k (n-1) / (max-1)), k = 0..max,
+    /// for every size up to 80 ticks; fewer than 2 points cannot keep
+    /// both ends, so nothing is thinned.
+    #[test]
+    fn thinning_keeps_evenly_spread_ticks() {
+        for n in 2..80 {
+            for max in 2..n {
+                let want: Vec<usize> = (0..max)
+                    .map(|k| (k as f64 * (n - 1) as f64 / (max - 1) as f64).round() as usize)
+                    .collect();
+                assert_eq!(kept(&thin(numbered(n), max)), want, "{n} ticks to {max}");
+            }
+        }
+        assert_eq!(kept(&thin(numbered(10), 2)), [0, 9]);
+        assert_eq!(kept(&thin(numbered(11), 4)), [0, 3, 7, 10]);
+        for max in [0, 1] {
+            assert_eq!(thin(numbered(10), max).len(), 10, "max {max}");
+        }
+    }
+
+    /// A tick line of `len` bytes (valid JSON, padded with spaces).
+    fn tick_line(len: usize) -> Vec<u8> {
+        let mut line = br#"{"t":1.0,"ops":5}"#.to_vec();
+        line.resize(len, b' ');
+        line
+    }
+
+    /// A line without its end yet waits, up to MAX_TICK_LINE bytes; a
+    /// longer one is skipped, whether it comes in pieces or whole.
+    #[test]
+    fn tick_lines_are_read_up_to_a_mib() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.ndjson");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let mut tail = TickTail::new(&path);
+        // A short line in two pieces.
+        f.write_all(br#"{"t":0.5,"#).unwrap();
+        assert!(tail.poll().is_empty());
+        f.write_all(b"\"ops\":1}\n").unwrap();
+        assert_eq!(tail.poll().iter().map(|t| t.ops).collect::<Vec<_>>(), [1]);
+        // The longest line, its end written later.
+        f.write_all(&tick_line(MAX_TICK_LINE)).unwrap();
+        assert!(tail.poll().is_empty());
+        f.write_all(b"\n").unwrap();
+        assert_eq!(tail.poll().iter().map(|t| t.ops).collect::<Vec<_>>(), [5]);
+        // One byte longer: skipped, in pieces or whole.
+        f.write_all(&tick_line(MAX_TICK_LINE + 1)).unwrap();
+        assert!(tail.poll().is_empty());
+        f.write_all(b"\n").unwrap();
+        assert!(tail.poll().is_empty());
+        let mut whole = tick_line(MAX_TICK_LINE + 1);
+        whole.push(b'\n');
+        f.write_all(&whole).unwrap();
+        f.write_all(b"{\"t\":2.0,\"ops\":7}\n").unwrap();
+        assert_eq!(tail.poll().iter().map(|t| t.ops).collect::<Vec<_>>(), [7]);
+    }
+
+    /// A FIFO where the ticks should be gives none, and does not block.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_gives_no_ticks_and_does_not_block() {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.ndjson");
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || {
+            let _ = tx.send(TickTail::new(&path).poll().len());
+        });
+        let polled = rx.recv_timeout(std::time::Duration::from_secs(10));
+        if polled.is_err() {
+            // Let the blocked open return, so the thread ends.
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(dir.path().join("metrics.ndjson"));
+        }
+        assert_eq!(polled, Ok(0), "poll blocked on the FIFO");
+    }
+
     #[test]
     fn follows_appended_lines_and_waits_for_whole_ones() {
         let dir = tempfile::tempdir().unwrap();
@@ -257,5 +361,11 @@ mod tests {
         std::fs::write(dir.path().join("new"), "{\"t\":9.0}\n").unwrap();
         std::fs::rename(dir.path().join("new"), &path).unwrap();
         assert!(tail.poll().is_empty());
+        // Not even when the new file is longer than what was read.
+        let mut f = std::fs::File::options().append(true).open(&path).unwrap();
+        for _ in 0..100 {
+            writeln!(f, "{{\"t\":9.0}}").unwrap();
+        }
+        assert!(tail.poll().is_empty(), "the replaced file was read");
     }
 }
