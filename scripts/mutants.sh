@@ -86,9 +86,15 @@ if [ "${SHARDS[0]}" != summary ]; then
     # The test targets go to every cargo call (-C), so a mutant builds only
     # what runs (not Mission Control's tests, the examples or the other
     # suites). The copy leaves out what git ignores (fuzz/'s 1 GB build).
+    # Mutants too dangerous to run (docs/mutants/excluded.tsv: a regex, a
+    # tab, why), e.g. one that would SIGKILL every process on the machine.
+    exclude=()
+    while IFS=$'\t' read -r rx _; do
+      [ -n "$rx" ] && [ "${rx:0:1}" != "#" ] && exclude+=(-E "$rx")
+    done < docs/mutants/excluded.tsv
     cargo_args=()
     for a in "${TESTS[@]}"; do cargo_args+=("--cargo-arg=$a"); done
-    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" \
+    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" "${exclude[@]}" \
       --gitignore true "${cargo_args[@]}" "${TOOL[@]}" \
       --profile mutants -j "${JOBS:-1}" ${TIMEOUT:+--timeout "$TIMEOUT"} -o "$out" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done

@@ -11,6 +11,10 @@ Every outcome is also kept in docs/mutants/MODULE.outcomes.tsv (committed:
 outcome, the commit it was run at, the mutant's name), so a summary and a
 resumed run (UNRUN=1) survive a fresh checkout without target/.
 
+Mutants matching a regex in docs/mutants/excluded.tsv (a regex, a tab, why)
+are never run (scripts/mutants.sh passes them to --exclude-re): they are
+listed with their reason and left out of the score.
+
 Score: caught + timed out (the tests did not pass) over every viable
 mutant (unviable ones do not compile and test nothing).
 """
@@ -27,6 +31,7 @@ TESTS = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "--unrun" else ""
 OUT_DIR = ROOT / "target" / "mutants-out" / MOD
 ACCEPTED = ROOT / "docs" / "mutants" / "accepted.tsv"
 LEDGER = ROOT / "docs" / "mutants" / f"{MOD}.outcomes.tsv"
+EXCLUDED = ROOT / "docs" / "mutants" / "excluded.tsv"
 
 
 def key_of(name: str) -> str:
@@ -53,6 +58,14 @@ current = subprocess.run(
     cwd=ROOT, capture_output=True, text=True, check=True,
 ).stdout.split("\n")
 current = {l for l in current if l.strip()}
+excluded_re = []
+if EXCLUDED.exists():
+    for line in EXCLUDED.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            rx, _, why = line.partition("\t")
+            excluded_re.append((re.compile(rx.strip()), why.strip()))
+excluded = {n: why for n in current for rx, why in excluded_re if rx.search(n)}
+current -= excluded.keys()
 
 # Outcomes of every run so far, oldest first, so a later run's verdict wins:
 # first the committed ledger, then the runs in target/mutants-out.
@@ -145,6 +158,10 @@ for s in sorted(survivors):
     why = accepted.get(key_of(s), "UNEXPLAINED")
     lines.append(f"- `{s}` — {why}")
 lines.append("")
+if excluded:
+    lines += ["## Excluded (never run)", ""]
+    lines += [f"- `{n}` — {why}" for n, why in sorted(excluded.items())]
+    lines.append("")
 out = ROOT / "docs" / "mutants" / f"{MOD}.md"
 out.parent.mkdir(parents=True, exist_ok=True)
 out.write_text("\n".join(lines))
