@@ -82,14 +82,15 @@ pub fn thin(ticks: Vec<TickPoint>, max: usize) -> Vec<TickPoint> {
         return ticks;
     }
     let keep = |i: usize| -> bool {
-        // Kept indices: round(k (n-1) / (max-1)) for k in 0..max.
+        // Kept indices: round(k (n-1) / (max-1)) for k in 0..max; k = 0
+        // and k = max-1 give the first and the last.
         let k = (i * (max - 1) + (n - 1) / 2) / (n - 1);
         (k * (n - 1) + (max - 1) / 2) / (max - 1) == i
     };
     let mut out = Vec::with_capacity(max);
     let mut carried: Vec<TickEvent> = Vec::new();
     for (i, mut t) in ticks.into_iter().enumerate() {
-        if keep(i) || i == n - 1 {
+        if keep(i) {
             if !carried.is_empty() {
                 carried.append(&mut t.events);
                 t.events = std::mem::take(&mut carried);
