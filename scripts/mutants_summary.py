@@ -90,16 +90,16 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
             for name in names(res / f):
                 outcome[name], commit_of[name] = kind, commit
 
-if not any(n in outcome for n in current):
-    # A fresh checkout with no ledger and no runs: keep the committed summary.
-    sys.exit(f"{MOD}: no outcomes recorded (no {LEDGER.relative_to(ROOT)}, nothing in "
-             f"{OUT_DIR.relative_to(ROOT)}): run scripts/mutants.sh {MOD} first")
-
 # `--unrun`: print, one per line, the mutants with no outcome under their
 # current names (scripts/mutants.sh UNRUN=1 runs just those).
 if "--unrun" in sys.argv:
     print("\n".join(sorted(n for n in current if n not in outcome)))
     sys.exit(0)
+
+if not any(n in outcome for n in current):
+    # A fresh checkout with no ledger and no runs: keep the committed summary.
+    sys.exit(f"{MOD}: no outcomes recorded (no {LEDGER.relative_to(ROOT)}, nothing in "
+             f"{OUT_DIR.relative_to(ROOT)}): run scripts/mutants.sh {MOD} first")
 
 by_file = collections.defaultdict(collections.Counter)
 survivors = []
