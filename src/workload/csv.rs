@@ -217,13 +217,8 @@ impl<R: Read> WorkloadReader<R> {
             .context(&self.source)
             .with_hint("raise --csv-max-rows, or pass 0 to disable the limit"));
         }
-        if self.limits.max_bytes > 0 && self.bytes_read() > self.limits.max_bytes {
-            return Err(Error::bad_input(format!(
-                "more than {} bytes (the --csv-max-bytes limit) at line {line}",
-                self.limits.max_bytes
-            ))
-            .context(&self.source));
-        }
+        // --csv-max-bytes is the scanner's: it refuses the read that
+        // crosses it, before any row past it is seen.
         // Fields are trimmed of ASCII whitespace.
         let field = |i: usize| -> Result<&str> {
             let text = self.inner.field_str(i).ok_or_else(|| {
@@ -565,6 +560,28 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert!(e.detail.contains("cannot open CSV"), "{}", e.detail);
+    }
+
+    /// By default a CSV may be 2 GiB, not a byte more (sparse files: the
+    /// size is refused before anything is read).
+    #[test]
+    fn the_default_byte_limit_is_2_gib() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, "op,key,value\nput,a,1\n").unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        let open = || WorkloadReader::open(&path, Limits::default()).map(|_| ());
+        // Opening reads the header only, not the zeros after it.
+        f.set_len(2 << 30).unwrap();
+        open().unwrap();
+        f.set_len((2 << 30) + 1).unwrap();
+        let e = open().unwrap_err();
+        assert!(
+            e.detail
+                .contains("file is 2147483649 bytes, over the --csv-max-bytes limit of 2147483648"),
+            "{}",
+            e.detail
+        );
     }
 
     /// Progress counters follow the reading.

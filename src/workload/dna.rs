@@ -237,6 +237,8 @@ pub struct DnaProgress {
 /// its arena offset + 1, so no second map is needed.
 struct HotKeyCandidates {
     cap: usize,
+    /// Arena bytes before an eviction: tags are u32 offsets (tests lower it).
+    arena_cap: usize,
     threshold: u32,
     /// Hashes of the kept keys.
     kept: Vec<u64>,
@@ -247,6 +249,7 @@ impl HotKeyCandidates {
     fn new(cap: usize) -> Self {
         HotKeyCandidates {
             cap,
+            arena_cap: u32::MAX as usize,
             threshold: 1,
             kept: Vec::new(),
             arena: Vec::new(),
@@ -258,7 +261,7 @@ impl HotKeyCandidates {
         if self.cap == 0 || count < self.threshold {
             return;
         }
-        if self.kept.len() >= self.cap || self.arena.len() + key.len() + 4 >= u32::MAX as usize {
+        if self.kept.len() >= self.cap || self.arena.len() + key.len() + 4 >= self.arena_cap {
             self.evict_half(counter);
             if count < self.threshold {
                 return;
@@ -302,6 +305,7 @@ impl HotKeyCandidates {
         let old_kept = std::mem::take(&mut self.kept);
         let old = HotKeyCandidates {
             cap: 0,
+            arena_cap: 0,
             threshold: 0,
             kept: Vec::new(),
             arena: old_arena,
@@ -625,12 +629,7 @@ pub fn analyze<R: Read + Send>(
         chi_square: buckets_view.chi_square,
         chi_square_p_value: buckets_view.p_value,
         expected_depth_histogram: DepthMap(buckets_view.expected_depths()),
-        skew_verdict: if buckets_view.p_value < SKEW_P_VALUE {
-            "skewed"
-        } else {
-            "uniform"
-        }
-        .into(),
+        skew_verdict: skew_verdict(buckets_view.p_value).into(),
         bucket_counts: buckets,
         elapsed_seconds: t0.elapsed().as_secs_f64(),
     })
@@ -742,6 +741,15 @@ fn hot_keys(
     hot.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     hot.truncate(top);
     hot
+}
+
+/// "skewed" when the chi-square p-value is below `SKEW_P_VALUE`.
+fn skew_verdict(p_value: f64) -> &'static str {
+    if p_value < SKEW_P_VALUE {
+        "skewed"
+    } else {
+        "uniform"
+    }
 }
 
 /// Statistics of the 4096 bucket counts.
@@ -952,6 +960,148 @@ mod tests {
             &AtomicBool::new(false),
         )
         .unwrap()
+    }
+
+    /// Offer each key of `keys` as `analyze` does (a key with a tag is
+    /// kept already); the kept keys and the threshold after.
+    fn offered(mut c: HotKeyCandidates, keys: &[&str]) -> (Vec<String>, u32) {
+        let mut counter = KeyCounter::with_capacity(64);
+        for key in keys {
+            let h = hash_key(key.as_bytes(), 0);
+            let (count, tag) = counter.increment(h);
+            if tag == 0 {
+                c.offer(h, key, count, &mut counter);
+            }
+        }
+        let kept = c.kept.iter().map(|&h| c.key(counter.tag(h))).collect();
+        (kept, c.threshold)
+    }
+
+    /// Full, the candidates drop the half with the lowest counts (at or
+    /// below the median) and take only keys above it from then on.
+    #[test]
+    fn full_candidates_keep_the_hotter_half() {
+        let four = || HotKeyCandidates::new(4);
+        assert_eq!(
+            offered(four(), &["a", "b", "c", "d", "a", "a", "b"]),
+            (vec!["a".into(), "b".into(), "c".into(), "d".into()], 1)
+        );
+        // e finds them full: counts 3 2 1 1, median 2: a stays; e (1) is
+        // below the new threshold, 3.
+        assert_eq!(
+            offered(four(), &["a", "b", "c", "d", "a", "a", "b", "e"]),
+            (vec!["a".into()], 3)
+        );
+        // A key that reaches the threshold later is taken.
+        assert_eq!(
+            offered(
+                four(),
+                &["a", "b", "c", "d", "a", "a", "b", "e", "e", "e", "f"]
+            ),
+            (vec!["a".into(), "e".into()], 3)
+        );
+        assert_eq!(offered(HotKeyCandidates::new(0), &["a", "a"]).0.len(), 0);
+    }
+
+    /// The arena (4 length bytes + the key, per key) is full at its cap,
+    /// not a byte later.
+    #[test]
+    fn a_full_arena_evicts_too() {
+        let small = || HotKeyCandidates {
+            arena_cap: 30,
+            ..HotKeyCandidates::new(100)
+        };
+        let (kept, _) = offered(small(), &["key001", "key002"]);
+        assert_eq!(kept, ["key001", "key002"], "20 bytes");
+        // key003 would make 30: evicted first (all at count 1: none stays).
+        assert_eq!(
+            offered(small(), &["key001", "key002", "key003"]),
+            (vec![], 2)
+        );
+    }
+
+    /// Progress (and a cancel check) comes every 65,536 rows, at the
+    /// batch that reaches them, and once at the end.
+    #[test]
+    fn progress_comes_every_65536_rows() {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("put,k{i},v\n"));
+        }
+        let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        let mut rows = Vec::new();
+        let report = analyze(
+            r,
+            "t.csv",
+            text.len() as u64,
+            DnaOptions::default(),
+            &mut |p| rows.push(p.rows),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(report.total_rows, 200_000);
+        assert_eq!(rows, [65_536, 131_072, 196_608, 200_000]);
+    }
+
+    /// A DNA report reads back from its JSON as the same report (the GUI
+    /// loads saved ones), hotspots keyed `0x...` included; a key that is
+    /// no bucket id is an error, not a guess.
+    #[test]
+    fn a_report_reads_back_from_its_json() {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..10_000 {
+            text.push_str(&format!("put,k{i},v\n"));
+        }
+        let r = dna(&text);
+        assert!(!r.hash_collision_hotspots.0.is_empty());
+        let text = serde_json::to_string(&r).unwrap();
+        let back: DnaReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        let spots: Hotspots = serde_json::from_str(r#"{"0x0a3": 5, "0xfff": 2}"#).unwrap();
+        assert_eq!(spots.0, [(0x0a3, 5), (0xfff, 2)]);
+        assert!(serde_json::from_str::<Hotspots>(r#"{"0xbucket": 5}"#).is_err());
+    }
+
+    #[test]
+    fn skewed_is_a_p_value_below_one_in_a_thousand() {
+        assert_eq!(skew_verdict(0.000_999), "skewed");
+        assert_eq!(skew_verdict(SKEW_P_VALUE), "uniform");
+        assert_eq!(skew_verdict(0.5), "uniform");
+    }
+
+    /// With one candidate more than asked for, the top ones are listed.
+    #[test]
+    fn hot_keys_are_the_top_n() {
+        let text = "op,key,value\nget,a,\nget,a,\nget,a,\nget,b,\nget,b,\nget,c,\n";
+        let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
+        let opts = DnaOptions {
+            top_keys: 2,
+            ..DnaOptions::default()
+        };
+        let report = analyze(
+            r,
+            "t.csv",
+            text.len() as u64,
+            opts,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        let hot: Vec<(&str, u64)> = report
+            .hot_keys
+            .iter()
+            .map(|k| (k.key.as_str(), k.count))
+            .collect();
+        assert_eq!(hot, [("a", 3), ("b", 2)]);
+    }
+
+    #[test]
+    fn skewed_means_the_skewed_verdict() {
+        let mut r = dna("op,key,value\nput,a,1\n");
+        for (verdict, skewed) in [("skewed", true), ("uniform", false)] {
+            r.skew_verdict = verdict.into();
+            assert_eq!(r.is_skewed(), skewed, "{verdict}");
+        }
     }
 
     #[test]
