@@ -607,12 +607,19 @@ mod tests {
     /// a byte-order mark before the header is not part of a name.
     #[test]
     fn header_columns_are_checked_by_name() {
-        let e = parse("op,op,key,value\nget,a,b,\n").unwrap_err();
-        assert!(
-            e.detail.ends_with("Unexpected column(s) in header: op"),
-            "{}",
-            e.detail
-        );
+        for (header, twice) in [
+            ("op,op,key,value", "op"),
+            ("op,key,key,value", "key"),
+            ("op,key,value,value", "value"),
+        ] {
+            let e = parse(&format!("{header}\nget,a,b,c\n")).unwrap_err();
+            assert!(
+                e.detail
+                    .ends_with(&format!("Unexpected column(s) in header: {twice}")),
+                "{header}: {}",
+                e.detail
+            );
+        }
         let e = parse("op,key,value,a,b,c,d,e,f,g\nget,a,,,,,,,,\n").unwrap_err();
         assert!(
             e.detail

@@ -1060,6 +1060,21 @@ mod tests {
         let spots: Hotspots = serde_json::from_str(r#"{"0x0a3": 5, "0xfff": 2}"#).unwrap();
         assert_eq!(spots.0, [(0x0a3, 5), (0xfff, 2)]);
         assert!(serde_json::from_str::<Hotspots>(r#"{"0xbucket": 5}"#).is_err());
+        let e = serde_json::from_str::<Hotspots>("[1]").unwrap_err();
+        assert!(
+            e.to_string().contains("an object keyed by bucket id"),
+            "{e}"
+        );
+        // Depth maps: keys are depths up to a million, gaps read as zero.
+        let depths: DepthMap<u64> = serde_json::from_str(r#"{"0": 1, "3": 2}"#).unwrap();
+        assert_eq!(depths.0, [1, 0, 0, 2]);
+        let far: DepthMap<u64> = serde_json::from_str(r#"{"1000000": 7}"#).unwrap();
+        assert_eq!((far.0.len(), far.0[1_000_000]), (1_000_001, 7));
+        for bad in [r#"{"1000001": 1}"#, r#"{"deep": 1}"#, "[1]"] {
+            assert!(serde_json::from_str::<DepthMap<u64>>(bad).is_err(), "{bad}");
+        }
+        let e = serde_json::from_str::<DepthMap<u64>>("[1]").unwrap_err();
+        assert!(e.to_string().contains("an object keyed by depth"), "{e}");
     }
 
     #[test]
