@@ -949,6 +949,15 @@ pub fn render_text(r: &DnaReport) -> String {
 mod tests {
     use super::*;
 
+    /// A CSV of `n` rows `op,k<i>,value`: `n` distinct keys.
+    fn distinct_keys(n: usize, op: &str, value: &str) -> String {
+        let mut text = String::from("op,key,value\n");
+        for i in 0..n {
+            text.push_str(&format!("{op},k{i},{value}\n"));
+        }
+        text
+    }
+
     fn dna(text: &str) -> DnaReport {
         let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
         analyze(
@@ -1024,10 +1033,7 @@ mod tests {
     /// batch that reaches them, and once at the end.
     #[test]
     fn progress_comes_every_65536_rows() {
-        let mut text = String::from("op,key,value\n");
-        for i in 0..200_000 {
-            text.push_str(&format!("put,k{i},v\n"));
-        }
+        let text = distinct_keys(200_000, "put", "v");
         let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
         let mut rows = Vec::new();
         let report = analyze(
@@ -1048,10 +1054,7 @@ mod tests {
     /// no bucket id is an error, not a guess.
     #[test]
     fn a_report_reads_back_from_its_json() {
-        let mut text = String::from("op,key,value\n");
-        for i in 0..10_000 {
-            text.push_str(&format!("put,k{i},v\n"));
-        }
+        let text = distinct_keys(10_000, "put", "v");
         let r = dna(&text);
         assert!(!r.hash_collision_hotspots.0.is_empty());
         let text = serde_json::to_string(&r).unwrap();
@@ -1228,10 +1231,7 @@ mod tests {
 
     #[test]
     fn cancel_stops_analysis() {
-        let mut text = String::from("op,key,value\n");
-        for i in 0..200_000 {
-            text.push_str(&format!("get,k{i},\n"));
-        }
+        let text = distinct_keys(200_000, "get", "");
         let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
         let cancel = AtomicBool::new(true);
         let e = analyze(r, "t.csv", 0, DnaOptions::default(), &mut |_| {}, &cancel).unwrap_err();
