@@ -664,6 +664,40 @@ fn bundled_workloads_keep_their_dna_and_checksums() {
     }
 }
 
+/// The bundled workloads come back byte for byte from the commands
+/// docs/batch_runner.md says made them: a seed names one file, forever
+/// (a user can regenerate, or rescale, a published workload).
+#[test]
+fn bundled_workloads_regenerate_from_their_documented_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/batch_runner.md")).unwrap();
+    let commands = doc.replace("\\\n", " ");
+    let commands: Vec<&str> = commands
+        .lines()
+        .filter(|l| l.starts_with("adhash generate-csv --outfile data/workloads/"))
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for command in commands {
+        let mut args: Vec<String> = command
+            .split_whitespace()
+            .skip(1)
+            .map(String::from)
+            .collect();
+        let bundled = root.join(&args[2]);
+        let out = dir.path().join(bundled.file_name().unwrap());
+        args[2] = out.display().to_string();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = adhash(&args);
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+        assert!(
+            std::fs::read(&out).unwrap() == std::fs::read(&bundled).unwrap(),
+            "{command} no longer makes {}",
+            bundled.display()
+        );
+    }
+}
+
 #[test]
 fn json_outputs_speak_the_originals_shape() {
     let dir = tempfile::tempdir().unwrap();

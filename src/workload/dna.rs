@@ -675,11 +675,11 @@ impl CountsByFrequency {
         large.chain(small)
     }
 
-    /// Shannon entropy in bits. The terms are added one key at a time,
-    /// hottest first, so the sum is the same, bit for bit, as summing over
-    /// the sorted per-key counts.
+    /// Shannon entropy in bits, the terms added one key at a time, hottest
+    /// first: bit for bit the sum over the sorted per-key counts, but from
+    /// +0.0 (one key's term is -0.0: a report should not say "-0.0 bits").
     fn entropy_bits(&self, total: f64) -> f64 {
-        let mut sum = -0.0;
+        let mut sum = 0.0;
         for (c, keys) in self.runs() {
             let p = f64::from(c) / total;
             let term = -p * p.log2();
@@ -1366,5 +1366,19 @@ mod tests {
             Some(0),
             "the last 38 digits"
         );
+    }
+
+    /// One key: no uncertainty, and the normalised entropy (bits over
+    /// log2 of the keys, which is 0 here) is 0 too, not 0/0.
+    #[test]
+    fn one_key_has_zero_entropy() {
+        let r = dna("op,key,value\nput,a,1\nget,a,\nput,a,2\n");
+        assert_eq!(r.unique_keys_estimated, 1);
+        assert_eq!(r.key_entropy_bits, 0.0);
+        assert!(r.key_entropy_bits.is_sign_positive(), "not -0.0");
+        assert_eq!(r.key_entropy_normalised, 0.0);
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"key_entropy_bits\":0.0,"), "{json}");
+        assert!(json.contains("\"key_entropy_normalised\":0.0,"), "{json}");
     }
 }

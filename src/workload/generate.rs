@@ -16,6 +16,11 @@ use crate::hashing::hash_key;
 /// a high `--adversarial-lowbits` can yield.
 pub const ADVERSARIAL_SEARCH_BUDGET: u64 = 1 << 26;
 
+/// Candidates `adversarial_keys` hashes at most: four times the budget.
+/// `generate` asks for the keys the budget holds on average (budget >>
+/// lowbits), and four times leaves room for luck.
+const ADVERSARIAL_SEARCH_LIMIT: u64 = ADVERSARIAL_SEARCH_BUDGET * 4;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateParams {
     pub ops: u64,
@@ -80,12 +85,14 @@ impl GenerateParams {
 }
 
 /// The first `n` keys `A<j>` whose XXH3-64 (seed 0) has its low `lowbits`
-/// bits all zero, within the search budget.
+/// bits all zero, within the search limit.
 pub fn adversarial_keys(n: u64, lowbits: u32) -> Vec<String> {
+    adversarial_search(n, lowbits, ADVERSARIAL_SEARCH_LIMIT)
+}
+
+/// `adversarial_keys` among the first `limit` candidates (`A0` .. `A<limit-1>`).
+fn adversarial_search(n: u64, lowbits: u32, limit: u64) -> Vec<String> {
     let mask = (1u64 << lowbits) - 1;
-    // Four times the budget: `generate` asks for the keys the budget holds
-    // on average (budget >> lowbits), and four times leaves room for luck.
-    let limit = ADVERSARIAL_SEARCH_BUDGET * 4;
     let mut keys = Vec::new();
     // "A" then j in decimal, incremented in place: no formatting per candidate.
     let mut buf: Vec<u8> = b"A0".to_vec();
@@ -98,6 +105,13 @@ pub fn adversarial_keys(n: u64, lowbits: u32) -> Vec<String> {
         j += 1;
     }
     keys
+}
+
+/// How many adversarial keys `generate` looks for: one per key index, but
+/// no more than the search budget finds on average (one candidate in
+/// 2^lowbits matches), and at least one.
+fn adversarial_key_count(key_space: u64, lowbits: u32) -> u64 {
+    key_space.min((ADVERSARIAL_SEARCH_BUDGET >> lowbits).max(1))
 }
 
 /// Add one to the decimal number after the first byte of `buf`.
@@ -146,8 +160,8 @@ pub fn generate(params: &GenerateParams, out: &mut dyn std::io::Write) -> Result
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let dist = KeyDist::new(params.key_space, params.key_skew)?;
     let adversarial = if params.adversarial_ratio > 0.0 {
-        let budget = (ADVERSARIAL_SEARCH_BUDGET >> params.adversarial_lowbits).max(1);
-        adversarial_keys(params.key_space.min(budget), params.adversarial_lowbits)
+        let n = adversarial_key_count(params.key_space, params.adversarial_lowbits);
+        adversarial_keys(n, params.adversarial_lowbits)
     } else {
         Vec::new()
     };
@@ -492,5 +506,26 @@ mod tests {
         };
         assert!(generate_file(&bad, &dir.path().join("x.csv")).is_err());
         assert!(!dir.path().join("x.csv").exists());
+    }
+
+    /// The search looks at exactly `limit` candidates, and a key index
+    /// gets an adversarial key only while the budget can find one.
+    #[test]
+    fn adversarial_search_stops_at_its_limit() {
+        let matching: Vec<u64> = (0..)
+            .filter(|j| hash_key(format!("A{j}").as_bytes(), 0) & 0x3f == 0)
+            .take(2)
+            .collect();
+        let (first, second) = (matching[0], matching[1]);
+        assert_eq!(adversarial_search(10, 6, second), [format!("A{first}")]);
+        assert_eq!(
+            adversarial_search(10, 6, second + 1),
+            [format!("A{first}"), format!("A{second}")]
+        );
+        assert!(adversarial_search(10, 6, first).is_empty());
+        assert_eq!(adversarial_key_count(20_000, 8), 20_000);
+        assert_eq!(adversarial_key_count(1 << 20, 8), 1 << 18);
+        assert_eq!(adversarial_key_count(1000, 24), 4);
+        assert_eq!(adversarial_key_count(1000, 27), 1, "at least one");
     }
 }

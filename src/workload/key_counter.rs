@@ -233,4 +233,18 @@ mod tests {
         assert_eq!(c.increment(1).0, u32::MAX);
         assert_eq!(c.len(), 1);
     }
+
+    /// A table sized for n keys holds them at load ≤ 0.75 without growing:
+    /// n × 4/3 slots, rounded up to a power of two.
+    #[test]
+    fn sized_for_n_keys_at_three_quarters() {
+        for (n, slots) in [(1000, 2048), (1536, 2048), (1537, 4096), (3, 16)] {
+            let mut c = KeyCounter::with_capacity(n);
+            assert_eq!(c.slots.len(), slots, "with_capacity({n})");
+            for h in 0..n as u64 {
+                c.increment(h);
+            }
+            assert_eq!(c.slots.len(), slots, "{n} keys fit without growth");
+        }
+    }
 }
