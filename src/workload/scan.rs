@@ -305,7 +305,7 @@ impl<R: Read> Scanner<R> {
                     if self.out.len() as u64 > MAX_LINE_BYTES {
                         return Err(self.too_long());
                     }
-                    let n = self.out.len() * 2;
+                    let n = (self.out.len() * 2).min(MAX_LINE_BYTES as usize + 1);
                     self.out.resize(n, 0);
                 }
                 R::OutputEndsFull => {
@@ -591,5 +591,74 @@ mod tests {
             (2, &b"c"[..], &b""[..])
         );
         assert_eq!(s.next_record().unwrap(), None);
+    }
+
+    /// A quoted record is held to the line limit too: its fields together
+    /// may hold 1 MiB, not a byte more (the output grows to one byte past
+    /// the limit, and only filling that is too long).
+    #[test]
+    fn quoted_records_are_bounded_like_lines() {
+        // Fields of n bytes in all: a quoted one of n - 1 bytes, then "z".
+        let quoted = |n: usize| {
+            let mut line = b"\"".to_vec();
+            line.resize(n, b'a');
+            line.extend_from_slice(b"\",z\nnext\n");
+            line
+        };
+        let at_limit = quoted(MAX_LINE_BYTES as usize);
+        let mut s = Scanner::new(at_limit.as_slice(), 0);
+        assert_eq!(s.next_record().unwrap(), Some(1));
+        assert_eq!(s.fields(), 2);
+        assert_eq!(s.field(0).len() as u64, MAX_LINE_BYTES - 1);
+        assert_eq!(s.field_str(1), Some("z"));
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.field(0), b"next");
+        let over = quoted(MAX_LINE_BYTES as usize + 1);
+        match Scanner::new(over.as_slice(), 0).next_record() {
+            Err(ScanError::Limit { what, line }) => {
+                assert_eq!((what.as_str(), line), ("a line longer than 1 MiB", 1));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A last line without a line end is checked for UTF-8 like any other:
+    /// eight bytes of 0x80 are not ASCII (nor UTF-8), whichever way the
+    /// pass's high bits add up.
+    #[test]
+    fn an_unended_last_line_is_checked_for_utf8() {
+        for (data, last) in [
+            (&b"a\n\x80\x80\x80\x80\x80\x80\x80\x80"[..], None),
+            (&b"\x80\x80\x80\x80\x80\x80\x80\x80"[..], None),
+            (
+                "a\n\u{0430}\u{0431}\u{0432}\u{0433}".as_bytes(),
+                Some("абвг"),
+            ),
+        ] {
+            let mut s = Scanner::new(data, 0);
+            let mut fields = None;
+            while s.next_record().unwrap().is_some() {
+                fields = Some((s.field(0).to_vec(), s.field_str(0).map(String::from)));
+            }
+            let (bytes, text) = fields.unwrap();
+            assert_eq!(text.as_deref(), last, "{data:?}");
+            assert_eq!(bytes.len(), 8);
+        }
+    }
+
+    /// A quoted record with many fields: their ends outgrow the first 16
+    /// slots csv_core is given.
+    #[test]
+    fn quoted_records_may_have_many_fields() {
+        let fields: Vec<String> = (0..40).map(|i| format!("\"f,{i}\"")).collect();
+        let data = format!("{}\nplain\n", fields.join(","));
+        let mut s = Scanner::new(data.as_bytes(), 0);
+        assert_eq!(s.next_record().unwrap(), Some(1));
+        assert_eq!(s.fields(), 40);
+        for i in 0..40 {
+            assert_eq!(s.field_str(i), Some(format!("f,{i}").as_str()));
+        }
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.field(0), b"plain");
     }
 }
