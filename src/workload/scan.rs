@@ -661,4 +661,24 @@ mod tests {
         assert_eq!(s.next_record().unwrap(), Some(2));
         assert_eq!(s.field(0), b"plain");
     }
+
+    /// A quoted record ending in CRLF reads no further than its LF when
+    /// the LF is already in the buffer: the byte limit stops reading where
+    /// the records cross it, and names the line reached.
+    #[test]
+    fn a_quoted_crlf_record_reads_no_further_than_its_lf() {
+        let data = b"\"a\"\r\nb\nc\nd\n";
+        let mut s = Scanner::new(Chunked(data, 7), 7);
+        assert_eq!(s.next_record().unwrap(), Some(1));
+        assert_eq!(s.field(0), b"a");
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.field(0), b"b");
+        match s.next_record() {
+            Err(ScanError::Limit { line, what }) => {
+                assert_eq!(line, 3);
+                assert!(what.contains("more than 7 bytes"), "{what}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
