@@ -681,4 +681,28 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// Bare CRs inside a quoted field are line breaks too, whether a read
+    /// ends on them (the CR waits to see if an LF follows) or not; a CR
+    /// that ends the input inside a quote still ends its line.
+    #[test]
+    fn bare_crs_in_quoted_fields_count_as_lines() {
+        for chunk in [1, 2, 3, 64] {
+            let data = b"a,\"x\ry\rz\"\nb\n";
+            let mut s = Scanner::new(Chunked(data, chunk), 0);
+            assert_eq!(s.next_record().unwrap(), Some(1), "chunk {chunk}");
+            assert_eq!(s.field(1), b"x\ry\rz");
+            assert_eq!(s.next_record().unwrap(), Some(4), "chunk {chunk}");
+            assert_eq!(s.field(0), b"b");
+            assert_eq!(s.next_record().unwrap(), None);
+            assert_eq!(s.line(), 5);
+        }
+        // The byte before the buffer's start is an LF left from an
+        // earlier read: it must not be taken for this CR's second half.
+        let mut s = Scanner::new(&b"\n\"a\r"[..], 0);
+        assert_eq!(s.next_record().unwrap(), Some(2));
+        assert_eq!(s.field(0), b"a\r");
+        assert_eq!(s.next_record().unwrap(), None);
+        assert_eq!(s.line(), 3);
+    }
 }
