@@ -155,6 +155,11 @@ impl<R: Read> Scanner<R> {
             match self.scan_plain() {
                 Plain::Quote => return self.quoted_record().map(Some),
                 Plain::Line(i) => {
+                    // Exact, however the reads were cut (a read can bring
+                    // a long line's end and its overflow at once).
+                    if (i - self.pos) as u64 > MAX_LINE_BYTES {
+                        return Err(self.too_long());
+                    }
                     let ending = self.buf[i];
                     if ending == b'\r' && i + 1 == self.end && !self.eof {
                         // A CR that ends the buffer: is it half of a CRLF?
@@ -372,12 +377,8 @@ impl<R: Read> Scanner<R> {
             self.pos = 0;
         }
         if self.end == self.buf.len() {
-            // A line longer than the buffer (or a long quoted record).
-            if memchr2(b'\n', b'\r', &self.buf[..self.end]).is_none()
-                && self.end as u64 > MAX_LINE_BYTES
-            {
-                return Err(self.too_long());
-            }
+            // Unread bytes fill the buffer: a line longer than it. The read
+            // that filled it held the line to its limit (below).
             let n = self.buf.len() * 2;
             self.buf.resize(n, 0);
         }
@@ -704,5 +705,31 @@ mod tests {
         assert_eq!(s.field(0), b"a\r");
         assert_eq!(s.next_record().unwrap(), None);
         assert_eq!(s.line(), 3);
+    }
+
+    /// A line of exactly 1 MiB is a row; one byte more is too long, however
+    /// the reads are cut (a read may bring the overflow and the line end).
+    #[test]
+    fn a_line_may_be_exactly_one_mib() {
+        let mut data = vec![b'a'; MAX_LINE_BYTES as usize];
+        data.extend_from_slice(b"\nb\n");
+        for chunk in [usize::MAX, 65536, 4096] {
+            let mut s = Scanner::new(Chunked(&data, chunk), 0);
+            assert_eq!(s.next_record().unwrap(), Some(1), "chunk {chunk}");
+            assert_eq!(s.field(0).len() as u64, MAX_LINE_BYTES);
+            assert_eq!(s.next_record().unwrap(), Some(2));
+            assert_eq!(s.field(0), b"b");
+        }
+        let mut over = vec![b'a'; MAX_LINE_BYTES as usize + 1];
+        over.extend_from_slice(b"\nb\n");
+        for chunk in [usize::MAX, 65536, 4096] {
+            let mut s = Scanner::new(Chunked(&over, chunk), 0);
+            match s.next_record() {
+                Err(ScanError::Limit { what, line }) => {
+                    assert_eq!((what.as_str(), line), ("a line longer than 1 MiB", 1));
+                }
+                other => panic!("chunk {chunk}: {other:?}"),
+            }
+        }
     }
 }
