@@ -82,6 +82,9 @@ if [ "${SHARDS[0]}" != summary ]; then
     fi
     mkdir -p "$out"
     git rev-parse --short HEAD > "$out/commit"
+    # The source as run (working tree, edits included): the summary hashes
+    # each mutant's function in it, so its outcome outlives line shifts.
+    rm -rf "$out/source" && mkdir -p "$out/source/src" && cp -r "src/$MOD" "$out/source/src/"
     # Exit 2 means some mutants were missed: that is a result, not a failure.
     # The test targets go to every cargo call (-C), so a mutant builds only
     # what runs (not Mission Control's tests, the examples or the other

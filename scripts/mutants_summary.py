@@ -8,8 +8,16 @@ cargo-mutants name without the line and column, so it survives edits
 elsewhere in the file: `src/engine/chaining.rs: replace ... with ...`.
 
 Every outcome is also kept in docs/mutants/MODULE.outcomes.tsv (committed:
-outcome, the commit it was run at, the mutant's name), so a summary and a
-resumed run (UNRUN=1) survive a fresh checkout without target/.
+outcome, the commit it was run at, the mutant's name, its identity), so a
+summary and a resumed run (UNRUN=1) survive a fresh checkout without target/.
+
+A mutant's identity is its function's name and a hash of the function's
+text, its place in the function, and the mutation. An outcome counts for a
+mutant of the same identity, so an edit elsewhere in the file (which
+shifts the line in the mutant's name) keeps it, and an edit to the function
+itself drops it (the mutant is not run at the current code). Run folders
+keep the source they ran (scripts/mutants.sh copies it); outcomes recorded
+without one count for a mutant of the same name, as before.
 
 Mutants matching a regex in docs/mutants/excluded.tsv (a regex, a tab, why)
 are never run (scripts/mutants.sh passes them to --exclude-re): they are
@@ -20,6 +28,8 @@ mutant (unviable ones do not compile and test nothing).
 """
 
 import collections
+import hashlib
+import json
 import pathlib
 import re
 import subprocess
@@ -50,14 +60,30 @@ def names(path: pathlib.Path) -> set:
     return {l for l in path.read_text().splitlines() if l.strip()} if path.exists() else set()
 
 
-# Every mutant of the module as named now (cargo-mutants names carry line
-# and column, so an edit above a function renames its mutants: an outcome
-# recorded under an old name no longer counts, the mutant counts as not run).
-current = subprocess.run(
-    ["cargo", "mutants", "--list", "-f", f"src/{MOD}/*.rs"],
+def identities(mutants: list, source) -> dict:
+    """Name -> identity of each mutant inside a function (see above);
+    `source(file)` is the text the mutants were listed from."""
+    ids = {}
+    for m in mutants:
+        f = m.get("function")
+        if not f:
+            continue
+        start, end = f["span"]["start"]["line"], f["span"]["end"]["line"]
+        text = "\n".join(source(m["file"]).splitlines()[start - 1:end])
+        digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+        at = m["span"]["start"]
+        what = m["name"].split(": ", 1)[1]
+        ids[m["name"]] = f'{m["file"]}|{f["function_name"]}|{digest}|{at["line"] - start}:{at["column"]}|{what}'
+    return ids
+
+
+# Every mutant of the module as it is now.
+listed = json.loads(subprocess.run(
+    ["cargo", "mutants", "--list", "--json", "-f", f"src/{MOD}/*.rs"],
     cwd=ROOT, capture_output=True, text=True, check=True,
-).stdout.split("\n")
-current = {l for l in current if l.strip()}
+).stdout)
+current = {m["name"] for m in listed}
+identity = identities(listed, lambda f: (ROOT / f).read_text())
 excluded_re = []
 if EXCLUDED.exists():
     for line in EXCLUDED.read_text().splitlines():
@@ -68,17 +94,30 @@ excluded = {n: why for n in current for rx, why in excluded_re if rx.search(n)}
 current -= excluded.keys()
 
 # Outcomes of every run so far, oldest first, so a later run's verdict wins:
-# first the committed ledger, then the runs in target/mutants-out.
-outcome = {}
-commit_of = {}
+# first the committed ledger, then the runs in target/mutants-out. Each is
+# (outcome, commit, identity or "" when the source run is unknown).
+by_identity = {}
+by_name = {}
+
+
+def record(name, kind, commit, ident):
+    by_name[name] = (kind, commit, ident)
+    if ident:
+        by_identity[ident] = (kind, commit, ident)
+
+
 if LEDGER.exists():
     for line in LEDGER.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            kind, commit, name = line.split("\t", 2)
-            outcome[name], commit_of[name] = kind, commit
+            kind, commit, name, *ident = line.split("\t")
+            record(name, kind, commit, ident[0] if ident else "")
 for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime):
     folder = res.parent
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
+    ran = {}
+    if (folder / "source").is_dir() and (res / "mutants.json").exists():
+        ran = identities(json.loads((res / "mutants.json").read_text()),
+                         lambda f: (folder / "source" / f).read_text())
     # `--iterate` runs list what earlier runs caught in previously_caught.txt.
     for kind, files in [
         ("caught", ["previously_caught.txt", "caught.txt"]),
@@ -88,7 +127,22 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
     ]:
         for f in files:
             for name in names(res / f):
-                outcome[name], commit_of[name] = kind, commit
+                record(name, kind, commit, ran.get(name, ""))
+
+# A current mutant's outcome: the one recorded for its identity; else, if
+# it has none recorded with an identity, the one recorded under its name.
+outcome = {}
+commit_of = {}
+ident_of = {}
+for n in current:
+    got = by_identity.get(identity.get(n, ""))
+    if got is None and n in by_name and not by_name[n][2]:
+        got = by_name[n]
+    if got is None and n not in identity and n in by_name:
+        got = by_name[n]  # outside any function (a const): by name only
+    if got is not None:
+        outcome[n], commit_of[n] = got[0], got[1]
+        ident_of[n] = identity.get(n, got[2])
 
 # `--unrun`: print, one per line, the mutants with no outcome under their
 # current names (scripts/mutants.sh UNRUN=1 runs just those).
@@ -110,8 +164,8 @@ for name in current:
         survivors.append(name)
 # The ledger keeps the outcome of every mutant as named now.
 LEDGER.write_text(
-    "# outcome\tcommit\tmutant (written by scripts/mutants_summary.py; the latest outcome of each mutant as named now)\n"
-    + "".join(f"{outcome[n]}\t{commit_of[n]}\t{n}\n" for n in sorted(current) if n in outcome)
+    "# outcome\tcommit\tmutant\tidentity (written by scripts/mutants_summary.py; the latest outcome of each mutant as it is now)\n"
+    + "".join(f"{outcome[n]}\t{commit_of[n]}\t{n}\t{ident_of[n]}\n" for n in sorted(current) if n in outcome)
 )
 at_commit = collections.Counter(commit_of[n] for n in current if n in outcome)
 
