@@ -419,6 +419,10 @@ impl<R: Read> Scanner<R> {
         }
     }
 
+    /// Out of line: `next_record` checks every line's length, and the
+    /// error's formatting belongs off that per-row path.
+    #[cold]
+    #[inline(never)]
     fn too_long(&self) -> ScanError {
         ScanError::Limit {
             what: format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
