@@ -129,8 +129,9 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
             for name in names(res / f):
                 record(name, kind, commit, ran.get(name, ""))
 
-# A current mutant's outcome: the one recorded for its identity; else, if
-# it has none recorded with an identity, the one recorded under its name.
+# A current mutant's outcome: the one recorded for its identity; else the
+# one recorded under its name without an identity (recorded before source
+# was kept, or a mutant outside any function, which has none).
 outcome = {}
 commit_of = {}
 ident_of = {}
@@ -138,8 +139,6 @@ for n in current:
     got = by_identity.get(identity.get(n, ""))
     if got is None and n in by_name and not by_name[n][2]:
         got = by_name[n]
-    if got is None and n not in identity and n in by_name:
-        got = by_name[n]  # outside any function (a const): by name only
     if got is not None:
         outcome[n], commit_of[n] = got[0], got[1]
         ident_of[n] = identity.get(n, got[2])
