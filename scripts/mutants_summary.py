@@ -115,9 +115,19 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
     folder = res.parent
     commit = (folder / "commit").read_text().strip() if (folder / "commit").exists() else "?"
     ran = {}
-    if (folder / "source").is_dir() and (res / "mutants.json").exists():
-        ran = identities(json.loads((res / "mutants.json").read_text()),
-                         lambda f: (folder / "source" / f).read_text())
+    if (res / "mutants.json").exists():
+        if (folder / "source").is_dir():
+            source = lambda f: (folder / "source" / f).read_text()
+        elif commit != "?":
+            # A run from before sources were kept: its commit's text (the
+            # runs were made on a clean, committed tree).
+            source = lambda f: subprocess.run(
+                ["git", "show", f"{commit}:{f}"], cwd=ROOT,
+                capture_output=True, text=True, check=True).stdout
+        else:
+            source = None
+        if source:
+            ran = identities(json.loads((res / "mutants.json").read_text()), source)
     # `--iterate` runs list what earlier runs caught in previously_caught.txt.
     for kind, files in [
         ("caught", ["previously_caught.txt", "caught.txt"]),
