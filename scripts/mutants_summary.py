@@ -16,8 +16,9 @@ text, its place in the function, and the mutation. An outcome counts for a
 mutant of the same identity, so an edit elsewhere in the file (which
 shifts the line in the mutant's name) keeps it, and an edit to the function
 itself drops it (the mutant is not run at the current code). Run folders
-keep the source they ran (scripts/mutants.sh copies it); outcomes recorded
-without one count for a mutant of the same name, as before.
+keep the source they ran (scripts/mutants.sh copies it); a run from before
+that is read at the text of the commit it was run at. Only mutants outside
+any function (in a const) have no identity: they match by name.
 
 Mutants matching a regex in docs/mutants/excluded.tsv (a regex, a tab, why)
 are never run (scripts/mutants.sh passes them to --exclude-re): they are
@@ -64,12 +65,15 @@ def identities(mutants: list, source) -> dict:
     """Name -> identity of each mutant inside a function (see above);
     `source(file)` is the text the mutants were listed from."""
     ids = {}
+    lines = {}  # each file read once (a git show, for an old run)
     for m in mutants:
         f = m.get("function")
         if not f:
             continue
+        if m["file"] not in lines:
+            lines[m["file"]] = source(m["file"]).splitlines()
         start, end = f["span"]["start"]["line"], f["span"]["end"]["line"]
-        text = "\n".join(source(m["file"]).splitlines()[start - 1:end])
+        text = "\n".join(lines[m["file"]][start - 1:end])
         digest = hashlib.sha1(text.encode()).hexdigest()[:12]
         at = m["span"]["start"]
         what = m["name"].split(": ", 1)[1]
@@ -140,8 +144,8 @@ for res in sorted(OUT_DIR.glob("*/mutants.out"), key=lambda p: p.stat().st_mtime
                 record(name, kind, commit, ran.get(name, ""))
 
 # A current mutant's outcome: the one recorded for its identity; else the
-# one recorded under its name without an identity (recorded before source
-# was kept, or a mutant outside any function, which has none).
+# one recorded under its name without an identity (a mutant outside any
+# function, or a run whose commit is unknown).
 outcome = {}
 commit_of = {}
 ident_of = {}
