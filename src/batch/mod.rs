@@ -12,6 +12,7 @@ pub mod result;
 pub mod runner;
 pub mod spec;
 pub mod ticks;
+pub mod verdict;
 
 pub use result::{JobResult, JobStatus, Stream, SuiteResult};
 pub use runner::{BatchEvent, CancelToken, run_suite};
