@@ -515,10 +515,19 @@ fn generate_csv(cli: &Cli, a: &GenerateCsvArgs, log: Log) -> Result<i32> {
     Ok(0)
 }
 
-fn read_trace(path: &Path, limits: Limits) -> Result<(Trace, f64)> {
+/// The whole workload, the seconds parsing took, and the file's size and
+/// checksum (hashed as it was parsed).
+fn read_trace(path: &Path, limits: Limits) -> Result<(Trace, f64, u64, String)> {
     let t0 = Instant::now();
-    let trace = Trace::read(WorkloadReader::open(path, limits)?)?;
-    Ok((trace, t0.elapsed().as_secs_f64()))
+    let mut reader = WorkloadReader::open_checksummed(path, limits)?;
+    let trace = Trace::read(&mut reader)?;
+    let source = reader.source();
+    Ok((
+        trace,
+        t0.elapsed().as_secs_f64(),
+        source.bytes(),
+        source.checksum(),
+    ))
 }
 
 fn profile_cmd(cli: &Cli, app: &AppConfig, a: &ProfileArgs, log: Log) -> Result<i32> {
@@ -530,7 +539,7 @@ fn profile_cmd(cli: &Cli, app: &AppConfig, a: &ProfileArgs, log: Log) -> Result<
         max_rows: 0,
         max_bytes: 0,
     };
-    let trace = Trace::read_first(WorkloadReader::open(&a.csv, limits)?, a.sample_rows)?;
+    let trace = Trace::read_first(&mut WorkloadReader::open(&a.csv, limits)?, a.sample_rows)?;
     log.info(&format!(
         "profiling {} rows of {} against {} modes, {} runs each",
         trace.len(),
@@ -649,7 +658,7 @@ fn run_csv(cli: &Cli, app: &AppConfig, a: &RunCsvArgs, log: Log) -> Result<i32> 
         }
         return Ok(0);
     }
-    let (trace, parse_seconds) = read_trace(&a.csv, a.limits.limits())?;
+    let (trace, parse_seconds, csv_bytes, csv_checksum) = read_trace(&a.csv, a.limits.limits())?;
     log.info(&format!(
         "parsed {} rows from {} in {parse_seconds:.3} s",
         thousands(trace.len() as f64),
@@ -675,12 +684,14 @@ fn run_csv(cli: &Cli, app: &AppConfig, a: &RunCsvArgs, log: Log) -> Result<i32> 
             .then(|| crate::bench::watchdog::Watchdog::new(app.watchdog, log)),
     };
     let outcome = with_map!(cli.mode, cli.hash_seed, cfg, |m| replay(m, &trace, opts))?;
-    let summary = outcome.into_summary(
+    let mut summary = outcome.into_summary(
         cli.mode.name(),
         &a.csv.display().to_string(),
         cli.hash_seed,
         parse_seconds,
     );
+    summary.csv_bytes = Some(csv_bytes);
+    summary.csv_checksum = Some(csv_checksum);
     if let Some(path) = &a.json_summary_out {
         write_summary(path, &summary)?;
         log.info(&format!("summary written to {}", path.display()));
@@ -712,11 +723,13 @@ pub fn write_summary(path: &Path, summary: &RunSummary) -> Result<()> {
 
 fn print_run_summary(s: &RunSummary) {
     crate::outln!(
-        "{}: {} ops in {:.3} s = {} ops/s",
+        "{}: {} ops in {:.3} s = {} ops/s (CPU {:.3} s = {} ops per CPU-second)",
         s.mode,
         thousands(s.total_ops as f64),
         s.elapsed_seconds,
-        thousands(s.ops_per_second)
+        thousands(s.ops_per_second),
+        s.cpu_seconds,
+        thousands(s.ops_per_cpu_second)
     );
     crate::outln!(
         "backend {} | {} migrations | {} compactions | {} live keys | {}",

@@ -110,6 +110,23 @@ fn run_csv_writes_full_summary_and_metrics() {
     }
     assert_eq!(v["latency_sample"]["every_n_ops"], 16);
     assert_eq!(v["latency_sample"]["seen_overall"], 1250);
+    // CPU time of the replay thread: within the wall time of the same loop,
+    // so ops per CPU-second is at least ops per second.
+    let (cpu, wall) = (
+        v["cpu_seconds"].as_f64().unwrap(),
+        v["elapsed_seconds"].as_f64().unwrap(),
+    );
+    assert!(cpu > 0.0 && cpu <= wall, "cpu {cpu} wall {wall}");
+    let per_cpu = v["ops_per_cpu_second"].as_f64().unwrap();
+    assert!(per_cpu >= v["ops_per_second"].as_f64().unwrap(), "{v}");
+    assert!((per_cpu - 20000.0 / cpu).abs() / per_cpu < 1e-9);
+    // The workload's size and XXH3-64 of its bytes, as read.
+    let bytes = std::fs::read(&csv).unwrap();
+    assert_eq!(v["csv_bytes"], bytes.len() as u64);
+    assert_eq!(
+        v["csv_checksum"],
+        format!("0x{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
+    );
     let ticks = std::fs::read_to_string(metrics.join("metrics.ndjson")).unwrap();
     let lines: Vec<serde_json::Value> = ticks
         .lines()

@@ -62,6 +62,20 @@ pub struct RunSummary {
     pub elapsed_seconds: f64,
     pub total_ops: u64,
     pub ops_per_second: f64,
+    /// CPU time of the replay thread over the replay loop (seconds).
+    #[serde(default)]
+    pub cpu_seconds: f64,
+    /// total_ops / cpu_seconds: throughput the neighbours cannot take away
+    /// (≥ ops_per_second for a one-thread replay); 0 when no CPU time was
+    /// measured.
+    #[serde(default)]
+    pub ops_per_cpu_second: f64,
+    /// Size of the workload CSV as read, and XXH3-64 of its bytes ("0x" +
+    /// 16 hex digits): a comparison knows the workload did not change.
+    #[serde(default)]
+    pub csv_bytes: Option<u64>,
+    #[serde(default)]
+    pub csv_checksum: Option<String>,
     pub final_backend: String,
     pub migrations_triggered: u64,
     pub compactions_triggered: u64,

@@ -100,28 +100,82 @@ pub struct WorkloadReader<R: Read> {
     source: String,
 }
 
+/// Open `path`: a missing or unreadable file is an I/O error, a file over
+/// `--csv-max-bytes` is bad input.
+fn open_within_limits(path: &Path, limits: Limits) -> Result<File> {
+    let file = File::open(path).map_err(|e| Error::io_at("cannot open CSV", path, &e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| Error::io_at("cannot read CSV", path, &e))?
+        .len();
+    if limits.max_bytes > 0 && size > limits.max_bytes {
+        return Err(Error::bad_input(format!(
+            "{}: file is {size} bytes, over the --csv-max-bytes limit of {}",
+            path.display(),
+            limits.max_bytes
+        ))
+        .with_hint("raise --csv-max-bytes, or pass 0 to disable the limit"));
+    }
+    Ok(file)
+}
+
 impl WorkloadReader<BufReader<File>> {
-    /// Open `path`: a missing or unreadable file is an I/O error, a file over
-    /// `--csv-max-bytes` is bad input.
+    /// Open `path` (see `open_within_limits`).
     pub fn open(path: &Path, limits: Limits) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::io_at("cannot open CSV", path, &e))?;
-        let size = file
-            .metadata()
-            .map_err(|e| Error::io_at("cannot read CSV", path, &e))?
-            .len();
-        if limits.max_bytes > 0 && size > limits.max_bytes {
-            return Err(Error::bad_input(format!(
-                "{}: file is {size} bytes, over the --csv-max-bytes limit of {}",
-                path.display(),
-                limits.max_bytes
-            ))
-            .with_hint("raise --csv-max-bytes, or pass 0 to disable the limit"));
-        }
         Self::from_reader(
-            BufReader::with_capacity(1 << 16, file),
+            BufReader::with_capacity(1 << 16, open_within_limits(path, limits)?),
             &path.display().to_string(),
             limits,
         )
+    }
+}
+
+impl WorkloadReader<Checksummed<File>> {
+    /// Open `path` and hash its bytes as they are parsed: once the rows
+    /// are read to the end, `source()` gives the file's size and checksum.
+    pub fn open_checksummed(path: &Path, limits: Limits) -> Result<Self> {
+        Self::from_reader(
+            Checksummed::new(open_within_limits(path, limits)?),
+            &path.display().to_string(),
+            limits,
+        )
+    }
+}
+
+/// A reader that hashes every byte it passes on (XXH3-64, seed 0): a
+/// workload's checksum computed while it is parsed, at no extra read.
+pub struct Checksummed<R> {
+    inner: R,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    bytes: u64,
+}
+
+impl<R> Checksummed<R> {
+    pub fn new(inner: R) -> Self {
+        Checksummed {
+            inner,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Bytes passed on so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// "0x" + 16 hex digits of the bytes passed on so far.
+    pub fn checksum(&self) -> String {
+        format!("0x{:016x}", self.hasher.digest())
+    }
+}
+
+impl<R: Read> Read for Checksummed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
     }
 }
 
@@ -182,6 +236,11 @@ impl<R: Read> WorkloadReader<R> {
             rows: 0,
             source: source.to_string(),
         })
+    }
+
+    /// What the rows are read from.
+    pub fn source(&self) -> &R {
+        self.inner.get_ref()
     }
 
     /// Bytes consumed so far (for progress).

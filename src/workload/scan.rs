@@ -137,6 +137,11 @@ impl<R: Read> Scanner<R> {
         }
     }
 
+    /// The source read from.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
     /// Bytes read from the source so far.
     pub fn bytes_read(&self) -> u64 {
         self.bytes

@@ -37,12 +37,12 @@ pub struct Trace {
 
 impl Trace {
     /// Every row `reader` has left.
-    pub fn read<R: Read>(reader: WorkloadReader<R>) -> Result<Trace> {
+    pub fn read<R: Read>(reader: &mut WorkloadReader<R>) -> Result<Trace> {
         Self::read_first(reader, u64::MAX)
     }
 
     /// The next `n` rows of `reader` (fewer if it ends first).
-    pub fn read_first<R: Read>(mut reader: WorkloadReader<R>, n: u64) -> Result<Trace> {
+    pub fn read_first<R: Read>(reader: &mut WorkloadReader<R>, n: u64) -> Result<Trace> {
         let mut t = Trace::default();
         while (t.len() as u64) < n {
             let Some(r) = reader.next_row()? else { break };
@@ -152,7 +152,7 @@ mod tests {
     fn rows_come_back_as_written() {
         let text = "op,key,value\nput,a,1\nget,a,\nput,ключ,значение\ndel,a,\nput,a,22\nget,zz,\n";
         let r = WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
-        let t = Trace::read(r).unwrap();
+        let t = Trace::read(&mut { r }).unwrap();
         let rows: Vec<_> = t.iter().collect();
         assert_eq!(
             rows,
@@ -193,14 +193,14 @@ mod tests {
         let text = "op,key,value\nput,a,1\nget,b,\ndel,c,\n";
         let reader =
             || WorkloadReader::from_reader(text.as_bytes(), "t.csv", Limits::default()).unwrap();
-        let t = Trace::read_first(reader(), 2).unwrap();
+        let t = Trace::read_first(&mut reader(), 2).unwrap();
         assert_eq!(
             t.iter().collect::<Vec<_>>(),
             [(Op::Put, "a", "1"), (Op::Get, "b", "")]
         );
         assert_eq!((t.len(), t.is_empty()), (2, false));
-        assert_eq!(Trace::read_first(reader(), 10).unwrap().len(), 3);
-        let none = Trace::read_first(reader(), 0).unwrap();
+        assert_eq!(Trace::read_first(&mut reader(), 10).unwrap().len(), 3);
+        let none = Trace::read_first(&mut reader(), 0).unwrap();
         assert_eq!(
             (none.len(), none.is_empty(), none.memory_bytes()),
             (0, true, 0)
