@@ -134,13 +134,33 @@ pub struct CompareArgs {
     /// Also write the comparison here: .md, .html or .json.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// A change smaller than this many percent is `no change` (0 to 100).
+    /// Changes within ±PCT percent are `no change`; smaller changes are
+    /// never `faster`/`slower` (0 to 100).
     #[arg(long, value_name = "PCT", default_value_t = crate::batch::compare::DEFAULT_THRESHOLD_PCT,
           value_parser = percent)]
     pub threshold: f64,
-    /// Exit 1 when any job is `slower` (for CI).
+    /// Judge ops per wall-clock second (what a program feels) or per
+    /// CPU-second of the replay thread (what the neighbours cannot change).
+    #[arg(long, value_enum, default_value = "wall")]
+    pub metric: MetricArg,
+    /// Judge every job by its per-round ×std (ratio to the std job on its
+    /// CSV): a job without one in both runs is inconclusive. By default
+    /// ×std is judged where both runs have it.
+    #[arg(long, conflicts_with = "raw")]
+    pub normalize: bool,
+    /// Judge raw figures only, even where both runs have a std job.
+    #[arg(long)]
+    pub raw: bool,
+    /// Exit 1 when a job is `slower`, or present in OLD but missing or
+    /// without an ok run in NEW (for CI).
     #[arg(long)]
     pub fail_on_regression: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MetricArg {
+    Wall,
+    Cpu,
 }
 
 fn listen_addr(s: &str) -> std::result::Result<std::net::SocketAddr, String> {
@@ -433,7 +453,21 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     }
     let old = crate::batch::history::load(&a.old)?;
     let new = crate::batch::history::load(&a.new)?;
-    let c = compare::compare(&old, &a.old, &new, &a.new, a.threshold);
+    let opts = compare::CompareOptions {
+        threshold_pct: a.threshold,
+        metric: match a.metric {
+            MetricArg::Wall => compare::Metric::Wall,
+            MetricArg::Cpu => compare::Metric::Cpu,
+        },
+        normalize: if a.normalize {
+            compare::Normalize::Always
+        } else if a.raw {
+            compare::Normalize::Never
+        } else {
+            compare::Normalize::Auto
+        },
+    };
+    let c = compare::compare(&old, &a.old, &new, &a.new, &opts);
     if let (Some(out), Some(format)) = (&a.out, format) {
         let text = match format {
             ReportFormat::Markdown => compare::markdown(&c),
@@ -456,11 +490,14 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
             crate::errln!("comparison written to {}", out.display());
         }
     }
-    Ok(if a.fail_on_regression && c.any_slower() {
-        1
-    } else {
-        0
-    })
+    let regressions = c.regressions();
+    if a.fail_on_regression && !regressions.is_empty() {
+        for r in &regressions {
+            crate::errln!("regression: {}", crate::fmt::shown_text(r, 200));
+        }
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 fn print_json(value: serde_json::Value) {

@@ -231,6 +231,8 @@ fn sample_suite() -> SuiteResult {
                 ops_per_second: Some(o),
                 duration_seconds: 0.4,
                 status: JobStatus::Ok,
+                ops_per_cpu_second: None,
+                round: None,
             })
             .collect();
         j.ops_per_second_runs = runs;
@@ -267,6 +269,8 @@ fn sample_suite() -> SuiteResult {
         ops_per_second: None,
         duration_seconds: 0.1,
         status: JobStatus::Failed,
+        ops_per_cpu_second: None,
+        round: None,
     });
     SuiteResult {
         spec: "docs/examples/golden.toml".into(),
@@ -318,17 +322,16 @@ fn golden(name: &str, actual: &str) {
         // Rewriting is never a pass: the run that rewrites fails, so a
         // stray UPDATE_GOLDEN (in CI, say) cannot hide a difference.
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // An unchanged file hides nothing: the next golden file gets its
+        // turn in the same run.
         let old = std::fs::read_to_string(&path).unwrap_or_default();
-        std::fs::write(&path, actual).unwrap();
-        panic!(
-            "UPDATE_GOLDEN: {} rewritten ({}); review the diff and run again without it",
-            path.display(),
-            if old == actual {
-                "unchanged"
-            } else {
-                "changed"
-            }
-        );
+        if old != actual {
+            std::fs::write(&path, actual).unwrap();
+            panic!(
+                "UPDATE_GOLDEN: {} rewritten; review the diff and run again without it",
+                path.display()
+            );
+        }
     }
     let expected =
         std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
@@ -341,7 +344,7 @@ fn golden(name: &str, actual: &str) {
 /// A comparison with every verdict, figures at each unit's edge, and two
 /// machines, for golden files.
 fn sample_comparison() -> compare::Comparison {
-    use compare::{Comparison, JobComparison, Side, Verdict};
+    use compare::{Comparison, JobComparison, Normalized, Side, Verdict};
     let side = |path: &str, started: &str, host: &str, cpu: &str| Side {
         path: path.into(),
         started_at: started.into(),
@@ -369,14 +372,70 @@ fn sample_comparison() -> compare::Comparison {
             old_runs: 3,
             new_runs: 5,
             verdict,
+            reason: None,
+            comparable: true,
+            normalized: None,
+            control: false,
+            gated_on_normalized: false,
         }
     };
+    let old = side("old.json", "2026-01-02T02:04:00Z", "alpha", "Test CPU");
+    let new = side("new.json", "", "beta", "");
+    let caveats = adhash::batch::verdict::environment_caveats(&old.environment, &new.environment);
+    let mut changed = job(
+        "changed",
+        Some(5e5),
+        Some(6e5),
+        Some(20.0),
+        None,
+        Verdict::NotComparable,
+    );
+    changed.comparable = false;
+    changed.reason = Some("CSV changed (checksum 0x0000000000000001 → 0x0000000000000002)".into());
+    let mut paired = job(
+        "paired",
+        Some(1.3e6),
+        Some(9.1e5),
+        Some(-30.0),
+        Some((-31.0, -29.0)),
+        Verdict::Slower,
+    );
+    paired.normalized = Some(Normalized {
+        old_median: Some(1.3),
+        new_median: Some(1.301),
+        delta_pct: Some(0.08),
+        ci_low_pct: Some(-0.6),
+        ci_high_pct: Some(0.7),
+        old_rounds: 10,
+        new_rounds: 10,
+        verdict: Verdict::NoChange,
+        reason: None,
+    });
+    paired.gated_on_normalized = true;
+    let mut control = job(
+        "control",
+        Some(1e6),
+        Some(7e5),
+        Some(-30.0),
+        Some((-30.5, -29.5)),
+        Verdict::Slower,
+    );
+    control.control = true;
+    control.gated_on_normalized = true;
     Comparison {
         schema: compare::COMPARE_SCHEMA.into(),
-        old: side("old.json", "2026-01-02T02:04:00Z", "alpha", "Test CPU"),
-        new: side("new.json", "", "beta", ""),
+        old,
+        new,
         threshold_pct: 2.5,
+        metric: compare::Metric::Wall,
+        method: "Hodges–Lehmann shift of log(ops/s) with the exact Mann–Whitney 97% interval"
+            .into(),
+        normalize: compare::Normalize::Auto,
+        caveats,
         jobs: vec![
+            changed,
+            paired,
+            control,
             job(
                 "faster",
                 Some(1e9),
@@ -401,14 +460,17 @@ fn sample_comparison() -> compare::Comparison {
                 Some((-0.5, 0.3)),
                 Verdict::NoChange,
             ),
-            job(
-                "unsure",
-                Some(12.5),
-                Some(0.0),
-                Some(-100.0),
-                None,
-                Verdict::Inconclusive,
-            ),
+            JobComparison {
+                reason: Some("too few runs (3 vs 5; an interval needs 4 a side)".into()),
+                ..job(
+                    "unsure",
+                    Some(12.5),
+                    Some(0.0),
+                    Some(-100.0),
+                    None,
+                    Verdict::Inconclusive,
+                )
+            },
             job(
                 "gone",
                 Some(2_345_678.0),
@@ -437,12 +499,20 @@ fn comparison_matches_golden_in_every_format() {
     golden("compare.md", &compare::markdown(&c));
     golden("compare.html", &compare::html(&c));
     golden("compare.json", &compare::json(&c));
+    assert!(compare::text(&c).contains("note: other machine: alpha"));
     // One machine: no note.
     let mut same = c.clone();
     same.new.environment = same.old.environment.clone();
-    assert!(!compare::text(&same).contains("different machines"));
-    assert!(!compare::markdown(&same).contains("different machines"));
-    assert!(!compare::html(&same).contains("different machines"));
+    same.caveats =
+        adhash::batch::verdict::environment_caveats(&same.old.environment, &same.new.environment);
+    assert!(!compare::text(&same).contains("other machine"));
+    assert!(!compare::markdown(&same).contains("other machine"));
+    assert!(!compare::html(&same).contains("other machine"));
+    // The gate: slower fails it, the control and the ×std-judged job do not.
+    assert_eq!(
+        c.regressions(),
+        ["slower: slower", "gone: missing from the new run"]
+    );
 }
 
 #[test]

@@ -8,30 +8,41 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn adhash_in(dir: &Path, args: &[&str]) -> Output {
+    adhash_behaving(dir, args, "ok")
+}
+
+/// adhash with the stand-in CLI behaving as `behave` says.
+fn adhash_behaving(dir: &Path, args: &[&str], behave: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_adhash"))
         .args(args)
+        .env("FAKE_BEHAVE", behave)
         .current_dir(dir)
         .output()
         .unwrap()
+}
+
+/// Rows of the text table whose verdict is `v`.
+fn verdicts(out: &str, v: &str) -> usize {
+    out.lines().filter(|l| l.ends_with(v)).count()
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A suite of two jobs, three runs each, whose figures come from `behave`.
+/// A suite of two jobs, four runs each, whose figures come from `behave`
+/// (the stand-in CLI reads it from the environment: the command lines are
+/// the same whatever it does, as with a rebuilt CLI).
 fn run_suite(dir: &Path, behave: &str) -> PathBuf {
     std::fs::write(
         dir.join("suite.toml"),
-        format!(
-            "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
-[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n\
-[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n"
-        ),
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 4\n\
+[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 4\n",
     )
     .unwrap();
     let before = history(dir);
-    let o = adhash_in(dir, &["batch", "--spec", "suite.toml", "--quiet"]);
+    let o = adhash_behaving(dir, &["batch", "--spec", "suite.toml", "--quiet"], behave);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let after = history(dir);
     assert_eq!(after.len(), before.len() + 1, "one history entry a run");
@@ -73,7 +84,7 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     let o = adhash_in(d, &["compare", first, first, "--fail-on-regression"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert_eq!(out.matches("no change").count(), 2, "{out}");
+    assert_eq!(verdicts(&out, "no change"), 2, "{out}");
     assert!(
         out.contains("alpha") && out.contains("beta") && out.contains("0.0%"),
         "{out}"
@@ -83,7 +94,12 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     // 2% threshold.
     let o = adhash_in(d, &["compare", first, second]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(!text(&o.stdout).contains("slower"), "{}", text(&o.stdout));
+    assert_eq!(
+        verdicts(&text(&o.stdout), "slower"),
+        0,
+        "{}",
+        text(&o.stdout)
+    );
 
     // A CLI 30% slower: `slower` with an interval below zero; a CI gate fails.
     let o = adhash_in(d, &["compare", first, slow]);
@@ -91,8 +107,8 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     let o = adhash_in(d, &["compare", first, slow, "--fail-on-regression"]);
     assert_eq!(o.status.code(), Some(1));
     let out = text(&o.stdout);
-    assert_eq!(out.matches("slower").count(), 2, "{out}");
-    assert!(out.contains("(3 → 3 runs)"), "{out}");
+    assert_eq!(verdicts(&out, "slower"), 2, "{out}");
+    assert!(out.contains("(4 → 4 runs)"), "{out}");
 
     // Every --out format, and the JSON contract.
     for ext in ["md", "html", "json"] {
@@ -103,10 +119,10 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     }
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("cmp.json")).unwrap()).unwrap();
-    assert_eq!(v["schema"], "adhash.batch_compare.v1");
+    assert_eq!(v["schema"], "adhash.batch_compare.v2");
     assert_eq!(v["jobs"][0]["name"], "alpha");
     assert_eq!(v["jobs"][0]["verdict"], "slower");
-    assert_eq!(v["jobs"][0]["old_runs"], 3);
+    assert_eq!(v["jobs"][0]["old_runs"], 4);
     assert!(v["jobs"][0]["ci_high_pct"].as_f64().unwrap() < 0.0);
     assert!(v["jobs"][0]["delta_pct"].as_f64().unwrap() < -20.0);
     assert_eq!(v["threshold_pct"], 2.0);
@@ -121,9 +137,36 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     );
     assert_eq!(v["jobs"][1]["verdict"], "slower");
 
+    // Another command line (here another CLI flag) is another benchmark:
+    // not comparable, whatever the figures.
+    std::fs::write(
+        d.join("suite.toml"),
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 4\nmode = \"std\"\n",
+    )
+    .unwrap();
+    let before = history(d);
+    let o = adhash_behaving(d, &["batch", "--spec", "suite.toml", "--quiet"], "noisy");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let std_run = history(d)
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .unwrap();
+    let o = adhash_in(d, &["compare", first, std_run.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["jobs"][0]["verdict"], "not comparable", "{v}");
+    assert_eq!(v["jobs"][0]["comparable"], false);
+    assert!(
+        v["jobs"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--mode std")
+    );
+    assert_eq!(v["jobs"][1]["verdict"], "only in old");
+
     // A large threshold turns the difference into no change.
     let o = adhash_in(d, &["compare", first, slow, "--threshold", "50"]);
-    assert_eq!(text(&o.stdout).matches("no change").count(), 2);
+    assert_eq!(verdicts(&text(&o.stdout), "no change"), 2);
 }
 
 #[test]

@@ -165,7 +165,7 @@ fn workload(params: &GenerateParams) -> adhash::workload::trace::Trace {
     let mut bytes = Vec::new();
     generate(params, &mut bytes).unwrap();
     let reader = WorkloadReader::from_reader(&bytes[..], "gen", Limits::default()).unwrap();
-    adhash::workload::trace::Trace::read(reader).unwrap()
+    adhash::workload::trace::Trace::read(&mut { reader }).unwrap()
 }
 
 /// Replay `params`' workload in adaptive mode with the load trigger off, so

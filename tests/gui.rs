@@ -1597,18 +1597,17 @@ fn a_long_spec_error_scrolls_in_its_box() {
 
 // ---- History and Compare views (issue 11) ----
 
-/// A spec driving the fake CLI: two jobs, three runs each, whose figures
-/// come from `behave` (`noisy`, or `noisy-slow`: about 30% slower).
+/// A spec driving the fake CLI: two jobs, four runs each, behaving as
+/// $FAKE_BEHAVE says (`noisy`, or `noisy-slow`: about 30% slower; unset:
+/// `ok`), so two runs have the same command lines.
 #[cfg(unix)]
-fn write_compare_spec(dir: &Path, behave: &str) -> PathBuf {
+fn write_compare_spec(dir: &Path) -> PathBuf {
     let spec = dir.join("suite.toml");
     std::fs::write(
         &spec,
-        format!(
-            "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
-[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n\
-[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"{behave}\"]\n"
-        ),
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 4\n\
+[[batch.jobs]]\nname = \"beta\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 4\n",
     )
     .unwrap();
     spec
@@ -1634,9 +1633,10 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     let d = dir.path();
     // Two archived runs made by `adhash batch`: then the CLI got slower.
     for behave in ["noisy", "noisy-slow"] {
-        let spec = write_compare_spec(d, behave);
+        let spec = write_compare_spec(d);
         let o = std::process::Command::new(adhash_bin())
             .args(["batch", "--spec", spec.to_str().unwrap(), "--quiet"])
+            .env("FAKE_BEHAVE", behave)
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -1678,7 +1678,7 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert_eq!(result.jobs.len(), 2);
     assert!(result.jobs.iter().all(|j| j.verdict == Verdict::Slower));
     assert_eq!(h.query_all_by_label("slower").count(), 2, "a badge a job");
-    assert!(label_exists(&h, "3 / 3"));
+    assert!(label_exists(&h, "4 / 4"));
     assert!(label_exists(&h, "Old: run of"));
     assert!(label_exists(&h, "New: run of"));
 }
@@ -1688,7 +1688,7 @@ fn history_lists_runs_and_compare_shows_verdicts() {
 #[test]
 fn compare_with_previous_is_one_click_after_a_run() {
     let (dir, _) = small_suite(TWO_JOBS);
-    let spec = write_compare_spec(dir.path(), "noisy");
+    let spec = write_compare_spec(dir.path());
     let mut h = suite_opened(&spec);
     settle(&mut h);
     run_to_end(&mut h);

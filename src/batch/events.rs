@@ -204,6 +204,8 @@ mod tests {
                 ops_per_second: Some(5.0),
                 duration_seconds: 0.25,
                 status: JobStatus::Ok,
+                ops_per_cpu_second: None,
+                round: None,
             },
         });
         assert_eq!(

@@ -754,6 +754,8 @@ mod tests {
             ops_per_second: Some(50.0),
             duration_seconds: 1.0,
             status: JobStatus::Ok,
+            ops_per_cpu_second: None,
+            round: None,
         }];
         let mut noisy = job("noisy", "fast-lookup", "run-csv", "w.csv", Some(20.0));
         noisy.stats = RunStats::of(&[10.0, 20.0, 30.0]);

@@ -130,6 +130,15 @@ pub struct RunRecord {
     pub ops_per_second: Option<f64>,
     pub duration_seconds: f64,
     pub status: JobStatus,
+    /// Ops per CPU-second of the replay thread (the summary's
+    /// `ops_per_cpu_second`), where the CLI reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ops_per_cpu_second: Option<f64>,
+    /// The interleaved round this run belongs to (1-based): runs of two
+    /// jobs in one round ran back to back, so their ratio is paired.
+    /// `None` when the suite ran its jobs one after another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
 }
 
 /// The outcome of one job (all its repeats).
@@ -141,6 +150,13 @@ pub struct JobResult {
     /// The workload as written in the spec (relative to the spec folder).
     #[serde(default)]
     pub csv: String,
+    /// The workload's size and XXH3-64 as the job's last run read it (the
+    /// summary's `csv_bytes`, `csv_checksum`): compare knows whether the
+    /// workload changed between two runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_checksum: Option<String>,
     pub status: JobStatus,
     pub exit_code: Option<i32>,
     pub duration_seconds: f64,
@@ -187,6 +203,8 @@ impl JobResult {
             command: command.into(),
             mode: mode.into(),
             csv: csv.into(),
+            csv_bytes: None,
+            csv_checksum: None,
             status: JobStatus::Skipped,
             exit_code: None,
             duration_seconds: 0.0,
@@ -400,11 +418,15 @@ mod tests {
                 ops_per_second: Some(1.0),
                 duration_seconds: 1.0,
                 status: JobStatus::Ok,
+                ops_per_cpu_second: None,
+                round: None,
             },
             RunRecord {
                 ops_per_second: None,
                 duration_seconds: 1.0,
                 status: JobStatus::Failed,
+                ops_per_cpu_second: None,
+                round: None,
             },
         ];
         assert_eq!(j.runs_mark().as_deref(), Some("1/3 runs"));

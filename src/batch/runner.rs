@@ -164,12 +164,14 @@ pub fn run_suite(
         for jr in &mut jobs {
             jr.prepare(&events);
         }
+        let mut round = 0;
         while !cancel.is_cancelled() && jobs.iter().any(|j| !j.done) {
+            round += 1;
             for jr in jobs.iter_mut().filter(|j| !j.done) {
                 if cancel.is_cancelled() {
                     break;
                 }
-                jr.run_once(&events, &cancel);
+                jr.run_once(&events, &cancel, Some(round));
             }
         }
     } else {
@@ -179,7 +181,7 @@ pub fn run_suite(
             }
             jr.prepare(&events);
             while !jr.done && !cancel.is_cancelled() {
-                jr.run_once(&events, &cancel);
+                jr.run_once(&events, &cancel, None);
             }
             // Finished here so its report line comes before the next job's.
             jr.finish(&events);
@@ -375,7 +377,8 @@ impl<'a> JobRun<'a> {
     }
 
     /// Start the next run (a warmup first, if any are left) and wait for it.
-    fn run_once(&mut self, events: &Events, cancel: &CancelToken) {
+    /// `round`: the interleaved round it runs in.
+    fn run_once(&mut self, events: &Events, cancel: &CancelToken, round: Option<u32>) {
         if self.done {
             return;
         }
@@ -442,6 +445,8 @@ impl<'a> JobRun<'a> {
             ops_per_second: None,
             duration_seconds: took.as_secs_f64(),
             status: outcome.status,
+            ops_per_cpu_second: None,
+            round,
         };
         let label = if warmup { "warmup" } else { "run" };
         if outcome.status != JobStatus::Ok {
@@ -482,6 +487,11 @@ impl<'a> JobRun<'a> {
                     if let Some(ops) = s.ops_per_second {
                         self.result.ops_per_second_runs.push(ops);
                         record.ops_per_second = Some(ops);
+                    }
+                    record.ops_per_cpu_second = s.ops_per_cpu_second;
+                    if s.csv_checksum.is_some() {
+                        self.result.csv_bytes = s.csv_bytes;
+                        self.result.csv_checksum = s.csv_checksum;
                     }
                     self.backends.extend(s.final_backend);
                     self.p99s.extend(s.p99_ms);
@@ -570,6 +580,9 @@ impl<'a> JobRun<'a> {
 #[derive(Debug, Default)]
 struct SummaryFigures {
     ops_per_second: Option<f64>,
+    ops_per_cpu_second: Option<f64>,
+    csv_bytes: Option<u64>,
+    csv_checksum: Option<String>,
     final_backend: Option<String>,
     p99_ms: Option<f64>,
 }
@@ -626,6 +639,19 @@ fn read_fresh_summary(path: &Path, since: SystemTime) -> Result<SummaryFigures, 
     Ok(SummaryFigures {
         // A trillion ops/s or an hour-long p99 is not a measurement.
         ops_per_second: figure(&v["ops_per_second"], "ops_per_second", 1e12)?,
+        // 0 (no CPU time measured) or a figure that is no measurement: none.
+        ops_per_cpu_second: figure(&v["ops_per_cpu_second"], "ops_per_cpu_second", 1e12)?
+            .filter(|x| *x > 0.0),
+        csv_bytes: v["csv_bytes"].as_u64(),
+        // A checksum is "0x" and 16 hex digits; anything else is not kept.
+        csv_checksum: v["csv_checksum"]
+            .as_str()
+            .filter(|c| {
+                c.len() == 18
+                    && c.starts_with("0x")
+                    && c[2..].bytes().all(|b| b.is_ascii_hexdigit())
+            })
+            .map(str::to_string),
         final_backend: backend,
         p99_ms: figure(&v["latency_ms"]["overall"]["p99"], "p99", 3.6e6)?,
     })

@@ -93,9 +93,11 @@ impl ReplayOutcome {
             total_ops: self.total_ops,
             ops_per_second,
             cpu_seconds: self.cpu_seconds,
-            ops_per_cpu_second: (self.cpu_seconds > 0.0)
-                .then(|| self.total_ops as f64 / self.cpu_seconds)
-                .unwrap_or(0.0),
+            ops_per_cpu_second: if self.cpu_seconds > 0.0 {
+                self.total_ops as f64 / self.cpu_seconds
+            } else {
+                0.0
+            },
             csv_bytes: None,
             csv_checksum: None,
             final_backend: self.final_backend,

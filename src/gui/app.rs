@@ -365,7 +365,9 @@ impl MissionControl {
         self.spawn("compare", move |_| {
             let result = history::load(&old)
                 .and_then(|o| history::load(&new).map(|n| (o, n)))
-                .map(|(o, n)| compare::compare(&o, &old, &n, &new, compare::DEFAULT_THRESHOLD_PCT))
+                .map(|(o, n)| {
+                    compare::compare(&o, &old, &n, &new, &compare::CompareOptions::default())
+                })
                 .map_err(|e| e.detail);
             Outcome::Compared {
                 key,

@@ -44,7 +44,7 @@ pub fn verdict_color(v: Verdict) -> Color32 {
     match v {
         Verdict::Faster => palette::GOOD,
         Verdict::Slower => palette::BAD,
-        Verdict::Inconclusive => palette::WARN,
+        Verdict::Inconclusive | Verdict::NotComparable => palette::WARN,
         Verdict::NoChange | Verdict::OnlyInOld | Verdict::OnlyInNew => palette::MUTED,
     }
 }
@@ -187,11 +187,8 @@ pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
         ))
         .on_hover_text(&side.path);
     }
-    if c.machines_differ() {
-        ui.colored_label(
-            palette::WARN,
-            "⚠ The runs come from different machines: a difference may be the machine's.",
-        );
+    for caveat in &c.caveats {
+        ui.colored_label(palette::WARN, format!("⚠ {}", shown_text(caveat, 300)));
     }
     ui.add_space(4.0);
     egui::Grid::new("compare_jobs")
@@ -219,17 +216,37 @@ pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
                 let ci = compare::interval_text(j);
                 ui.label(if ci.is_empty() { "-".to_string() } else { ci });
                 ui.label(format!("{} / {}", j.old_runs, j.new_runs));
-                badge(ui, j.verdict);
+                badge(ui, j.verdict, j.reason.as_deref());
                 ui.end_row();
+                if let Some(n) = &j.normalized {
+                    ui.label(format!(
+                        "  ↳ ×std{}",
+                        if j.gated_on_normalized { " (gate)" } else { "" }
+                    ));
+                    let times = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.3}×"));
+                    ui.label(times(n.old_median));
+                    ui.label(times(n.new_median));
+                    ui.label(compare::pct(n.delta_pct));
+                    ui.label(match (n.ci_low_pct, n.ci_high_pct) {
+                        (Some(lo), Some(hi)) => {
+                            format!("[{}, {}]", compare::pct(Some(lo)), compare::pct(Some(hi)))
+                        }
+                        _ => "-".into(),
+                    });
+                    ui.label(format!("{} / {} rounds", n.old_rounds, n.new_rounds));
+                    badge(ui, n.verdict, n.reason.as_deref());
+                    ui.end_row();
+                }
             }
         });
     ui.add_space(8.0);
     compare_chart::show(ui, &state.key, c);
-    ui.weak(compare::method_note(c.threshold_pct));
+    ui.weak(compare::method_note(c));
 }
 
-/// A verdict as a coloured badge.
-fn badge(ui: &mut egui::Ui, v: Verdict) {
+/// A verdict as a coloured badge; why it is what it is in the line beside
+/// it (an inconclusive badge that does not say why is no help).
+fn badge(ui: &mut egui::Ui, v: Verdict, reason: Option<&str>) {
     let color = verdict_color(v);
     egui::Frame::new()
         .fill(color.gamma_multiply(0.18))
@@ -237,6 +254,11 @@ fn badge(ui: &mut egui::Ui, v: Verdict) {
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(6, 1))
         .show(ui, |ui| {
-            ui.label(RichText::new(v.text()).color(color).strong());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(v.text()).color(color).strong());
+                if let Some(r) = reason {
+                    ui.label(RichText::new(shown_text(r, 80)).color(color));
+                }
+            });
         });
 }
