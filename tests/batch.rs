@@ -545,7 +545,7 @@ fn markdown_report_matches_golden() {
     );
     assert!(md.contains("| slow | 1,500,000 | -25.0% | 0.0123 | 0.94× | - |"));
     // Three significant digits: never 0.000 for a non-zero p99.
-    assert!(md.contains("| std | 1,600,000 | -20.0% | 0.000183 | 1.00× | - |"));
+    assert!(md.contains("| std | 1,600,000 | -20.0% | 0.000183 | 1.00× (control) | - |"));
     // A job with a failed run is marked and not ranked (it would be fastest).
     assert!(md.contains("| flaky (2/3 runs) | 3,000,000 | - |"), "{md}");
     let bars = &md[md.find("```text").unwrap()..];

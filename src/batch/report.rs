@@ -153,25 +153,22 @@ pub fn ranked<'a>(jobs: &[&'a JobResult]) -> Vec<&'a JobResult> {
     v
 }
 
-/// The control for `job`: the suite's first ok `std` run-csv job on the same CSV.
-pub fn std_control<'a>(jobs: &[&'a JobResult], job: &JobResult) -> Option<&'a JobResult> {
-    jobs.iter().copied().find(|c| {
-        c.mode == "std"
-            && c.command == "run-csv"
-            && c.csv == job.csv
-            && c.is_complete()
-            && c.ops_per_second.is_some()
-    })
+/// A job's ×std cell: "1.27× [1.21, 1.33] faster" with interleaved
+/// rounds, "1.04×" (ratio of medians) without, "1.00× (control)" for the
+/// control itself, `None` without a control on its CSV.
+pub fn times_std_cell(jobs: &[&JobResult], job: &JobResult) -> Option<String> {
+    use super::verdict::{self, Metric};
+    if let Some(t) = verdict::times_std(jobs, job, Metric::Wall, TIMES_STD_THRESHOLD_PCT) {
+        return Some(t.text());
+    }
+    let controls_others = jobs
+        .iter()
+        .any(|j| verdict::control_of(jobs, j).is_some_and(|c| c.name == job.name));
+    controls_others.then(|| "1.00× (control)".to_string())
 }
 
-/// ops ÷ control ops, as "1.04×".
-pub fn times_std_text(ops: f64, control: f64) -> String {
-    if control > 0.0 {
-        format!("{:.2}×", ops / control)
-    } else {
-        "-".into()
-    }
-}
+/// The threshold of the ×std verdicts in a suite's report (percent).
+pub const TIMES_STD_THRESHOLD_PCT: f64 = super::compare::DEFAULT_THRESHOLD_PCT;
 
 /// "1,900,000 – 2,300,000 (CV 9.5%)", and whether it is noisy (CV > 5%).
 pub fn spread_text(stats: &RunStats) -> (String, bool) {
@@ -196,6 +193,10 @@ pub struct SummaryRow<'a> {
     pub ops_text: String,
     pub delta: String,
     pub p99: String,
+    /// The workload (CSV) the job ran: rows are ranked within it.
+    pub workload: &'a str,
+    /// The first row of its workload's group.
+    pub group_start: bool,
     /// ops ÷ the `std` job's on the same CSV, when the suite has one.
     pub times_std: Option<String>,
     /// min – max (CV) with repeats, and whether it is noisy.
@@ -218,18 +219,27 @@ fn left_out_text(rows: usize) -> Option<String> {
     })
 }
 
-/// Rows of the Comparative Summary: ranked jobs fastest first, then jobs
-/// whose runs did not all end ok (empty when no job has ops/s). Takes
-/// references, so Mission Control can pass the jobs it shows without
-/// copying them (and their logs) every frame.
+/// Rows of the Comparative Summary, one group per workload (CSV) in the
+/// order the suite first runs it: its ranked jobs fastest first, Δ and bar
+/// against the fastest of the same workload, then its jobs whose runs did
+/// not all end ok. Jobs on different CSVs are never ranked against each
+/// other. Takes references, so Mission Control can pass the jobs it shows
+/// without copying them (and their logs) every frame.
 pub fn summary_rows<'a>(jobs: &[&'a JobResult]) -> Vec<SummaryRow<'a>> {
-    let ranked = ranked(jobs);
-    let best = ranked.first().and_then(|j| j.ops_per_second).unwrap_or(0.0);
-    let partial = jobs.iter().copied().filter(|j| j.runs_mark().is_some());
-    ranked
-        .into_iter()
-        .chain(partial)
-        .map(|job| {
+    let mut workloads: Vec<&str> = Vec::new();
+    for j in jobs {
+        if !workloads.contains(&j.csv.as_str()) {
+            workloads.push(&j.csv);
+        }
+    }
+    let mut rows = Vec::new();
+    for w in workloads {
+        let group: Vec<&JobResult> = jobs.iter().copied().filter(|j| j.csv == w).collect();
+        let ranked = ranked(&group);
+        let best = ranked.first().and_then(|j| j.ops_per_second).unwrap_or(0.0);
+        let partial = group.iter().copied().filter(|j| j.runs_mark().is_some());
+        let start = rows.len();
+        rows.extend(ranked.into_iter().chain(partial).map(|job| {
             let ops = job.ops_per_second.unwrap_or(0.0);
             let mark = job.runs_mark();
             SummaryRow {
@@ -247,14 +257,23 @@ pub fn summary_rows<'a>(jobs: &[&'a JobResult]) -> Vec<SummaryRow<'a>> {
                     "-".into()
                 },
                 p99: latency_ms(job.p99_ms),
-                times_std: std_control(jobs, job)
-                    .and_then(|c| c.ops_per_second)
-                    .map(|c| times_std_text(ops, c)),
+                workload: &job.csv,
+                group_start: false,
+                times_std: times_std_cell(jobs, job),
                 spread: job.spread().map(|s| spread_text(&s)),
                 partial: mark,
             }
-        })
-        .collect()
+        }));
+        if let Some(first) = rows.get_mut(start) {
+            first.group_start = true;
+        }
+    }
+    rows
+}
+
+/// The suite ran more than one workload: the summary names each row's.
+pub fn several_workloads(rows: &[SummaryRow]) -> bool {
+    rows.iter().filter(|r| r.group_start).count() > 1
 }
 
 /// Which optional columns the summary needs: (×std, Spread).
@@ -402,8 +421,17 @@ pub fn markdown(suite: &SuiteResult) -> String {
     if !rows.is_empty() {
         o.push_str("\n## Comparative Summary\n\n");
         let (xstd, spread) = summary_columns(&rows);
+        let by_workload = several_workloads(&rows);
+        if by_workload {
+            o.push_str("Ranked within each workload: Δ vs. max is against the fastest job on the same CSV.\n\n");
+            o.push_str("| Workload ");
+        }
         o.push_str("| Job | Ops/s | Δ vs. max | p99 latency (ms) |");
-        let mut rule = String::from("|---|---:|---:|---:|");
+        let mut rule = String::from(if by_workload {
+            "|---|---|---:|---:|---:|"
+        } else {
+            "|---|---:|---:|---:|"
+        });
         if xstd {
             o.push_str(" ×std |");
             rule.push_str("---:|");
@@ -418,6 +446,14 @@ pub fn markdown(suite: &SuiteResult) -> String {
                 Some(m) => format!("{} ({m})", md_cell(&r.job.name)),
                 None => md_cell(&r.job.name),
             };
+            if by_workload {
+                let w = if r.group_start {
+                    md_cell(r.workload)
+                } else {
+                    "〃".into()
+                };
+                o.push_str(&format!("| {w} "));
+            }
             o.push_str(&format!(
                 "| {name} | {} | {} | {} |",
                 r.ops_text, r.delta, r.p99
@@ -584,7 +620,16 @@ pub fn html(suite: &SuiteResult) -> String {
     let rows = summary_rows(&jobs);
     if !rows.is_empty() {
         let (xstd, spread) = summary_columns(&rows);
-        o.push_str("<h2>Comparative Summary</h2>\n<table><thead><tr><th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th>");
+        let by_workload = several_workloads(&rows);
+        o.push_str("<h2>Comparative Summary</h2>\n");
+        if by_workload {
+            o.push_str("<p class=\"meta\">Ranked within each workload: Δ vs. max is against the fastest job on the same CSV.</p>\n");
+        }
+        o.push_str("<table><thead><tr>");
+        if by_workload {
+            o.push_str("<th>Workload</th>");
+        }
+        o.push_str("<th>Job</th><th>Ops/s</th><th>Δ vs. max</th><th>p99 latency (ms)</th>");
         if xstd {
             o.push_str("<th>×std</th>");
         }
@@ -598,8 +643,19 @@ pub fn html(suite: &SuiteResult) -> String {
                 .as_ref()
                 .map(|m| format!(" <span class=\"bad\">({m})</span>"))
                 .unwrap_or_default();
+            o.push_str("<tr>");
+            if by_workload {
+                o.push_str(&format!(
+                    "<td>{}</td>",
+                    if r.group_start {
+                        esc(r.workload)
+                    } else {
+                        "〃".into()
+                    }
+                ));
+            }
             o.push_str(&format!(
-                "<tr><td>{}{mark}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                "<td>{}{mark}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 esc(&r.job.name),
                 r.ops_text,
                 r.delta,
@@ -625,18 +681,17 @@ pub fn html(suite: &SuiteResult) -> String {
             o.push_str(&format!("<p>{line}</p>\n"));
         }
         o.push_str("<div class=\"bars\">\n");
-        for (i, r) in rows
+        for r in rows
             .iter()
             .take(SUMMARY_MAX_ROWS)
             .filter(|r| r.partial.is_none())
-            .enumerate()
         {
             let pct = (r.fraction * 100.0).clamp(0.5, 100.0);
             o.push_str(&format!(
                 "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{n}\">{n}</span><div class=\"bar-track\"><div class=\"bar{best}\" style=\"width:{pct:.1}%\"></div></div><span class=\"num\">{} ops/s</span></div>\n",
                 r.ops_text,
                 n = esc(&r.job.name),
-                best = if i == 0 { " best" } else { "" },
+                best = if r.group_start { " best" } else { "" },
             ));
         }
         o.push_str("</div>\n");
@@ -732,17 +787,109 @@ mod tests {
             job("control", "std", "run-csv", "w.csv", Some(5.0)),
             job("late", "std", "run-csv", "w.csv", Some(6.0)),
         ];
-        let refs: Vec<&JobResult> = jobs.iter().collect();
         let me = job("me", "adaptive", "run-csv", "w.csv", Some(10.0));
+        let mut refs: Vec<&JobResult> = jobs.iter().collect();
+        refs.push(&me);
+        let control_of = crate::batch::verdict::control_of;
         assert_eq!(
-            std_control(&refs, &me).map(|c| c.name.as_str()),
+            control_of(&refs, &me).map(|c| c.name.as_str()),
             Some("control")
         );
         let elsewhere = job("me", "adaptive", "run-csv", "y.csv", Some(10.0));
-        assert!(std_control(&refs, &elsewhere).is_none());
-        assert_eq!(times_std_text(10.0, 5.0), "2.00×");
-        assert_eq!(times_std_text(10.0, 0.0), "-");
-        assert_eq!(times_std_text(10.0, -1.0), "-");
+        assert!(control_of(&refs, &elsewhere).is_none());
+        // Without rounds: the ratio of medians; the control says it is one.
+        assert_eq!(times_std_cell(&refs, &me).as_deref(), Some("2.00×"));
+        assert_eq!(
+            times_std_cell(&refs, &jobs[5]).as_deref(),
+            Some("1.00× (control)")
+        );
+        assert_eq!(times_std_cell(&refs, &elsewhere), None);
+    }
+
+    /// Interleaved rounds: ×std is the paired estimate with its interval
+    /// and a verdict against the control.
+    #[test]
+    fn interleaved_jobs_get_a_paired_times_std_with_a_verdict() {
+        let with_rounds = |name: &str, mode: &str, base: f64| {
+            let mut j = job(name, mode, "run-csv", "w.csv", Some(base));
+            j.runs = (0..10)
+                .map(|i| RunRecord {
+                    // A machine speed per round, shared by both jobs.
+                    ops_per_second: Some(base * (1.0 + (i * 7 % 10) as f64 / 20.0)),
+                    duration_seconds: 1.0,
+                    status: JobStatus::Ok,
+                    ops_per_cpu_second: None,
+                    round: Some(i + 1),
+                })
+                .collect();
+            j
+        };
+        let jobs = [
+            with_rounds("std", "std", 1e6),
+            with_rounds("adaptive", "adaptive", 1.27e6),
+        ];
+        let refs: Vec<&JobResult> = jobs.iter().collect();
+        assert_eq!(
+            times_std_cell(&refs, &jobs[1]).as_deref(),
+            Some("1.27× [1.27, 1.27] faster")
+        );
+    }
+
+    /// Jobs on different CSVs are ranked apart: each workload has its own
+    /// fastest, Δ and bars, and the report names the workload.
+    #[test]
+    fn ranking_is_per_workload() {
+        let jobs = [
+            job("u-std", "std", "run-csv", "u.csv", Some(10.0)),
+            job("adv-adaptive", "adaptive", "run-csv", "adv.csv", Some(30.0)),
+            job("u-adaptive", "adaptive", "run-csv", "u.csv", Some(8.0)),
+            job("adv-std", "std", "run-csv", "adv.csv", Some(15.0)),
+        ];
+        let refs: Vec<&JobResult> = jobs.iter().collect();
+        let rows = summary_rows(&refs);
+        let got: Vec<(&str, &str, &str, bool)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.workload,
+                    r.job.name.as_str(),
+                    r.delta.as_str(),
+                    r.group_start,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("u.csv", "u-std", "0.0%", true),
+                ("u.csv", "u-adaptive", "-20.0%", false),
+                ("adv.csv", "adv-adaptive", "0.0%", true),
+                ("adv.csv", "adv-std", "-50.0%", false),
+            ]
+        );
+        assert!(several_workloads(&rows));
+        assert_eq!((rows[0].fraction, rows[2].fraction), (1.0, 1.0));
+        let suite = SuiteResult {
+            spec: "s.toml".into(),
+            description: None,
+            cli: String::new(),
+            generated_at: String::new(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            wall_seconds: 0.0,
+            cancelled: false,
+            environment: Environment::default(),
+            warnings: Vec::new(),
+            jobs: jobs.to_vec(),
+        };
+        let md = markdown(&suite);
+        assert!(md.contains("| Workload | Job | Ops/s |"), "{md}");
+        assert!(md.contains("| u.csv | u-std | 10 | 0.0% |"), "{md}");
+        assert!(md.contains("| 〃 | u-adaptive | 8 | -20.0% |"), "{md}");
+        assert!(html(&suite).contains("<th>Workload</th>"));
+        let one = [job("a", "std", "run-csv", "u.csv", Some(1.0))];
+        let one: Vec<&JobResult> = one.iter().collect();
+        assert!(!several_workloads(&summary_rows(&one)));
     }
 
     #[test]
@@ -783,6 +930,7 @@ mod tests {
         );
         assert_eq!(rows[2].partial.as_deref(), Some("1/3 runs"));
         assert_eq!(rows[0].times_std.as_deref(), Some("2.00×"));
+        assert_eq!(rows[1].times_std.as_deref(), Some("1.00× (control)"));
         let (spread, noisy) = rows[0].spread.clone().unwrap();
         assert_eq!(spread, "10 – 30 (CV 50.0%)");
         assert!(noisy);

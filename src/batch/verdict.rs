@@ -577,16 +577,18 @@ pub fn figures(j: &JobResult, metric: Metric) -> (Vec<f64>, usize) {
 }
 
 /// The control for `job`: the suite's first complete `std` run-csv job on
-/// the same CSV (never the job itself).
+/// the same CSV; `None` for that job itself.
 pub fn control_of<'a>(jobs: &[&'a JobResult], job: &JobResult) -> Option<&'a JobResult> {
-    jobs.iter().copied().find(|c| {
-        c.mode == "std"
-            && c.command == "run-csv"
-            && c.csv == job.csv
-            && c.is_complete()
-            && c.ops_per_second.is_some()
-            && c.name != job.name
-    })
+    jobs.iter()
+        .copied()
+        .find(|c| {
+            c.mode == "std"
+                && c.command == "run-csv"
+                && c.csv == job.csv
+                && c.is_complete()
+                && c.ops_per_second.is_some()
+        })
+        .filter(|c| c.name != job.name)
 }
 
 /// Per-round ratios job ÷ control under `metric`: the runs of each
