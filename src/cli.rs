@@ -74,7 +74,7 @@ pub enum Command {
     WorkloadDna(WorkloadDnaArgs),
     /// Run a suite of jobs from a TOML spec and write Markdown/HTML/JSON reports.
     Batch(BatchArgs),
-    /// Compare two batch JSON reports job by job: Δ, 95% interval, verdict.
+    /// Compare two batch JSON reports job by job: Δ, 97% interval, verdict.
     Compare(CompareArgs),
     /// Open Mission Control, the desktop app (also what `adhash` alone does).
     MissionControl(MissionControlArgs),

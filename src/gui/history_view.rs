@@ -201,7 +201,7 @@ pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
                 "Old ops/s",
                 "New ops/s",
                 "Δ",
-                "95% CI",
+                "97% CI",
                 "Runs (old / new)",
                 "Verdict",
             ] {

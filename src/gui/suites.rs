@@ -1259,7 +1259,7 @@ fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         (
             SuiteView::Compare,
             "Compare".to_string(),
-            "What changed between two runs, with 95% intervals",
+            "What changed between two runs, with 97% intervals",
         ),
     ] {
         if ui

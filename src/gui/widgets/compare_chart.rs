@@ -1,6 +1,6 @@
 //! Paired throughput bars of two runs: per job the old median (dim) and
 //! the new one (green faster, red slower, amber inconclusive, blue no
-//! change), with the 95% interval of the change as a whisker on the new bar.
+//! change), with the 97% interval of the change as a whisker on the new bar.
 
 use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
