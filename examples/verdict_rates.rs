@@ -18,7 +18,12 @@ use rand_distr::{Distribution, LogNormal, Normal};
 const PAIRS: usize = 4000;
 const THRESHOLD: f64 = 2.0;
 
-fn rate(n: usize, seed: u64, mut draw: impl FnMut(&mut ChaCha8Rng, bool) -> f64, want: Verdict) -> f64 {
+fn rate(
+    n: usize,
+    seed: u64,
+    mut draw: impl FnMut(&mut ChaCha8Rng, bool) -> f64,
+    want: Verdict,
+) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut hits = 0;
     for i in 0..PAIRS {
@@ -38,16 +43,25 @@ fn rate(n: usize, seed: u64, mut draw: impl FnMut(&mut ChaCha8Rng, bool) -> f64,
 fn main() {
     let normal = |sd: f64, change: f64| {
         let d = Normal::new(1e6, 1e6 * sd).unwrap();
-        move |rng: &mut ChaCha8Rng, new: bool| d.sample(rng).max(1.0) * if new { change } else { 1.0 }
+        move |rng: &mut ChaCha8Rng, new: bool| {
+            d.sample(rng).max(1.0) * if new { change } else { 1.0 }
+        }
     };
     let lognormal = LogNormal::new(1e6f64.ln(), 0.1).unwrap();
-    let outliers = Normal::new(1e6, 5e4).unwrap();
-    println!("| runs a side | false faster/slower: normal 5% | log-normal | 10% outliers | finds +10%, 5% noise | finds +10%, 2% noise | no change shown, 1% noise |");
+    let outliers = Normal::new(1e6f64, 5e4).unwrap();
+    println!(
+        "| runs a side | false faster/slower: normal 5% | log-normal | 10% outliers | finds +10%, 5% noise | finds +10%, 2% noise | no change shown, 1% noise |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for n in [2usize, 3, 5, 10, 30] {
         let s = n as u64;
         let fp_normal = rate(n, s, normal(0.05, 1.0), Verdict::Inconclusive);
-        let fp_log = rate(n, s + 100, |rng, _| lognormal.sample(rng), Verdict::Inconclusive);
+        let fp_log = rate(
+            n,
+            s + 100,
+            |rng, _| lognormal.sample(rng),
+            Verdict::Inconclusive,
+        );
         let fp_out = rate(
             n,
             s + 200,
