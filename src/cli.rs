@@ -76,6 +76,9 @@ pub enum Command {
     Batch(BatchArgs),
     /// Compare two batch JSON reports job by job: Δ, 97% interval, verdict.
     Compare(CompareArgs),
+    /// Write a batch report's throughput for a tracker: Bencher Metric
+    /// Format (bmf) or github-action-benchmark (gab).
+    Export(ExportArgs),
     /// Open Mission Control, the desktop app (also what `adhash` alone does).
     MissionControl(MissionControlArgs),
 }
@@ -155,6 +158,26 @@ pub struct CompareArgs {
     /// without an ok run in NEW (for CI).
     #[arg(long)]
     pub fail_on_regression: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// bmf: Bencher Metric Format; gab: github-action-benchmark's
+    /// customBiggerIsBetter.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The batch JSON report (or a history entry).
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Bmf,
+    Gab,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -416,6 +439,7 @@ pub fn run(mut cli: Cli) -> Result<i32> {
         Some(Command::WorkloadDna(a)) => workload_dna(&cli, a, log),
         Some(Command::Batch(a)) => batch_cmd(&cli, &app, a, log),
         Some(Command::Compare(a)) => compare_cmd(&cli, a),
+        Some(Command::Export(a)) => export_cmd(&cli, a),
     }
 }
 
@@ -496,6 +520,31 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
             crate::errln!("regression: {}", crate::fmt::shown_text(r, 200));
         }
         return Ok(1);
+    }
+    Ok(0)
+}
+
+/// `adhash export` (formats.md §9): the report's throughput for a tracker,
+/// on stdout or atomically into `--out`.
+fn export_cmd(cli: &Cli, a: &ExportArgs) -> Result<i32> {
+    use crate::batch::export;
+    if let Some(out) = &a.out {
+        crate::fs::check_outputs(&cli.inputs(&[("the report", &a.report)]), &[("--out", out)])?;
+    }
+    let suite = crate::batch::history::load(&a.report)?;
+    let text = match a.format {
+        ExportFormat::Bmf => export::bmf(&suite),
+        ExportFormat::Gab => export::gab(&suite),
+    };
+    match &a.out {
+        Some(out) => {
+            write_atomic(out, |w| {
+                w.write_all(text.as_bytes())
+                    .map_err(|e| Error::io_at("cannot write", out, &e))
+            })?;
+            crate::errln!("exported to {}", out.display());
+        }
+        None => crate::outln!("{}", text.trim_end_matches('\n')),
     }
     Ok(0)
 }

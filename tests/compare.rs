@@ -164,6 +164,25 @@ fn a_run_against_itself_is_no_change_and_a_slower_cli_is_slower() {
     );
     assert_eq!(v["jobs"][1]["verdict"], "only in old");
 
+    // Export for trackers: both formats parse and carry every job; --out
+    // may not be the report.
+    let o = adhash_in(d, &["export", "--format", "bmf", first]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["alpha"]["throughput"]["value"].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+    assert!(
+        v["beta"]["throughput"].get("lower_value").is_none(),
+        "4 runs are too few for an interval of the median (7 are needed)"
+    );
+    let o = adhash_in(d, &["export", "--format", "gab", first]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[1]["name"], "beta");
+    assert_eq!(v[1]["unit"], "ops/s");
+    let o = adhash_in(d, &["export", "--format", "gab", first, "--out", first]);
+    assert_eq!(o.status.code(), Some(2));
+
     // A large threshold turns the difference into no change.
     let o = adhash_in(d, &["compare", first, slow, "--threshold", "50"]);
     assert_eq!(verdicts(&text(&o.stdout), "no change"), 2);

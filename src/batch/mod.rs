@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod events;
+pub mod export;
 pub mod history;
 pub mod prometheus;
 pub mod report;
