@@ -291,6 +291,7 @@ fn sample_suite() -> SuiteResult {
             hostname: "golden".into(),
         },
         warnings: Vec::new(),
+        until_ci_pct: None,
         jobs: vec![
             control,
             partial,
@@ -1518,6 +1519,65 @@ fn warmup_runs_come_first_and_are_discarded() {
         .filter(|(_, e)| matches!(e, BatchEvent::RunFinished { .. }))
         .count();
     assert_eq!(ends, 5);
+}
+
+/// Measure until decisive: quiet jobs stop as soon as every interval is
+/// under the target (7 paired rounds against the control), long before
+/// the time budget; the report says how many runs and that it was met.
+#[test]
+fn until_ci_pct_stops_early_on_quiet_jobs() {
+    let jobs = String::from("until_ci_pct = 3\nmax_seconds = 120\n")
+        + &job("std", "ok", "mode = \"std\"\nrepeat = 2")
+        + &job("adaptive", "ok", "repeat = 2");
+    let (_dir, spec) = fake_suite(&jobs);
+    let t = Instant::now();
+    let (suite, _) = run_collect(&spec, CancelToken::default());
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+    assert_eq!(suite.until_ci_pct, Some(3.0));
+    for j in &suite.jobs {
+        assert_eq!(j.status, JobStatus::Ok, "{}", j.name);
+        assert_eq!(j.target_met, Some(true), "{}", j.name);
+        // Identical figures: the control's median interval and the ×std
+        // interval are exact at 7 runs, the fewest that give one.
+        assert_eq!((j.rounds, j.runs.len(), j.planned_runs), (Some(7), 7, 7));
+        assert_eq!(j.half_width_pct, Some(0.0));
+        assert!(
+            j.log
+                .text()
+                .contains("target ±3%: met at ±0.00% after 7 runs")
+        );
+    }
+    // Paired rounds: the same round numbers on both jobs.
+    let rounds: Vec<Option<u32>> = suite.jobs[1].runs.iter().map(|r| r.round).collect();
+    assert_eq!(rounds, (1..=7).map(Some).collect::<Vec<_>>());
+    let md = adhash::batch::report::markdown(&suite);
+    assert!(md.contains("### Measured until decisive"), "{md}");
+    assert!(md.contains("| adaptive | 7 | ±0.00% | met |"), "{md}");
+    assert!(md.contains("1.00× [1.00, 1.00] same"), "{md}");
+}
+
+/// Noisy jobs never reach a ±1% target: rounds are added until
+/// `max_seconds`, then the suite ends and says the target was not met.
+#[test]
+fn until_ci_pct_stops_at_max_seconds_on_noisy_jobs() {
+    let jobs = String::from("until_ci_pct = 1\nmax_seconds = 2\n")
+        + &job("std", "wild", "mode = \"std\"")
+        + &job("adaptive", "wild", "");
+    let (_dir, spec) = fake_suite(&jobs);
+    let (suite, _) = run_collect(&spec, CancelToken::default());
+    assert!(suite.wall_seconds >= 2.0, "{}", suite.wall_seconds);
+    assert!(suite.wall_seconds < 30.0, "{}", suite.wall_seconds);
+    for j in &suite.jobs {
+        assert_eq!(j.status, JobStatus::Ok);
+        assert_eq!(j.target_met, Some(false), "{}", j.name);
+        assert!(j.runs.len() >= 7, "{} runs", j.runs.len());
+        assert!(
+            j.log.text().contains("not met") && j.log.text().contains("(max_seconds reached)"),
+            "{}",
+            j.log.text()
+        );
+    }
+    assert!(adhash::batch::report::markdown(&suite).contains("| not met |"));
 }
 
 #[test]

@@ -763,6 +763,7 @@ mod tests {
             cancelled: false,
             environment: Environment::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs,
         }
     }

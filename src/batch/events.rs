@@ -243,6 +243,7 @@ mod tests {
             cancelled: true,
             environment: Environment::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: vec![ok, job],
         };
         let finished = |reports, history| {

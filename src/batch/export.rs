@@ -100,6 +100,7 @@ mod tests {
             cancelled: false,
             environment: Environment::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: vec![ok, one, failed],
         }
     }

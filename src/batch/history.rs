@@ -178,6 +178,7 @@ mod tests {
             cancelled: false,
             environment: Environment::capture(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: vec![j],
         }
     }

@@ -167,6 +167,31 @@ pub fn times_std_cell(jobs: &[&JobResult], job: &JobResult) -> Option<String> {
     controls_others.then(|| "1.00× (control)".to_string())
 }
 
+/// A suite measured until decisive: the target as a sentence, and per job
+/// (job, runs, "±1.20%", "met" / "not met").
+pub type DecisiveRow<'a> = (&'a JobResult, u32, String, &'static str);
+
+pub fn decisive_rows(suite: &SuiteResult) -> Option<(String, Vec<DecisiveRow<'_>>)> {
+    let target = suite.until_ci_pct?;
+    let head = format!(
+        "Rounds were added until every job's 97% interval (of its ×std where a std job runs its CSV, else of its median) was narrower than ±{target}%, or max_seconds ran out."
+    );
+    let rows = suite
+        .jobs
+        .iter()
+        .filter_map(|j| {
+            let met = j.target_met?;
+            Some((
+                j,
+                j.rounds.unwrap_or(0),
+                j.half_width_pct.map_or("-".into(), |w| format!("±{w:.2}%")),
+                if met { "met" } else { "not met" },
+            ))
+        })
+        .collect();
+    Some((head, rows))
+}
+
 /// The threshold of the ×std verdicts in a suite's report (percent).
 pub const TIMES_STD_THRESHOLD_PCT: f64 = super::compare::DEFAULT_THRESHOLD_PCT;
 
@@ -510,6 +535,22 @@ pub fn markdown(suite: &SuiteResult) -> String {
             o.push_str("\n⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.\n");
         }
     }
+    if let Some((head, rows)) = decisive_rows(suite) {
+        o.push_str(&format!(
+            "\n### Measured until decisive\n\n{}\n\n",
+            md_cell(&head)
+        ));
+        o.push_str("| Job | Runs | Interval | Target |\n|---|---:|---:|---|\n");
+        for r in rows {
+            o.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md_cell(&r.0.name),
+                r.1,
+                r.2,
+                r.3
+            ));
+        }
+    }
     o.push_str("\n## Job Logs\n");
     for j in &suite.jobs {
         o.push_str(&format!("\n### {}\n\n", md_cell(&j.name)));
@@ -699,6 +740,23 @@ pub fn html(suite: &SuiteResult) -> String {
             o.push_str("<p class=\"warn\">⚠ CV above 5%: runs marked ⚠ vary too much for their rank to be trusted; the machine may be busy.</p>\n");
         }
     }
+    if let Some((head, rows)) = decisive_rows(suite) {
+        o.push_str(&format!(
+            "<h3>Measured until decisive</h3>\n<p class=\"meta\">{}</p>\n<table><thead><tr><th>Job</th><th>Runs</th><th>Interval</th><th>Target</th></tr></thead><tbody>\n",
+            esc(&head)
+        ));
+        for r in rows {
+            o.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td></tr>\n",
+                esc(&r.0.name),
+                r.1,
+                r.2,
+                if r.3 == "met" { "ok" } else { "warn" },
+                r.3
+            ));
+        }
+        o.push_str("</tbody></table>\n");
+    }
     o.push_str("<h2>Job Logs</h2>\n");
     for j in &suite.jobs {
         o.push_str(&format!("<h3>{}</h3>\n", esc(&j.name)));
@@ -880,6 +938,7 @@ mod tests {
             cancelled: false,
             environment: Environment::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: jobs.to_vec(),
         };
         let md = markdown(&suite);

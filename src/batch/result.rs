@@ -185,6 +185,15 @@ pub struct JobResult {
     pub stats: Option<RunStats>,
     #[serde(default)]
     pub log: LogTail,
+    /// Measuring until decisive (`until_ci_pct`): the runs made, whether
+    /// the job's interval got under the target, and its half width then
+    /// (percent of the estimate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_met: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half_width_pct: Option<f64>,
     /// Metrics ticks of the job's last measured run, thinned to at most
     /// `ticks::TIMELINE_POINTS` (its timeline, kept with the run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -219,6 +228,9 @@ impl JobResult {
             planned_runs: runs,
             runs: Vec::new(),
             stats: None,
+            rounds: None,
+            target_met: None,
+            half_width_pct: None,
             log: LogTail::default(),
             timeline: Vec::new(),
         }
@@ -352,6 +364,9 @@ pub struct SuiteResult {
     /// What makes the figures less trustworthy (a busy machine).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The suite measured until decisive, to this half width (percent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_ci_pct: Option<f64>,
     pub jobs: Vec<JobResult>,
 }
 
@@ -595,6 +610,7 @@ mod tests {
             cancelled: false,
             environment: Environment::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: vec![ok.clone(), ok],
         };
         assert!(suite.all_ok());

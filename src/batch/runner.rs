@@ -174,6 +174,10 @@ pub fn run_suite(
                 jr.run_once(&events, &cancel, Some(round));
             }
         }
+        if let Some(target) = spec.until_ci_pct {
+            let budget = Duration::from_secs_f64(spec.max_seconds);
+            until_decisive(&mut jobs, target, budget, started, round, &events, &cancel);
+        }
     } else {
         for jr in &mut jobs {
             if cancel.is_cancelled() {
@@ -208,6 +212,7 @@ pub fn run_suite(
         cancelled: cancel.is_cancelled(),
         environment,
         warnings,
+        until_ci_pct: spec.until_ci_pct,
         jobs: results,
     };
     let reports = write_reports(spec, &suite).map_err(|e| e.detail);
@@ -220,6 +225,136 @@ pub fn run_suite(
         history,
     });
     suite
+}
+
+/// Measured runs a job may reach while measuring until decisive.
+const MAX_DECISIVE_RUNS: u32 = 10_000;
+
+/// Measure until decisive (formats.md §7): add interleaved rounds until
+/// every job's interval (of its ×std where a std job runs its CSV, else of
+/// its median) is narrower than ±`target` percent, or the suite has run for
+/// `budget`. A round runs the jobs still short of the target and the
+/// controls they are paired with. Stopping looks at the intervals' width
+/// only, never at a verdict: no peeking bias.
+fn until_decisive(
+    jobs: &mut [JobRun],
+    target: f64,
+    budget: Duration,
+    started: Instant,
+    mut round: u32,
+    events: &Events,
+    cancel: &CancelToken,
+) {
+    let within = |w: Option<f64>| w.is_some_and(|w| w < target);
+    if let Some(first) = jobs.first_mut() {
+        first.note(
+            events,
+            format!(
+                "[adhash] measuring until every interval is under ±{target}% (at most {} s of suite time)",
+                budget.as_secs_f64()
+            ),
+        );
+    }
+    let mut out_of_time = false;
+    loop {
+        let widths = half_widths(jobs);
+        let alive: Vec<bool> = jobs
+            .iter()
+            .map(|j| j.result.status == JobStatus::Ok && j.planned < MAX_DECISIVE_RUNS)
+            .collect();
+        let short: Vec<bool> = (0..jobs.len())
+            .map(|i| alive[i] && !within(widths[i].0))
+            .collect();
+        if cancel.is_cancelled() || !short.iter().any(|s| *s) {
+            break;
+        }
+        if started.elapsed() >= budget {
+            out_of_time = true;
+            break;
+        }
+        // Jobs short of the target, and the controls they pair with.
+        let needed: Vec<bool> = (0..jobs.len())
+            .map(|i| {
+                alive[i]
+                    && (short[i]
+                        || widths
+                            .iter()
+                            .zip(&short)
+                            .any(|((_, control), s)| *s && *control == Some(i)))
+            })
+            .collect();
+        round += 1;
+        for (jr, _) in jobs.iter_mut().zip(&needed).filter(|(_, n)| **n) {
+            if cancel.is_cancelled() {
+                break;
+            }
+            jr.planned += 1;
+            jr.done = false;
+            jr.run_once(events, cancel, Some(round));
+        }
+    }
+    let widths = half_widths(jobs);
+    for (jr, (w, _)) in jobs.iter_mut().zip(widths) {
+        let met = within(w);
+        jr.result.target_met = Some(met);
+        jr.result.half_width_pct = w;
+        jr.result.rounds = Some(jr.result.runs.len() as u32);
+        let width = w.map_or("no interval yet".to_string(), |w| format!("±{w:.2}%"));
+        let why = if met {
+            String::new()
+        } else if out_of_time {
+            " (max_seconds reached)".into()
+        } else if jr.result.status != JobStatus::Ok {
+            " (the job failed)".into()
+        } else if cancel.is_cancelled() {
+            " (cancelled)".into()
+        } else {
+            format!(" ({MAX_DECISIVE_RUNS} runs reached)")
+        };
+        let line = format!(
+            "[adhash] target ±{target}%: {} at {width} after {} runs{why}",
+            if met { "met" } else { "not met" },
+            jr.result.runs.len()
+        );
+        jr.note(events, line);
+    }
+}
+
+/// Each job's interval half width now (percent) and the index of its
+/// control, from the runs so far.
+fn half_widths(jobs: &[JobRun]) -> Vec<(Option<f64>, Option<usize>)> {
+    use super::verdict::{self, Metric};
+    // Light copies: the runs and what finds a control, not the logs.
+    let snapshots: Vec<JobResult> = jobs
+        .iter()
+        .map(|j| {
+            let r = &j.result;
+            let mut s = JobResult::planned(&r.name, &r.command, &r.mode, &r.csv, j.planned);
+            s.status = r.status;
+            s.runs = r.runs.clone();
+            s.ops_per_second = crate::stats::median(&verdict::figures(r, Metric::Wall).0);
+            s
+        })
+        .collect();
+    let refs: Vec<&JobResult> = snapshots.iter().collect();
+    snapshots
+        .iter()
+        .map(|s| {
+            let control = verdict::control_of(&refs, s);
+            let estimate = match control {
+                Some(c) => verdict::paired(
+                    &verdict::round_ratios(s, c, Metric::Wall),
+                    verdict::seed_of(&s.name),
+                ),
+                None => verdict::median(
+                    &verdict::figures(s, Metric::Wall).0,
+                    verdict::seed_of(&s.name),
+                ),
+            };
+            let index = control.and_then(|c| snapshots.iter().position(|x| x.name == c.name));
+            (estimate.and_then(|e| e.half_width_pct()), index)
+        })
+        .collect()
 }
 
 /// Now in UTC, RFC 3339 to the second.
@@ -249,6 +384,9 @@ struct JobRun<'a> {
     result: JobResult,
     /// Runs started so far, warmups included.
     started: u32,
+    /// Measured runs to make: `repeat`, and more while measuring until
+    /// decisive.
+    planned: u32,
     /// No run is left to start (all done, failed, or cancelled).
     done: bool,
     /// Reported with `JobFinished` already.
@@ -325,6 +463,7 @@ impl<'a> JobRun<'a> {
             command_line,
             result,
             started: 0,
+            planned: job.repeat,
             done: false,
             finished: false,
             busy: Duration::ZERO,
@@ -388,7 +527,7 @@ impl<'a> JobRun<'a> {
         let (run, runs) = if warmup {
             (self.started, warmups)
         } else {
-            (self.started - warmups, self.job.repeat)
+            (self.started - warmups, self.planned)
         };
         events.send(BatchEvent::JobStarted {
             job: self.index,
@@ -507,7 +646,7 @@ impl<'a> JobRun<'a> {
             self.timeline = ticks;
         }
         self.send_run(events, run, warmup, record);
-        if run >= self.job.repeat {
+        if run >= self.planned {
             self.done = true;
         }
     }
@@ -540,6 +679,7 @@ impl<'a> JobRun<'a> {
             }
         }
         r.duration_seconds = self.busy.as_secs_f64();
+        r.planned_runs = self.planned;
         r.stats = RunStats::of(&r.ops_per_second_runs);
         r.ops_per_second = r.stats.map(|s| s.median);
         r.final_backend = self.backends.pop();

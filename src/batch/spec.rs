@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub const DEFAULT_TIMEOUT_S: f64 = 600.0;
 /// A spec larger than this is not read (formats.md §3).
 pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
+/// `max_seconds` when `until_ci_pct` is set without it: ten minutes.
+pub const DEFAULT_MAX_SECONDS: f64 = 600.0;
 /// The longest `timeout_s` (a day, formats.md §7): beyond it a timeout means nothing.
 pub const MAX_TIMEOUT_S: f64 = 86_400.0;
 pub const DEFAULT_REPORT: &str = "reports/batch_report.md";
@@ -168,6 +170,12 @@ pub struct BatchSpec {
     pub history: bool,
     /// Run repeats round-robin across jobs (formats.md §7); default false.
     pub interleave: bool,
+    /// Measure until decisive: after `repeat`, add interleaved rounds until
+    /// every job's 97% interval (of its ×std where a std job runs its CSV,
+    /// else of its median) is narrower than ±this many percent…
+    pub until_ci_pct: Option<f64>,
+    /// …or this many seconds of suite time have passed.
+    pub max_seconds: f64,
     pub jobs: Vec<JobSpec>,
     /// Things worth saying that do not stop the suite (ignored tables).
     pub warnings: Vec<String>,
@@ -302,6 +310,8 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         "description",
         "history",
         "interleave",
+        "until_ci_pct",
+        "max_seconds",
         "jobs",
     ])?;
     let cli = match f.string("hashmap_cli")? {
@@ -365,7 +375,25 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     };
     let description = f.string("description")?;
     let history = f.boolean("history")?.unwrap_or(true);
-    let interleave = f.boolean("interleave")?.unwrap_or(false);
+    let until_ci_pct = f.number_in("until_ci_pct", 0.0, 100.0, "a percentage")?;
+    let max_seconds = f.number_in("max_seconds", 0.0, MAX_TIMEOUT_S, "a number of seconds")?;
+    if max_seconds.is_some() && until_ci_pct.is_none() {
+        return Err(f.err(
+            "max_seconds",
+            "bounds `until_ci_pct` (measure until decisive): set both, or neither",
+        ));
+    }
+    // Extra rounds are interleaved rounds: that is what pairs a job with
+    // its control.
+    let interleave = match (f.boolean("interleave")?, until_ci_pct) {
+        (Some(false), Some(_)) => {
+            return Err(f.err(
+                "interleave",
+                "is false, but `until_ci_pct` adds interleaved rounds: drop `interleave = false`",
+            ));
+        }
+        (i, until) => i.unwrap_or(false) || until.is_some(),
+    };
     let jobs_value = batch.get("jobs").ok_or_else(|| {
         Error::bad_input("[batch] has no jobs").with_hint("add at least one [[batch.jobs]] table")
     })?;
@@ -402,6 +430,8 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         description,
         history,
         interleave,
+        until_ci_pct,
+        max_seconds: max_seconds.unwrap_or(DEFAULT_MAX_SECONDS),
         jobs,
         warnings,
         config: None,
@@ -685,6 +715,26 @@ impl Fields<'_> {
         }
     }
 
+    /// A number (integer or float) in (`low`, `high`].
+    fn number_in(&self, field: &str, low: f64, high: f64, what: &str) -> Result<Option<f64>> {
+        let x = match self.table.get(field) {
+            None => return Ok(None),
+            Some(Value::Integer(i)) => *i as f64,
+            Some(Value::Float(x)) => *x,
+            Some(v) => {
+                return Err(self.err(field, &format!("must be {what}, got {}", show(v))));
+            }
+        };
+        if x.is_finite() && x > low && x <= high {
+            Ok(Some(x))
+        } else {
+            Err(self.err(
+                field,
+                &format!("must be {what} in ({low}, {high}], got {x}"),
+            ))
+        }
+    }
+
     fn positive_int(&self, field: &str) -> Result<Option<u32>> {
         match self.table.get(field) {
             None => Ok(None),
@@ -889,6 +939,59 @@ mod tests {
             e(&format!("[batch]\ninterleave = 1\n{JOB}"))
                 .contains("`interleave` must be true or false, got integer 1")
         );
+        // Measure until decisive: both keys, checked at their bounds; the
+        // extra rounds are interleaved.
+        let spec = s
+            .parse(&format!(
+                "[batch]\nuntil_ci_pct = 3\nmax_seconds = 60.5\n{JOB}"
+            ))
+            .unwrap();
+        assert_eq!((spec.until_ci_pct, spec.max_seconds), (Some(3.0), 60.5));
+        assert!(spec.interleave, "until_ci_pct interleaves");
+        let spec = s
+            .parse(&format!("[batch]\nuntil_ci_pct = 0.5\n{JOB}"))
+            .unwrap();
+        assert_eq!(spec.max_seconds, DEFAULT_MAX_SECONDS);
+        assert_eq!(
+            s.parse(&format!("[batch]\n{JOB}")).unwrap().until_ci_pct,
+            None
+        );
+        assert!(
+            s.parse(&format!("[batch]\nuntil_ci_pct = 100\n{JOB}"))
+                .is_ok()
+        );
+        for (bad, want) in [
+            (
+                "until_ci_pct = 0",
+                "`until_ci_pct` must be a percentage in (0, 100], got 0",
+            ),
+            ("until_ci_pct = 100.5", "must be a percentage in (0, 100]"),
+            (
+                "until_ci_pct = nan",
+                "must be a percentage in (0, 100], got NaN",
+            ),
+            (
+                "until_ci_pct = \"3\"",
+                "`until_ci_pct` must be a percentage, got string",
+            ),
+            (
+                "until_ci_pct = 3\nmax_seconds = 0",
+                "`max_seconds` must be a number of seconds in (0, 86400]",
+            ),
+            (
+                "until_ci_pct = 3\nmax_seconds = 86401",
+                "in (0, 86400], got 86401",
+            ),
+            ("max_seconds = 60", "`max_seconds` bounds `until_ci_pct`"),
+            (
+                "until_ci_pct = 3\ninterleave = false",
+                "`interleave` is false, but `until_ci_pct` adds interleaved rounds",
+            ),
+            ("until_ci = 3", "did you mean `until_ci_pct`?"),
+        ] {
+            let got = e(&format!("[batch]\n{bad}\n{JOB}"));
+            assert!(got.contains(want), "{bad}: {got}");
+        }
         for field in ["report", "html_report", "json_report"] {
             assert!(
                 e(&format!("[batch]\n{field} = \" \"\n{JOB}"))

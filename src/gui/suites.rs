@@ -661,6 +661,7 @@ impl SuiteSession {
             cancelled: false,
             environment: Default::default(),
             warnings: Vec::new(),
+            until_ci_pct: None,
             jobs: Vec::new(),
         });
         for ev in polled.progress {
