@@ -132,6 +132,7 @@ fn main() {
         cancelled: false,
         environment: Default::default(),
         warnings: Vec::new(),
+        until_ci_pct: None,
         jobs: Vec::new(),
     };
     for j in 0..5 {
