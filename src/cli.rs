@@ -124,16 +124,26 @@ pub struct BatchArgs {
     /// another address is yours to choose.
     #[arg(long, value_name = "ADDR", value_parser = listen_addr)]
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Also store this run as baseline NAME (beside the spec's history);
+    /// `adhash compare --spec S --baseline NAME` compares against it.
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The earlier batch JSON report (e.g. one from the history folder).
-    #[arg(value_name = "OLD.json")]
-    pub old: PathBuf,
-    /// The later batch JSON report.
-    #[arg(value_name = "NEW.json")]
-    pub new: PathBuf,
+    /// OLD.json NEW.json: the earlier and the later batch JSON report. With
+    /// --spec: at most NEW.json (default: the spec's newest run).
+    #[arg(value_name = "REPORT.json", num_args = 0..=2)]
+    pub reports: Vec<PathBuf>,
+    /// Compare runs of this spec from its history: the newest (or the
+    /// NEW.json given) against --baseline NAME, else against the previous
+    /// complete and comparable run.
+    #[arg(long, value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
+    /// The baseline to compare with (saved by `adhash batch --save-baseline`).
+    #[arg(long, value_name = "NAME", requires = "spec")]
+    pub baseline: Option<String>,
     /// Also write the comparison here: .md, .html or .json.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -469,14 +479,16 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     use crate::batch::compare;
     use crate::batch::report::ReportFormat;
     let format = a.out.as_deref().map(ReportFormat::from_path).transpose()?;
+    let (old_path, new_path) = compare_pair(a)?;
     if let Some(out) = &a.out {
         crate::fs::check_outputs(
-            &cli.inputs(&[("the old report", &a.old), ("the new report", &a.new)]),
+            &cli.inputs(&[("the old report", &old_path), ("the new report", &new_path)]),
             &[("--out", out)],
         )?;
     }
-    let old = crate::batch::history::load(&a.old)?;
-    let new = crate::batch::history::load(&a.new)?;
+    let (a_old, a_new) = (&old_path, &new_path);
+    let old = crate::batch::history::load(a_old)?;
+    let new = crate::batch::history::load(a_new)?;
     let opts = compare::CompareOptions {
         threshold_pct: a.threshold,
         metric: match a.metric {
@@ -491,7 +503,7 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
             compare::Normalize::Auto
         },
     };
-    let c = compare::compare(&old, &a.old, &new, &a.new, &opts);
+    let c = compare::compare(&old, a_old, &new, a_new, &opts);
     if let (Some(out), Some(format)) = (&a.out, format) {
         let text = match format {
             ReportFormat::Markdown => compare::markdown(&c),
@@ -547,6 +559,68 @@ fn export_cmd(cli: &Cli, a: &ExportArgs) -> Result<i32> {
         None => crate::outln!("{}", text.trim_end_matches('\n')),
     }
     Ok(0)
+}
+
+/// The two reports `compare` reads: OLD NEW as given, or from `--spec`'s
+/// history (formats.md §9): new = the NEW given or the newest run; old =
+/// `--baseline NAME`, else the previous complete and comparable run.
+fn compare_pair(a: &CompareArgs) -> Result<(PathBuf, PathBuf)> {
+    use crate::batch::history;
+    let Some(spec_path) = &a.spec else {
+        return match a.reports.as_slice() {
+            [old, new] => Ok((old.clone(), new.clone())),
+            _ => Err(Error::bad_input("compare needs OLD.json NEW.json, or --spec SPEC")
+                .with_hint("adhash compare OLD.json NEW.json, or adhash compare --spec suite.toml [--baseline NAME] [NEW.json]")),
+        };
+    };
+    if a.reports.len() > 1 {
+        return Err(Error::bad_input(
+            "with --spec, give at most NEW.json (the old run comes from the history)",
+        ));
+    }
+    let spec = crate::batch::spec::load(spec_path, None, &self_exe()?)?;
+    let folder = history::folder(&spec);
+    let entries = history::list(&folder);
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let new = match a.reports.first() {
+        // One of the spec's own runs: its place in the history counts.
+        Some(p) => match entries
+            .iter()
+            .find(|e| canonical(&e.path).is_some_and(|c| Some(c) == canonical(p)))
+        {
+            Some(e) => e.clone(),
+            None => history::HistoryEntry::of(p, &history::load(p)?),
+        },
+        None => entries.first().cloned().ok_or_else(|| {
+            Error::io(format!(
+                "no archived runs of {} in {}",
+                spec_path.display(),
+                folder.display()
+            ))
+            .with_hint("run the suite first: adhash batch --spec …")
+        })?,
+    };
+    let old = match &a.baseline {
+        Some(name) => {
+            let p = history::baseline_path(&folder, name)?;
+            if !p.is_file() {
+                return Err(Error::io(format!("no baseline `{name}`: {} does not exist", p.display()))
+                    .with_hint("save one with adhash batch --spec … --save-baseline NAME"));
+            }
+            p
+        }
+        None => history::previous_comparable(&entries, &new)
+            .map(|e| e.path.clone())
+            .ok_or_else(|| {
+                Error::io(format!(
+                    "no earlier complete and comparable run of {} to compare {} with",
+                    spec_path.display(),
+                    new.path.display()
+                ))
+                .with_hint("runs that were cancelled, had a failed job, or ran another CSV or command are skipped")
+            })?,
+    };
+    Ok((old, new.path))
 }
 
 fn print_json(value: serde_json::Value) {
@@ -886,38 +960,16 @@ fn self_exe() -> Result<PathBuf> {
 }
 
 fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32> {
-    use crate::batch::runner::{BatchEvent, CancelToken, JobStatus, Stream, run_suite};
-    use crate::batch::spec::{bundled_specs, load, spec_folders};
+    use crate::batch::{console, headless, spec};
     let exe = self_exe()?;
     if a.list {
-        let entries = bundled_specs(&spec_folders(), a.python.as_deref(), &exe);
+        let entries = spec::bundled_specs(&spec::spec_folders(), a.python.as_deref(), &exe);
         if cli.json {
-            let list: Vec<serde_json::Value> = entries
-                .iter()
-                .map(|e| match &e.spec {
-                    Ok(s) => serde_json::json!({"path": e.path.display().to_string(),
-                        "description": s.description, "jobs": s.jobs.len(),
-                        "cli": s.cli.describe()}),
-                    Err(err) => {
-                        serde_json::json!({"path": e.path.display().to_string(), "error": err})
-                    }
-                })
-                .collect();
-            print_json(envelope("batch", serde_json::json!({ "specs": list })));
-        } else if entries.is_empty() {
-            crate::outln!("no bundled specs found (looked in docs/examples)");
+            let specs = console::list_json(&entries);
+            print_json(envelope("batch", serde_json::json!({ "specs": specs })));
         } else {
-            for e in &entries {
-                match &e.spec {
-                    Ok(s) => crate::outln!(
-                        "{}  ({} jobs, CLI: {})  {}",
-                        e.path.display(),
-                        s.jobs.len(),
-                        s.cli.describe(),
-                        s.description.as_deref().unwrap_or("")
-                    ),
-                    Err(err) => crate::outln!("{}  INVALID: {err}", e.path.display()),
-                }
+            for line in console::list_lines(&entries) {
+                crate::outln!("{line}");
             }
         }
         return Ok(0);
@@ -925,23 +977,26 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
     let Some(spec_path) = &a.spec else {
         return Err(Error::bad_input("give --spec PATH or --list"));
     };
-    let mut spec = load(spec_path, a.python.as_deref(), &exe)?;
+    let mut spec = spec::load(spec_path, a.python.as_deref(), &exe)?;
     // Jobs run in the spec's folder: they get the config's absolute path.
     spec.config = app
         .path
         .as_ref()
         .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
     spec.check_outputs()?;
-    // Descendants that escape a job's process group come back to us.
-    crate::batch::runner::become_subreaper();
+    let opts = headless::Options {
+        events_out: a.events_out.clone(),
+        metrics_listen: a.metrics_listen,
+        save_baseline: a.save_baseline.clone(),
+    };
+    headless::check(&spec, &opts)?;
     for w in &spec.warnings {
         log.warn(w);
     }
     if a.python.is_some()
         && !matches!(
             spec.cli,
-            crate::batch::spec::CliProgram::Python { .. }
-                | crate::batch::spec::CliProgram::PythonModule { .. }
+            spec::CliProgram::Python { .. } | spec::CliProgram::PythonModule { .. }
         )
     {
         log.warn(&format!(
@@ -949,23 +1004,9 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
             spec.cli.describe()
         ));
     }
-    // The event log is an output like the reports: never an input.
-    let mut event_log = match &a.events_out {
-        Some(p) => {
-            spec.check_outputs_with(&[("--events-out", p.as_path())])?;
-            Some(crate::batch::events::EventLog::create(p)?)
-        }
-        None => None,
-    };
-    let endpoint = match a.metrics_listen {
-        Some(addr) => {
-            let e = crate::batch::prometheus::Endpoint::start(addr)?;
-            log.info(&format!("metrics: http://{}/metrics", e.addr));
-            Some(e)
-        }
-        None => None,
-    };
-    let cancel = CancelToken::new();
+    // Descendants that escape a job's process group come back to us.
+    crate::batch::runner::become_subreaper();
+    let cancel = crate::batch::CancelToken::new();
     {
         let c = cancel.clone();
         // SIGINT, SIGTERM and SIGHUP alike (ctrlc's "termination"). A second
@@ -976,170 +1017,35 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
             c.cancel();
         });
     }
-    let (tx, rx) = crossbeam_channel::bounded(4096);
-    let worker_spec = spec.clone();
-    let worker_cancel = cancel.clone();
-    let worker = std::thread::spawn(move || {
-        if crate::fault::injected(crate::fault::Fault::RunnerPanic) {
-            panic!("injected fault: runner-panic");
+    let shown = console::Console::new(&spec, a.quiet, cli.json);
+    let out = headless::run(&spec, &opts, &cancel, log, |ev| shown.show(ev))?;
+    let ok = out.suite.ok_count();
+    if cli.json {
+        // `--json batch`: the outcome as one JSON object (formats.md §3).
+        print_json(envelope(
+            "batch",
+            serde_json::json!({
+                "spec": spec.path.display().to_string(),
+                "reports": out.reports,
+                "history": out.history.as_ref().map(|p| p.display().to_string()),
+                "baseline": out.baseline.as_ref().map(|p| p.display().to_string()),
+                "jobs": out.suite.jobs.len(),
+                "jobs_ok": ok,
+                "cancelled": out.suite.cancelled,
+            }),
+        ));
+    } else {
+        for p in out.reports.all() {
+            crate::outln!("report: {}", p.display());
         }
-        run_suite(&worker_spec, tx, std::sync::Arc::new(|| {}), worker_cancel)
-    });
-    let total = spec.jobs.len();
-    let width = spec.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
-    let mut reports = None;
-    let mut archived: Option<std::path::PathBuf> = None;
-    loop {
-        // The reader went away (`| head -1`): stop the suite cleanly (its
-        // jobs are killed, the report is written), print nothing more.
-        if crate::log::stdout_gone() && !cancel.is_cancelled() {
-            cancel.cancel();
-        }
-        let ev = match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(ev) => ev,
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-        };
-        if let Some(l) = event_log.as_mut()
-            && let Err(e) = l.write(&ev)
-        {
-            // A full disk or a closed FIFO stops the event log, not the suite.
-            log.warn(&format!("{}; no more events are written", e.detail));
-            event_log = None;
-        }
-        if let Some(e) = &endpoint {
-            match &ev {
-                BatchEvent::JobStarted { name, .. } => e.set_job(name),
-                BatchEvent::Tick { tick, .. } => e.set_tick(tick),
-                _ => {}
-            }
-        }
-        match ev {
-            BatchEvent::SuiteStarted { spec: path, jobs } => {
-                crate::errln!(
-                    "suite {} ({} jobs) with CLI {}",
-                    path.display(),
-                    jobs.len(),
-                    spec.cli.describe()
-                );
-            }
-            BatchEvent::JobStarted {
-                job,
-                name,
-                run,
-                runs,
-                warmup,
-                command_line,
-            } => {
-                let rep = if warmup {
-                    format!(" warmup {run}/{runs}")
-                } else if runs > 1 {
-                    format!(" run {run}/{runs}")
-                } else {
-                    String::new()
-                };
-                crate::errln!("[{}/{total}] {name}{rep}: {command_line}", job + 1);
-            }
-            BatchEvent::Log { job, stream, line } => {
-                if a.quiet && stream != Stream::Runner {
-                    continue;
-                }
-                let name = &spec.jobs[job].name;
-                match stream {
-                    // Under --json stdout holds only the final JSON object.
-                    Stream::Stdout if cli.json => crate::errln!("{name:<width$} | {line}"),
-                    Stream::Stdout => crate::outln!("{name:<width$} | {line}"),
-                    Stream::Stderr | Stream::Runner => crate::errln!("{name:<width$} ! {line}"),
-                }
-            }
-            BatchEvent::RunFinished {
-                job,
-                run,
-                warmup: false,
-                record,
-            } if spec.jobs[job].repeat > 1 && record.status == JobStatus::Ok => {
-                let figures = record
-                    .ops_per_second
-                    .map(|ops| format!(", {} ops/s", thousands(ops)))
-                    .unwrap_or_default();
-                crate::errln!(
-                    "[{}/{total}] {} run {run}/{}: ok in {:.2} s{figures}",
-                    job + 1,
-                    spec.jobs[job].name,
-                    spec.jobs[job].repeat,
-                    record.duration_seconds
-                );
-            }
-            BatchEvent::RunFinished { .. } => {}
-            BatchEvent::Warning(w) => crate::errln!("warning: {w}"),
-            // Ticks go to --events-out and Mission Control, not the console.
-            BatchEvent::Tick { .. } => {}
-            BatchEvent::JobFinished { job, result } => {
-                let figures = match (result.ops_per_second, &result.recommendation) {
-                    (Some(ops), _) => format!(", {} ops/s", thousands(ops)),
-                    (None, Some(r)) => format!(", recommends {r}"),
-                    _ => String::new(),
-                };
-                crate::errln!(
-                    "[{}/{total}] {}: {} in {:.2} s{figures}",
-                    job + 1,
-                    result.name,
-                    result.status.name(),
-                    result.duration_seconds
-                );
-            }
-            BatchEvent::SuiteFinished {
-                reports: r,
-                history,
-                ..
-            } => {
-                match &history {
-                    Some(Ok(p)) => crate::errln!("archived: {}", p.display()),
-                    Some(Err(e)) => crate::errln!("warning: run not archived: {e}"),
-                    None => {}
-                }
-                archived = history.and_then(|h| h.ok());
-                reports = Some(r);
-            }
+        if let Some(b) = &out.baseline {
+            crate::outln!("baseline: {}", b.display());
         }
     }
-    let suite = worker
-        .join()
-        .map_err(|_| Error::policy("the batch runner thread panicked"))?;
-    match reports {
-        Some(Ok(paths)) => {
-            if cli.json {
-                // `--json batch`: the outcome as one JSON object (formats.md §3).
-                let ok = suite
-                    .jobs
-                    .iter()
-                    .filter(|j| j.status == JobStatus::Ok)
-                    .count();
-                print_json(envelope(
-                    "batch",
-                    serde_json::json!({
-                        "spec": spec.path.display().to_string(),
-                        "reports": paths,
-                        "history": archived.as_ref().map(|p| p.display().to_string()),
-                        "jobs": suite.jobs.len(),
-                        "jobs_ok": ok,
-                        "cancelled": suite.cancelled,
-                    }),
-                ));
-            } else {
-                for p in paths.all() {
-                    crate::outln!("report: {}", p.display());
-                }
-            }
-        }
-        Some(Err(e)) => return Err(Error::io(format!("cannot write the reports: {e}"))),
-        None => return Err(Error::policy("the batch runner ended without a result")),
-    }
-    let ok = suite
-        .jobs
-        .iter()
-        .filter(|j| j.status == JobStatus::Ok)
-        .count();
-    crate::errln!("{ok}/{total} jobs ok in {:.2} s", suite.wall_seconds);
-    Ok(if suite.all_ok() { 0 } else { 1 })
+    crate::errln!(
+        "{ok}/{} jobs ok in {:.2} s",
+        out.suite.jobs.len(),
+        out.suite.wall_seconds
+    );
+    Ok(if out.suite.all_ok() { 0 } else { 1 })
 }

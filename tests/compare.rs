@@ -233,3 +233,142 @@ fn compare_refuses_bad_input_and_never_overwrites_a_report() {
         .unwrap();
     assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
 }
+
+/// Baselines and `compare --spec`: the newest run against a named
+/// baseline, or against the previous complete and comparable run (a run
+/// with a failed job is passed over); names and missing baselines are
+/// checked before anything runs.
+#[test]
+fn baselines_and_compare_with_the_previous_comparable_run() {
+    let dir = workdir();
+    let d = dir.path();
+    let first = run_suite(d, "noisy");
+    // Save the second run as baseline "main".
+    let before = history(d);
+    let o = adhash_behaving(
+        d,
+        &[
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--quiet",
+            "--save-baseline",
+            "main",
+        ],
+        "noisy",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let second = history(d)
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .unwrap();
+    let baseline = d.join("out/history/suite/baselines/main.json");
+    assert_eq!(
+        std::fs::read(&baseline).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+    assert!(
+        text(&o.stdout).contains("baseline: "),
+        "{}",
+        text(&o.stdout)
+    );
+    // A run whose jobs crash is complete in no sense: passed over.
+    let before = history(d);
+    let o = adhash_behaving(d, &["batch", "--spec", "suite.toml", "--quiet"], "crash");
+    assert_eq!(o.status.code(), Some(1));
+    let crashed = history(d)
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .unwrap();
+    // The newest run: 30% slower.
+    let slow = run_suite(d, "noisy-slow");
+    let o = adhash_in(d, &["--json", "compare", "--spec", "suite.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let same = |v: &serde_json::Value, p: &Path| {
+        std::fs::canonicalize(d.join(v.as_str().unwrap())).unwrap()
+            == std::fs::canonicalize(p).unwrap()
+    };
+    assert!(
+        same(&v["old"]["path"], &second),
+        "the crashed run is skipped: {v}"
+    );
+    assert!(same(&v["new"]["path"], &slow));
+    assert_eq!(v["jobs"][0]["verdict"], "slower");
+    // Against the baseline, and against a named NEW.
+    let o = adhash_in(
+        d,
+        &[
+            "--json",
+            "compare",
+            "--spec",
+            "suite.toml",
+            "--baseline",
+            "main",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(same(&v["old"]["path"], &baseline));
+    let o = adhash_in(
+        d,
+        &[
+            "--json",
+            "compare",
+            "--spec",
+            "suite.toml",
+            second.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(same(&v["old"]["path"], &first));
+    assert!(
+        !v.to_string()
+            .contains(crashed.file_name().unwrap().to_str().unwrap())
+    );
+    // A new save keeps the one it replaces.
+    let o = adhash_behaving(
+        d,
+        &[
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--quiet",
+            "--save-baseline",
+            "main",
+        ],
+        "noisy",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(d.join("out/history/suite/baselines/main.prev.json")).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+    // Bad input: nothing runs, nothing is archived.
+    let before = history(d);
+    for bad in ["../x", ".hidden", "", "a/b"] {
+        let o = adhash_in(
+            d,
+            &["batch", "--spec", "suite.toml", "--save-baseline", bad],
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o.stderr));
+    }
+    assert_eq!(history(d), before);
+    let o = adhash_in(
+        d,
+        &["compare", "--spec", "suite.toml", "--baseline", "nope"],
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("no baseline `nope`"));
+    let o = adhash_in(
+        d,
+        &["compare", first.to_str().unwrap(), "--baseline", "main"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = adhash_in(d, &["compare", first.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("OLD.json NEW.json"),
+        "{}",
+        text(&o.stderr)
+    );
+}

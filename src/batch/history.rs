@@ -87,6 +87,9 @@ pub struct HistoryEntry {
     /// "ok", "cancelled" or "failed" (`SuiteResult::outcome`).
     pub outcome: &'static str,
     pub environment: Environment,
+    /// What each job measured (workload and command): whether two runs
+    /// are comparable is known without reading them again.
+    pub jobs: Vec<super::verdict::JobIdentity>,
 }
 
 impl HistoryEntry {
@@ -101,8 +104,92 @@ impl HistoryEntry {
             cancelled: s.cancelled,
             outcome: s.outcome(),
             environment: s.environment.clone(),
+            jobs: s.jobs.iter().map(super::verdict::JobIdentity::of).collect(),
         }
     }
+
+    /// Every job ran all its runs ok and nobody stopped the suite.
+    pub fn is_complete(&self) -> bool {
+        self.outcome == "ok"
+    }
+}
+
+/// The run to compare `new` with when none is named: in `entries` (newest
+/// first), the newest run older than `new` that is complete and comparable
+/// with it (every job both ran measured the same workload with the same
+/// command). `adhash compare --spec` and Mission Control's "Compare with
+/// previous" both ask this.
+pub fn previous_comparable<'a>(
+    entries: &'a [HistoryEntry],
+    new: &HistoryEntry,
+) -> Option<&'a HistoryEntry> {
+    let older = match entries.iter().position(|e| e.path == new.path) {
+        Some(at) => &entries[at + 1..],
+        // A report from elsewhere: the archive's runs that started before it.
+        None => {
+            let from = entries
+                .iter()
+                .position(|e| e.started_at < new.started_at)
+                .unwrap_or(entries.len());
+            &entries[from..]
+        }
+    };
+    older
+        .iter()
+        .find(|e| e.is_complete() && super::verdict::suites_comparable(&e.jobs, &new.jobs))
+}
+
+/// Baselines of a spec's runs live in its history folder (formats.md §9).
+pub fn baselines_folder(history: &Path) -> PathBuf {
+    history.join("baselines")
+}
+
+/// A baseline's name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting with a
+/// dot (it names a file, and must not name another folder's).
+pub fn check_baseline_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::bad_input(format!(
+            "baseline name `{}` must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'",
+            crate::fmt::shown_text(name, 80)
+        )))
+    }
+}
+
+/// The file of baseline `name` in `history`.
+pub fn baseline_path(history: &Path, name: &str) -> Result<PathBuf> {
+    check_baseline_name(name)?;
+    Ok(baselines_folder(history).join(format!("{name}.json")))
+}
+
+/// Store the archived run at `run` as baseline `name` of the `history`
+/// folder: a copy of its bytes, written atomically; a baseline it replaces
+/// is kept as `NAME.prev.json`.
+pub fn save_baseline(history: &Path, name: &str, run: &Path) -> Result<PathBuf> {
+    let path = baseline_path(history, name)?;
+    // Read (and check) the run first: a broken file never becomes a baseline.
+    load(run)?;
+    let bytes = std::fs::read(run).map_err(|e| Error::io_at("cannot read", run, &e))?;
+    let dir = baselines_folder(history);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io_at("cannot create baselines folder", &dir, &e))?;
+    // Written beside it first: the old baseline moves aside only once the
+    // new one is whole on disk.
+    let staged = crate::fs::stage(&path, &bytes)?;
+    if path.is_file() {
+        let prev = dir.join(format!("{name}.prev.json"));
+        std::fs::rename(&path, &prev)
+            .map_err(|e| Error::io_at("cannot keep the previous baseline as", &prev, &e))?;
+    }
+    staged.commit()?;
+    Ok(path)
 }
 
 /// Read one archived run (or any JSON batch report).
@@ -200,6 +287,73 @@ mod tests {
         // Each file keeps its own numbers.
         assert_eq!(load(&a).unwrap().jobs[0].ops_per_second, Some(1.0));
         assert_eq!(load(&b).unwrap().jobs[0].ops_per_second, Some(2.0));
+    }
+
+    /// "Previous" skips runs that were cancelled, had a failed job, or ran
+    /// another workload; a report from elsewhere is placed by its start.
+    #[test]
+    fn the_previous_run_is_complete_and_comparable() {
+        let dir = tempfile::tempdir().unwrap();
+        let with_csv = |started: &str, checksum: &str| {
+            let mut s = suite(started, 1.0);
+            s.jobs[0].csv_checksum = Some(checksum.into());
+            s
+        };
+        let good = archive_in(dir.path(), &with_csv("2026-11-28T08:00:00Z", "0x01")).unwrap();
+        let mut cancelled = with_csv("2026-11-28T08:10:00Z", "0x01");
+        cancelled.cancelled = true;
+        archive_in(dir.path(), &cancelled).unwrap();
+        let mut failed = with_csv("2026-11-28T08:20:00Z", "0x01");
+        failed.jobs[0].status = JobStatus::Failed;
+        archive_in(dir.path(), &failed).unwrap();
+        archive_in(dir.path(), &with_csv("2026-11-28T08:30:00Z", "0x02")).unwrap();
+        let newest = archive_in(dir.path(), &with_csv("2026-11-28T08:40:00Z", "0x01")).unwrap();
+        let entries = list(dir.path());
+        assert_eq!(entries[0].path, newest);
+        let prev = previous_comparable(&entries, &entries[0]).unwrap();
+        assert_eq!(prev.path, good);
+        assert_eq!(
+            previous_comparable(&entries, prev),
+            None,
+            "nothing before it"
+        );
+        // A report from elsewhere, started after all of them.
+        let outside = HistoryEntry::of(
+            Path::new("/elsewhere/r.json"),
+            &with_csv("2026-11-28T09:00:00Z", "0x02"),
+        );
+        assert_eq!(
+            previous_comparable(&entries, &outside).map(|e| e.started_at.as_str()),
+            Some("2026-11-28T08:30:00Z")
+        );
+    }
+
+    /// Baselines: checked names, a copy of the run, the one replaced kept.
+    #[test]
+    fn baselines_are_copies_kept_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive_in(dir.path(), &suite("2026-11-28T08:00:00Z", 1.0)).unwrap();
+        let b = archive_in(dir.path(), &suite("2026-11-28T08:10:00Z", 2.0)).unwrap();
+        let p = save_baseline(dir.path(), "main", &a).unwrap();
+        assert_eq!(p, dir.path().join("baselines/main.json"));
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&a).unwrap());
+        save_baseline(dir.path(), "main", &b).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&b).unwrap());
+        assert_eq!(
+            std::fs::read(dir.path().join("baselines/main.prev.json")).unwrap(),
+            std::fs::read(&a).unwrap()
+        );
+        // The history list does not count baselines as runs.
+        assert_eq!(list(dir.path()).len(), 2);
+        for bad in ["", ".x", "a/b", "..", "x y", &"n".repeat(65)] {
+            assert!(save_baseline(dir.path(), bad, &a).is_err(), "{bad:?}");
+        }
+        assert!(check_baseline_name("release-1.2_rc").is_ok());
+        // A file that is not a batch report never becomes a baseline.
+        let junk = dir.path().join("junk.json");
+        std::fs::write(&junk, "{").unwrap();
+        assert!(save_baseline(dir.path(), "main", &junk).is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&b).unwrap());
     }
 
     /// What a list shows of a run is the run's own: counts, outcome, start.

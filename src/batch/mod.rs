@@ -4,8 +4,10 @@
 //! `adhash batch` and Mission Control both drive `runner`.
 
 pub mod compare;
+pub mod console;
 pub mod events;
 pub mod export;
+pub mod headless;
 pub mod history;
 pub mod prometheus;
 pub mod report;

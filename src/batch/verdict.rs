@@ -714,10 +714,55 @@ pub fn command_identity(command_line: &str) -> String {
     out.join(" ")
 }
 
+/// What makes two runs of a job the same benchmark: its workload's bytes
+/// and its command line apart from output paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobIdentity {
+    pub name: String,
+    pub csv_bytes: Option<u64>,
+    pub csv_checksum: Option<String>,
+    /// `command_identity` of its command line ("" when not recorded).
+    pub command: String,
+}
+
+impl JobIdentity {
+    pub fn of(j: &JobResult) -> JobIdentity {
+        JobIdentity {
+            name: j.name.clone(),
+            csv_bytes: j.csv_bytes,
+            csv_checksum: j.csv_checksum.clone(),
+            command: if j.command_line.is_empty() {
+                String::new()
+            } else {
+                command_identity(&j.command_line)
+            },
+        }
+    }
+}
+
+/// Two suite runs measure the same things: every job both ran has the
+/// same identity, and they share at least one job.
+pub fn suites_comparable(old: &[JobIdentity], new: &[JobIdentity]) -> bool {
+    let mut shared = 0;
+    for n in new {
+        if let Some(o) = old.iter().find(|o| o.name == n.name) {
+            if identities_differ(o, n).is_some() {
+                return false;
+            }
+            shared += 1;
+        }
+    }
+    shared > 0
+}
+
 /// Why two runs of a job cannot be judged against each other (a changed
 /// workload or command), or `None`. Only what both reports record counts:
 /// an older report without checksums compares as before.
 pub fn incomparable(old: &JobResult, new: &JobResult) -> Option<String> {
+    identities_differ(&JobIdentity::of(old), &JobIdentity::of(new))
+}
+
+fn identities_differ(old: &JobIdentity, new: &JobIdentity) -> Option<String> {
     if let (Some(a), Some(b)) = (&old.csv_checksum, &new.csv_checksum)
         && a != b
     {
@@ -731,11 +776,8 @@ pub fn incomparable(old: &JobResult, new: &JobResult) -> Option<String> {
         };
         return Some(format!("CSV changed (checksum {a} → {b}{size})"));
     }
-    if !old.command_line.is_empty() && !new.command_line.is_empty() {
-        let (a, b) = (
-            command_identity(&old.command_line),
-            command_identity(&new.command_line),
-        );
+    if !old.command.is_empty() && !new.command.is_empty() {
+        let (a, b) = (&old.command, &new.command);
         if a != b {
             return Some(format!(
                 "command changed: `{}` → `{}`",

@@ -49,8 +49,9 @@ pub fn verdict_color(v: Verdict) -> Color32 {
     }
 }
 
-/// The archive of the shown run and the run of the same spec before it:
-/// what "Compare with previous" compares.
+/// The archive of the shown run and the run it is compared with: the
+/// previous complete and comparable run of the same spec, the rule
+/// `adhash compare --spec` follows (`history::previous_comparable`).
 pub fn previous_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
     let run = s.shown().filter(|r| !r.is_running())?;
     let newer = match &run.source {
@@ -58,8 +59,8 @@ pub fn previous_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
         RunSource::Live => run.archive.clone()?.ok()?,
     };
     let entries = &s.history.entries;
-    let at = entries.iter().position(|e| e.path == newer)?;
-    let older = entries.get(at + 1)?;
+    let new = entries.iter().find(|e| e.path == newer)?;
+    let older = crate::batch::history::previous_comparable(entries, new)?;
     Some((older.path.clone(), newer))
 }
 
