@@ -781,8 +781,8 @@ fn identities_differ(old: &JobIdentity, new: &JobIdentity) -> Option<String> {
         if a != b {
             return Some(format!(
                 "command changed: `{}` → `{}`",
-                crate::fmt::shown_text(&a, 200),
-                crate::fmt::shown_text(&b, 200)
+                crate::fmt::shown_text(a, 200),
+                crate::fmt::shown_text(b, 200)
             ));
         }
     }
