@@ -478,7 +478,8 @@ fn mission_control(_: &MissionControlArgs) -> Result<i32> {
 fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     use crate::batch::compare;
     use crate::batch::report::ReportFormat;
-    let format = a.out.as_deref().map(ReportFormat::from_path).transpose()?;
+    // A bad extension is refused before any report is read.
+    a.out.as_deref().map(ReportFormat::from_path).transpose()?;
     let (old_path, new_path) = compare_pair(a)?;
     if let Some(out) = &a.out {
         crate::fs::check_outputs(
@@ -504,16 +505,8 @@ fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
         },
     };
     let c = compare::compare(&old, a_old, &new, a_new, &opts);
-    if let (Some(out), Some(format)) = (&a.out, format) {
-        let text = match format {
-            ReportFormat::Markdown => compare::markdown(&c),
-            ReportFormat::Html => compare::html(&c),
-            ReportFormat::Json => compare::json(&c),
-        };
-        write_atomic(out, |w| {
-            w.write_all(text.as_bytes())
-                .map_err(|e| Error::io_at("cannot write", out, &e))
-        })?;
+    if let Some(out) = &a.out {
+        compare::write(&c, out, a_old, a_new)?;
     }
     if cli.json {
         print_json(envelope(

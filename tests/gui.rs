@@ -1681,6 +1681,42 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert!(label_exists(&h, "4 / 4"));
     assert!(label_exists(&h, "Old: run of"));
     assert!(label_exists(&h, "New: run of"));
+    // Export the comparison from the app: the field, then Export.
+    let out = d.join("cmp.md");
+    h.state_mut().state.compare_export_input = out.display().to_string();
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    step_until(&mut h, 20, "the comparison written", |_| out.is_file());
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("# Batch Comparison") && md.contains("slower"),
+        "{md}"
+    );
+    // Save the newer run as a baseline from History.
+    h.get_by_label("History (2)").click();
+    h.run_steps(2);
+    h.state_mut().state.baseline_name = "release-1".into();
+    h.run_steps(2);
+    h.query_all_by_label("Save as baseline")
+        .next()
+        .unwrap()
+        .click();
+    let baseline = d.join("out/history/suite/baselines/release-1.json");
+    step_until(&mut h, 20, "the baseline saved", |_| baseline.is_file());
+    let newest = h.state().suites.history.entries[0].path.clone();
+    assert_eq!(
+        std::fs::read(&baseline).unwrap(),
+        std::fs::read(&newest).unwrap()
+    );
+    // A name that cannot be a file name disables the button.
+    h.state_mut().state.baseline_name = "../x".into();
+    h.run_steps(2);
+    {
+        use egui_kittest::kittest::NodeT;
+        let buttons: Vec<_> = h.query_all_by_label("Save as baseline").collect();
+        assert_eq!(buttons.len(), 2, "one a run");
+        assert!(buttons.iter().all(|b| b.accesskit_node().is_disabled()));
+    }
 }
 
 // The stand-in CLI (tests/fixtures/fake_cli.sh) needs a Unix shell.

@@ -705,6 +705,26 @@ pub fn html(c: &Comparison) -> String {
     o
 }
 
+/// Write `c` to `path` as Markdown, HTML or JSON by its extension,
+/// atomically; `path` may not be one of the two reports compared.
+pub fn write(c: &Comparison, path: &Path, old: &Path, new: &Path) -> crate::error::Result<()> {
+    use super::report::ReportFormat;
+    let format = ReportFormat::from_path(path)?;
+    crate::fs::check_outputs(
+        &[("the old report", old), ("the new report", new)],
+        &[("the comparison", path)],
+    )?;
+    let text = match format {
+        ReportFormat::Markdown => markdown(c),
+        ReportFormat::Html => html(c),
+        ReportFormat::Json => json(c),
+    };
+    crate::workload::csv::write_atomic(path, |w| {
+        w.write_all(text.as_bytes())
+            .map_err(|e| crate::error::Error::io_at("cannot write", path, &e))
+    })
+}
+
 pub fn json(c: &Comparison) -> String {
     let mut s =
         serde_json::to_string_pretty(c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -53,6 +53,10 @@ pub struct Persisted {
     pub recent_runs: Vec<RecentRun>,
     pub spec_input: String,
     pub export_input: String,
+    /// The name History's "Save as baseline" uses.
+    pub baseline_name: String,
+    /// Where Compare's "Export" writes the comparison.
+    pub compare_export_input: String,
 }
 
 /// A run in the "Recent runs" menu: its spec, when, how it ended, and its
@@ -378,6 +382,45 @@ impl MissionControl {
         });
     }
 
+    /// Store an archived run as a baseline of its spec, off the GUI thread.
+    fn save_baseline(&mut self, run: PathBuf, name: String) {
+        let Some(Ok(spec)) = self.suites.spec.clone() else {
+            self.notify(
+                NoticeKind::Error,
+                "no spec is loaded: a baseline is stored beside its spec's history",
+            );
+            return;
+        };
+        self.spawn("baseline", move |_| {
+            let folder = history::folder(&spec);
+            Outcome::Notice(
+                history::save_baseline(&folder, &name, &run)
+                    .map(|p| format!("baseline `{name}` saved: {}", p.display()))
+                    .map_err(|e| format!("baseline not saved: {}", e.detail)),
+            )
+        });
+    }
+
+    /// Write the shown comparison as Markdown, HTML or JSON (by extension),
+    /// off the GUI thread; never over one of the two reports it compares.
+    fn export_comparison(&mut self, path: PathBuf) {
+        let Some(state) = self.suites.comparison.as_ref() else {
+            return;
+        };
+        let Some(Ok(c)) = state.result.clone() else {
+            self.notify(NoticeKind::Error, "no comparison to export yet");
+            return;
+        };
+        let (old, new) = (state.old.clone(), state.new.clone());
+        self.spawn("export comparison", move |_| {
+            Outcome::Notice(
+                crate::batch::compare::write(&c, &path, &old, &new)
+                    .map(|()| format!("comparison written to {}", path.display()))
+                    .map_err(|e| format!("comparison not written: {}", e.detail)),
+            )
+        });
+    }
+
     fn load_run(&mut self, path: PathBuf) {
         self.spawn("history", move |_| {
             Outcome::RunLoaded(
@@ -447,6 +490,8 @@ impl MissionControl {
             Command::TogglePick(p) => self.suites.toggle_pick(p),
             Command::ToggleOverlay(j) => self.suites.toggle_overlay(j),
             Command::CompareRuns { old, new } => self.compare_runs(old, new),
+            Command::SaveBaseline { run, name } => self.save_baseline(run, name),
+            Command::ExportComparison(path) => self.export_comparison(path),
             Command::ShowLatestRun => self.suites.unpin(),
             Command::LoadRecent(i) => {
                 let Some(r) = self.state.recent_runs.get(i).cloned() else {
@@ -996,8 +1041,12 @@ impl eframe::App for MissionControl {
                 suites::show(
                     ui,
                     &self.suites,
-                    &mut self.state.spec_input,
-                    &mut self.state.export_input,
+                    suites::TextInputs {
+                        spec: &mut self.state.spec_input,
+                        export: &mut self.state.export_input,
+                        baseline: &mut self.state.baseline_name,
+                        compare_export: &mut self.state.compare_export_input,
+                    },
                     (&self.state.spec_folders, &self.state.spec_files),
                     &mut cmds,
                 );

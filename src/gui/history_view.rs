@@ -79,7 +79,15 @@ pub fn picked_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
     }
 }
 
-pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+/// The baseline name used when the field is left empty.
+pub const DEFAULT_BASELINE: &str = "main";
+
+pub fn history_view(
+    ui: &mut egui::Ui,
+    s: &SuiteSession,
+    baseline: &mut String,
+    cmds: &mut Vec<Command>,
+) {
     let entries = &s.history.entries;
     if s.history.loading {
         ui.weak("Reading this spec's history…");
@@ -111,7 +119,23 @@ pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
                 cmds.push(Command::TogglePick(p.clone()));
             }
         }
+        ui.separator();
+        let label = ui.label("Baseline name");
+        ui.add(
+            egui::TextEdit::singleline(baseline)
+                .hint_text(DEFAULT_BASELINE)
+                .desired_width(110.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Save as baseline stores a run under this name; `adhash compare --spec S --baseline NAME` compares with it",
+        );
     });
+    let baseline_name = match baseline.trim() {
+        "" => DEFAULT_BASELINE.to_string(),
+        n => n.to_string(),
+    };
+    let name_ok = crate::batch::history::check_baseline_name(&baseline_name).is_ok();
     ui.add_space(4.0);
     let shown = s.shown().and_then(|r| match &r.source {
         RunSource::History(p) => Some(p.clone()),
@@ -119,10 +143,10 @@ pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
     });
     egui::Grid::new("history_runs")
         .striped(true)
-        .num_columns(5)
+        .num_columns(6)
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
-            for h in ["Run of (pick two)", "Jobs ok", "Outcome", "Machine", ""] {
+            for h in ["Run of (pick two)", "Jobs ok", "Outcome", "Machine", "", ""] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -145,12 +169,29 @@ pub fn history_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
                 } else if ui.button("Show").clicked() {
                     cmds.push(Command::OpenRun(e.path.clone()));
                 }
+                let save = ui
+                    .add_enabled(name_ok, egui::Button::new("Save as baseline"))
+                    .on_hover_text(format!("Store this run as baseline `{baseline_name}`"))
+                    .on_disabled_hover_text(
+                        "A baseline name is 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'",
+                    );
+                if save.clicked() {
+                    cmds.push(Command::SaveBaseline {
+                        run: e.path.clone(),
+                        name: baseline_name.clone(),
+                    });
+                }
                 ui.end_row();
             }
         });
 }
 
-pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
+pub fn compare_view(
+    ui: &mut egui::Ui,
+    s: &SuiteSession,
+    export: &mut String,
+    cmds: &mut Vec<Command>,
+) {
     let state = s
         .comparison
         .as_ref()
@@ -243,6 +284,21 @@ pub fn compare_view(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>
     ui.add_space(8.0);
     compare_chart::show(ui, &state.key, c);
     ui.weak(compare::method_note(c));
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let label = ui.label("Export comparison to");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(export)
+                    .hint_text("comparison.md, .html or .json")
+                    .desired_width(320.0),
+            )
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Export").clicked() || enter) && !export.trim().is_empty() {
+            cmds.push(Command::ExportComparison(crate::gui::typed_path(export)));
+        }
+    });
 }
 
 /// A verdict as a coloured badge; why it is what it is in the line beside

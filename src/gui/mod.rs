@@ -106,6 +106,13 @@ pub enum Command {
         old: PathBuf,
         new: PathBuf,
     },
+    /// Store an archived run as baseline `name` of its spec.
+    SaveBaseline {
+        run: PathBuf,
+        name: String,
+    },
+    /// Write the shown comparison to this file (.md, .html or .json).
+    ExportComparison(PathBuf),
     /// Add a job to (or take it from) the Timeline's overlay.
     ToggleOverlay(usize),
     Dna(dna_tab::DnaCommand),

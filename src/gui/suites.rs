@@ -847,17 +847,33 @@ impl SuiteSession {
     }
 }
 
-/// The tab's view. `spec_input` is the editable spec path field,
-/// `export_input` the report export path, `folders` and `files` what the
-/// user added to the browser.
+/// The tab's editable fields (kept across restarts by the app).
+pub struct TextInputs<'a> {
+    /// The spec path field.
+    pub spec: &'a mut String,
+    /// The report export path.
+    pub export: &'a mut String,
+    /// The name History saves a baseline under.
+    pub baseline: &'a mut String,
+    /// Where Compare exports the comparison.
+    pub compare_export: &'a mut String,
+}
+
+/// The tab's view. `folders` and `files` are what the user added to the
+/// browser.
 pub fn show(
     ui: &mut egui::Ui,
     s: &SuiteSession,
-    spec_input: &mut String,
-    export_input: &mut String,
+    inputs: TextInputs,
     (folders, files): (&[PathBuf], &[PathBuf]),
     cmds: &mut Vec<Command>,
 ) {
+    let TextInputs {
+        spec: spec_input,
+        export: export_input,
+        baseline,
+        compare_export,
+    } = inputs;
     let full = ui.available_size();
     egui::Panel::left("spec_browser")
         .resizable(true)
@@ -886,9 +902,9 @@ pub fn show(
                 .id_salt("suite_main")
                 .auto_shrink([false, false])
                 .show(ui, |ui| match s.view {
-                    SuiteView::History => history_view::history_view(ui, s, cmds),
+                    SuiteView::History => history_view::history_view(ui, s, baseline, cmds),
                     SuiteView::Timeline => timeline_view::show(ui, s, cmds),
-                    SuiteView::Compare => history_view::compare_view(ui, s, cmds),
+                    SuiteView::Compare => history_view::compare_view(ui, s, compare_export, cmds),
                     SuiteView::Jobs => {
                         // Only the table scrolls sideways when it is wider than
                         // the panel; the chart below keeps the panel's width.
