@@ -144,6 +144,16 @@ pub struct CompareArgs {
     /// The baseline to compare with (saved by `adhash batch --save-baseline`).
     #[arg(long, value_name = "NAME", requires = "spec")]
     pub baseline: Option<String>,
+    /// Compare two jobs of one report instead (same CSV, paired rounds):
+    /// --job B against --against A (default: the std job on B's CSV).
+    #[arg(long, value_name = "REPORT.json", requires = "job", conflicts_with_all = ["spec", "reports", "out"])]
+    pub within: Option<PathBuf>,
+    /// With --within: the job judged.
+    #[arg(long, value_name = "NAME", requires = "within")]
+    pub job: Option<String>,
+    /// With --within: the job it is judged against.
+    #[arg(long, value_name = "NAME", requires = "within")]
+    pub against: Option<String>,
     /// Also write the comparison here: .md, .html or .json.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -478,6 +488,9 @@ fn mission_control(_: &MissionControlArgs) -> Result<i32> {
 fn compare_cmd(cli: &Cli, a: &CompareArgs) -> Result<i32> {
     use crate::batch::compare;
     use crate::batch::report::ReportFormat;
+    if let Some(report) = &a.within {
+        return compare_within(cli, a, report);
+    }
     // A bad extension is refused before any report is read.
     a.out.as_deref().map(ReportFormat::from_path).transpose()?;
     let (old_path, new_path) = compare_pair(a)?;
@@ -552,6 +565,100 @@ fn export_cmd(cli: &Cli, a: &ExportArgs) -> Result<i32> {
         None => crate::outln!("{}", text.trim_end_matches('\n')),
     }
     Ok(0)
+}
+
+/// `adhash compare --within REPORT --job B [--against A]`: two jobs of one
+/// suite on the same CSV, judged on their paired rounds (formats.md §9).
+fn compare_within(cli: &Cli, a: &CompareArgs, report: &Path) -> Result<i32> {
+    use crate::batch::verdict::{self, Metric, Verdict};
+    let suite = crate::batch::history::load(report)?;
+    let refs: Vec<&crate::batch::JobResult> = suite.jobs.iter().collect();
+    let find = |name: &str| {
+        suite.jobs.iter().find(|j| j.name == name).ok_or_else(|| {
+            Error::bad_input(format!(
+                "{}: no job `{}` (jobs: {})",
+                report.display(),
+                crate::fmt::shown_text(name, 60),
+                crate::fmt::shown_text(
+                    &suite
+                        .jobs
+                        .iter()
+                        .map(|j| j.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    200
+                )
+            ))
+        })
+    };
+    let job = find(a.job.as_deref().unwrap_or_default())?;
+    let reference = match &a.against {
+        Some(name) => find(name)?,
+        None => verdict::control_of(&refs, job).ok_or_else(|| {
+            Error::bad_input(format!(
+                "job `{}` has no std job on its CSV to be judged against",
+                crate::fmt::shown_text(&job.name, 60)
+            ))
+            .with_hint("name one with --against JOB")
+        })?,
+    };
+    if job.csv != reference.csv {
+        return Err(Error::bad_input(format!(
+            "`{}` ran {} and `{}` ran {}: jobs on different CSVs are not comparable",
+            crate::fmt::shown_text(&job.name, 60),
+            crate::fmt::shown_text(&job.csv, 100),
+            crate::fmt::shown_text(&reference.name, 60),
+            crate::fmt::shown_text(&reference.csv, 100)
+        )));
+    }
+    let metric = match a.metric {
+        MetricArg::Wall => Metric::Wall,
+        MetricArg::Cpu => Metric::Cpu,
+    };
+    let t = verdict::ratio_to(job, reference, metric, a.threshold).ok_or_else(|| {
+        Error::bad_input(format!(
+            "no {} figures for both jobs to compare",
+            metric.unit()
+        ))
+    })?;
+    let e = &t.estimate;
+    let (verdict, reason) = match &t.judgement {
+        Some(j) => (j.verdict, j.reason.clone()),
+        None => (
+            Verdict::Inconclusive,
+            Some("no paired rounds: the suite did not interleave (interleave = true)".into()),
+        ),
+    };
+    if cli.json {
+        print_json(envelope(
+            "compare",
+            serde_json::json!({
+                "job": job.name, "against": reference.name, "csv": job.csv,
+                "metric": metric.name(), "ratio": e.value,
+                "ci_low": e.interval.map(|i| i.0), "ci_high": e.interval.map(|i| i.1),
+                "rounds": e.runs.0, "method": e.method.describe(),
+                "verdict": verdict, "reason": reason,
+            }),
+        ));
+    } else {
+        crate::outln!(
+            "{} vs {} on {}: {} ({} paired rounds, {}){}",
+            crate::fmt::shown_text(&job.name, 60),
+            crate::fmt::shown_text(&reference.name, 60),
+            crate::fmt::shown_text(&job.csv, 100),
+            t.text(),
+            e.runs.0,
+            metric.unit(),
+            reason
+                .map(|r| format!("\n{}: {r}", verdict.text()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(if a.fail_on_regression && verdict == Verdict::Slower {
+        1
+    } else {
+        0
+    })
 }
 
 /// The two reports `compare` reads: OLD NEW as given, or from `--spec`'s

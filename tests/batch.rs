@@ -1588,17 +1588,23 @@ fn interleave_runs_repeats_round_robin() {
     let (_dir, spec) = fake_suite(&jobs);
     assert!(spec.interleave);
     let (suite, events) = run_collect(&spec, CancelToken::default());
+    // Round-robin, the order reversed in even rounds (ABBA): a job's
+    // place in its round alternates.
     assert_eq!(
         starts(&events),
         [
             (0, 1, false),
             (1, 1, true),
-            (0, 2, false),
             (1, 1, false),
+            (0, 2, false),
             (0, 3, false),
             (1, 2, false)
         ]
     );
+    let rounds =
+        |j: usize| -> Vec<Option<u32>> { suite.jobs[j].runs.iter().map(|r| r.round).collect() };
+    assert_eq!(rounds(0), [Some(1), Some(2), Some(3)]);
+    assert_eq!(rounds(1), [Some(2), Some(3)], "its warmup took round 1");
     assert_eq!(suite.jobs[0].runs.len(), 3);
     assert_eq!(suite.jobs[1].runs.len(), 2);
     assert!(suite.jobs.iter().all(|j| j.status == JobStatus::Ok));

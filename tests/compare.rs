@@ -372,3 +372,82 @@ fn baselines_and_compare_with_the_previous_comparable_run() {
         text(&o.stderr)
     );
 }
+
+/// Two jobs of one interleaved report, judged on their paired rounds (the
+/// A/B comparison): against the std control by default, or a named job;
+/// jobs on different CSVs are refused. The report's JSON carries each
+/// job's ×std too.
+#[test]
+fn two_jobs_of_one_report_are_judged_on_paired_rounds() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(d.join("x.csv"), "op,key,value\nput,b,2\n").unwrap();
+    std::fs::write(
+        d.join("suite.toml"),
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\ninterleave = true\n\
+[[batch.jobs]]\nname = \"std\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nmode = \"std\"\nrepeat = 7\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 7\n\
+[[batch.jobs]]\nname = \"other\"\ncommand = \"run-csv\"\ncsv = \"x.csv\"\nrepeat = 7\n",
+    )
+    .unwrap();
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml", "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let report = d.join("out/r.json");
+    let r = report.to_str().unwrap();
+    let o = adhash_in(d, &["compare", "--within", r, "--job", "alpha"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout).trim(),
+        "alpha vs std on w.csv: 1.00× [1.00, 1.00] same (7 paired rounds, ops/s)"
+    );
+    let o = adhash_in(
+        d,
+        &[
+            "--json",
+            "compare",
+            "--within",
+            r,
+            "--job",
+            "std",
+            "--against",
+            "alpha",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["ratio"].as_f64(), v["rounds"].as_u64()),
+        (Some(1.0), Some(7))
+    );
+    assert_eq!(v["verdict"], "no change");
+    for (args, want) in [
+        (
+            vec!["--job", "other", "--against", "alpha"],
+            "different CSVs",
+        ),
+        (vec!["--job", "other"], "no std job on its CSV"),
+        (vec!["--job", "nope"], "no job `nope`"),
+    ] {
+        let mut all = vec!["compare", "--within", r];
+        all.extend(args);
+        let o = adhash_in(d, &all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        assert!(text(&o.stderr).contains(want), "{}", text(&o.stderr));
+    }
+    // The JSON report: alpha's ×std against std, paired.
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let t = &v["jobs"][1]["times_std"];
+    assert_eq!(
+        (t["against"].as_str(), t["rounds"].as_u64()),
+        (Some("std"), Some(7))
+    );
+    assert_eq!(t["verdict"], "no change");
+    assert!(
+        v["jobs"][0].get("times_std").is_none(),
+        "the control has none"
+    );
+    assert!(
+        v["jobs"][2].get("times_std").is_none(),
+        "no control on x.csv"
+    );
+}

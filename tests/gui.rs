@@ -1681,6 +1681,26 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert!(label_exists(&h, "4 / 4"));
     assert!(label_exists(&h, "Old: run of"));
     assert!(label_exists(&h, "New: run of"));
+    // Judge by CPU time: the stand-in CLI reports none, and the rows say so.
+    h.get_by_label("CPU time").click();
+    wait_for_comparison(&mut h);
+    {
+        let c = h.state().suites.comparison.as_ref().unwrap();
+        assert_eq!(c.metric, adhash::batch::compare::Metric::Cpu);
+        let r = c.result.as_ref().unwrap().as_ref().unwrap();
+        assert!(r.jobs.iter().all(|j| j.verdict == Verdict::Inconclusive));
+        assert!(
+            r.jobs[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("no CPU-time figures"),
+            "{:?}",
+            r.jobs[0].reason
+        );
+    }
+    h.get_by_label("Wall time").click();
+    wait_for_comparison(&mut h);
     // Export the comparison from the app: the field, then Export.
     let out = d.join("cmp.md");
     h.state_mut().state.compare_export_input = out.display().to_string();
@@ -1855,4 +1875,39 @@ fn a_busy_machine_is_said_under_the_runs_headline() {
     h.run_steps(2);
     // One short label on the headline row; the whole text on hover.
     assert!(label_exists(&h, "⚠ machine busy at the start (+1)"));
+}
+
+/// Measuring until decisive: the jobs table shows each job's interval
+/// against the target as the runs come in, and the run's end leaves it.
+#[cfg(unix)]
+#[test]
+fn the_jobs_table_shows_each_interval_against_the_target() {
+    let (dir, _) = small_suite(TWO_JOBS);
+    let spec = dir.path().join("decisive.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\nuntil_ci_pct = 3\nmax_seconds = 60\n\
+[[batch.jobs]]\nname = \"std\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    assert!(label_exists(&h, "Interval"));
+    // The stand-in CLI's figures are all alike: both intervals close to
+    // nothing at the 7 runs an interval needs.
+    assert_eq!(h.query_all_by_label("±0.0% / ±3%").count(), 2);
+    let run = h.state().suites.shown().unwrap();
+    assert!(run.rows.iter().all(|r| r.live_width == Some(0.0)));
+    assert!(
+        run.result
+            .as_ref()
+            .unwrap()
+            .jobs
+            .iter()
+            .all(|j| j.rounds == Some(7)),
+        "7 rounds, then the target was met"
+    );
 }

@@ -794,10 +794,60 @@ struct JsonReport<'a> {
     cancelled: bool,
     environment: &'a Environment,
     warnings: &'a [String],
-    jobs: &'a [JobResult],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until_ci_pct: Option<f64>,
+    jobs: Vec<JsonJob<'a>>,
+}
+
+/// A job as the JSON report writes it: its result, and its ×std against
+/// the control on its CSV (the figure the Comparative Summary shows).
+#[derive(Serialize)]
+struct JsonJob<'a> {
+    #[serde(flatten)]
+    job: &'a JobResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    times_std: Option<JsonTimesStd>,
+}
+
+#[derive(Serialize)]
+struct JsonTimesStd {
+    /// The control job's name.
+    against: String,
+    ratio: f64,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    /// Paired rounds judged (0: ratio of medians, no rounds).
+    rounds: usize,
+    verdict: Option<super::verdict::Verdict>,
+    reason: Option<String>,
 }
 
 pub fn json(suite: &SuiteResult) -> String {
+    use super::verdict::{self, Metric};
+    let refs: Vec<&JobResult> = suite.jobs.iter().collect();
+    let jobs = suite
+        .jobs
+        .iter()
+        .map(|job| JsonJob {
+            job,
+            times_std: verdict::control_of(&refs, job).and_then(|c| {
+                let t = verdict::ratio_to(job, c, Metric::Wall, TIMES_STD_THRESHOLD_PCT)?;
+                Some(JsonTimesStd {
+                    against: c.name.clone(),
+                    ratio: t.estimate.value,
+                    ci_low: t.estimate.interval.map(|i| i.0),
+                    ci_high: t.estimate.interval.map(|i| i.1),
+                    rounds: if t.judgement.is_some() {
+                        t.estimate.runs.0
+                    } else {
+                        0
+                    },
+                    verdict: t.judgement.as_ref().map(|j| j.verdict),
+                    reason: t.judgement.and_then(|j| j.reason),
+                })
+            }),
+        })
+        .collect();
     let r = JsonReport {
         schema: BATCH_REPORT_SCHEMA,
         generated_at: &suite.generated_at,
@@ -810,7 +860,8 @@ pub fn json(suite: &SuiteResult) -> String {
         cancelled: suite.cancelled,
         environment: &suite.environment,
         warnings: &suite.warnings,
-        jobs: &suite.jobs,
+        until_ci_pct: suite.until_ci_pct,
+        jobs,
     };
     let mut s =
         serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -167,11 +167,13 @@ pub fn run_suite(
         let mut round = 0;
         while !cancel.is_cancelled() && jobs.iter().any(|j| !j.done) {
             round += 1;
-            for jr in jobs.iter_mut().filter(|j| !j.done) {
+            for i in round_order(jobs.len(), round) {
                 if cancel.is_cancelled() {
                     break;
                 }
-                jr.run_once(&events, &cancel, Some(round));
+                if !jobs[i].done {
+                    jobs[i].run_once(&events, &cancel, Some(round));
+                }
             }
         }
         if let Some(target) = spec.until_ci_pct {
@@ -225,6 +227,19 @@ pub fn run_suite(
         history,
     });
     suite
+}
+
+/// The order jobs run in within interleaved round `round` (1-based): as
+/// listed in odd rounds, reversed in even ones (ABBA). A job's place in a
+/// round can matter (the one after another job finds its caches and the
+/// CPU's clock as that job left them); alternating it cancels that
+/// between paired rounds instead of biasing every ×std the same way.
+fn round_order(jobs: usize, round: u32) -> Box<dyn Iterator<Item = usize>> {
+    if round % 2 == 1 {
+        Box::new(0..jobs)
+    } else {
+        Box::new((0..jobs).rev())
+    }
 }
 
 /// Measured runs a job may reach while measuring until decisive.
@@ -284,13 +299,16 @@ fn until_decisive(
             })
             .collect();
         round += 1;
-        for (jr, _) in jobs.iter_mut().zip(&needed).filter(|(_, n)| **n) {
+        for i in round_order(jobs.len(), round) {
             if cancel.is_cancelled() {
                 break;
             }
-            jr.planned += 1;
-            jr.done = false;
-            jr.run_once(events, cancel, Some(round));
+            if needed[i] {
+                let jr = &mut jobs[i];
+                jr.planned += 1;
+                jr.done = false;
+                jr.run_once(events, cancel, Some(round));
+            }
         }
     }
     let widths = half_widths(jobs);
@@ -323,38 +341,11 @@ fn until_decisive(
 /// Each job's interval half width now (percent) and the index of its
 /// control, from the runs so far.
 fn half_widths(jobs: &[JobRun]) -> Vec<(Option<f64>, Option<usize>)> {
-    use super::verdict::{self, Metric};
-    // Light copies: the runs and what finds a control, not the logs.
     let snapshots: Vec<JobResult> = jobs
         .iter()
-        .map(|j| {
-            let r = &j.result;
-            let mut s = JobResult::planned(&r.name, &r.command, &r.mode, &r.csv, j.planned);
-            s.status = r.status;
-            s.runs = r.runs.clone();
-            s.ops_per_second = crate::stats::median(&verdict::figures(r, Metric::Wall).0);
-            s
-        })
+        .map(|j| super::verdict::snapshot(&j.result, j.planned))
         .collect();
-    let refs: Vec<&JobResult> = snapshots.iter().collect();
-    snapshots
-        .iter()
-        .map(|s| {
-            let control = verdict::control_of(&refs, s);
-            let estimate = match control {
-                Some(c) => verdict::paired(
-                    &verdict::round_ratios(s, c, Metric::Wall),
-                    verdict::seed_of(&s.name),
-                ),
-                None => verdict::median(
-                    &verdict::figures(s, Metric::Wall).0,
-                    verdict::seed_of(&s.name),
-                ),
-            };
-            let index = control.and_then(|c| snapshots.iter().position(|x| x.name == c.name));
-            (estimate.and_then(|e| e.half_width_pct()), index)
-        })
-        .collect()
+    super::verdict::decisive_widths(&snapshots.iter().collect::<Vec<_>>())
 }
 
 /// Now in UTC, RFC 3339 to the second.

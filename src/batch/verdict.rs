@@ -648,7 +648,21 @@ pub fn times_std(
     metric: Metric,
     threshold_pct: f64,
 ) -> Option<TimesStd> {
-    let control = control_of(jobs, job)?;
+    ratio_to(job, control_of(jobs, job)?, metric, threshold_pct)
+}
+
+/// `job` against `reference`, two jobs of one suite on the same CSV: the
+/// paired per-round ratio with its verdict where the suite interleaved
+/// (the original's A/B comparison, on paired rounds), else the ratio of
+/// their medians with no verdict (runs made one job after the other share
+/// no rounds, and a drift of the machine would read as a difference).
+pub fn ratio_to(
+    job: &JobResult,
+    reference: &JobResult,
+    metric: Metric,
+    threshold_pct: f64,
+) -> Option<TimesStd> {
+    let control = reference;
     let ratios = round_ratios(job, control, metric);
     if let Some(estimate) = paired(&ratios, seed_of(&job.name)) {
         let judgement = Some(judge(&estimate, threshold_pct));
@@ -670,6 +684,34 @@ pub fn times_std(
         },
         judgement: None,
     })
+}
+
+/// A light copy of a job in progress: its runs and what finds its control
+/// (not its log), with the median of its runs so far as its figure.
+pub fn snapshot(r: &JobResult, planned: u32) -> JobResult {
+    let mut s = JobResult::planned(&r.name, &r.command, &r.mode, &r.csv, planned);
+    s.status = r.status;
+    s.runs = r.runs.clone();
+    s.ops_per_second = crate::stats::median(&figures(r, Metric::Wall).0);
+    s
+}
+
+/// Each job's interval half width (percent) for measuring until decisive,
+/// and the index of its control: the interval of its per-round ×std where
+/// a std job runs its CSV, else of its median (wall time). The runner
+/// decides on it; Mission Control shows it live.
+pub fn decisive_widths(jobs: &[&JobResult]) -> Vec<(Option<f64>, Option<usize>)> {
+    jobs.iter()
+        .map(|s| {
+            let control = control_of(jobs, s);
+            let estimate = match control {
+                Some(c) => paired(&round_ratios(s, c, Metric::Wall), seed_of(&s.name)),
+                None => median(&figures(s, Metric::Wall).0, seed_of(&s.name)),
+            };
+            let index = control.and_then(|c| jobs.iter().position(|x| x.name == c.name));
+            (estimate.and_then(|e| e.half_width_pct()), index)
+        })
+        .collect()
 }
 
 /// Output flags whose values are paths that may differ between two runs of

@@ -127,6 +127,7 @@ enum Outcome {
         key: PathBuf,
         old: PathBuf,
         new: PathBuf,
+        metric: compare::Metric,
         result: Result<Comparison, String>,
     },
 }
@@ -355,7 +356,7 @@ impl MissionControl {
     }
 
     /// Read two archived runs and compare them off the GUI thread.
-    fn compare_runs(&mut self, old: PathBuf, new: PathBuf) {
+    fn compare_runs(&mut self, old: PathBuf, new: PathBuf, metric: compare::Metric) {
         let Some(key) = self.suites.spec_key.clone() else {
             return;
         };
@@ -363,6 +364,7 @@ impl MissionControl {
             key: key.clone(),
             old: old.clone(),
             new: new.clone(),
+            metric,
             result: None,
         });
         self.suites.view = SuiteView::Compare;
@@ -370,13 +372,18 @@ impl MissionControl {
             let result = history::load(&old)
                 .and_then(|o| history::load(&new).map(|n| (o, n)))
                 .map(|(o, n)| {
-                    compare::compare(&o, &old, &n, &new, &compare::CompareOptions::default())
+                    let opts = compare::CompareOptions {
+                        metric,
+                        ..compare::CompareOptions::default()
+                    };
+                    compare::compare(&o, &old, &n, &new, &opts)
                 })
                 .map_err(|e| e.detail);
             Outcome::Compared {
                 key,
                 old,
                 new,
+                metric,
                 result,
             }
         });
@@ -489,7 +496,21 @@ impl MissionControl {
             Command::SuiteView(v) => self.suites.view = v,
             Command::TogglePick(p) => self.suites.toggle_pick(p),
             Command::ToggleOverlay(j) => self.suites.toggle_overlay(j),
-            Command::CompareRuns { old, new } => self.compare_runs(old, new),
+            Command::CompareRuns { old, new } => {
+                // A new pair keeps the metric the last comparison used.
+                let metric = self
+                    .suites
+                    .comparison
+                    .as_ref()
+                    .map_or(compare::Metric::Wall, |c| c.metric);
+                self.compare_runs(old, new, metric)
+            }
+            Command::CompareMetric(m) => {
+                if let Some(c) = &self.suites.comparison {
+                    let (old, new) = (c.old.clone(), c.new.clone());
+                    self.compare_runs(old, new, m);
+                }
+            }
             Command::SaveBaseline { run, name } => self.save_baseline(run, name),
             Command::ExportComparison(path) => self.export_comparison(path),
             Command::ShowLatestRun => self.suites.unpin(),
@@ -664,6 +685,7 @@ impl MissionControl {
                 key,
                 old,
                 new,
+                metric,
                 result,
             } => {
                 // Only the comparison last asked for is shown.
@@ -671,6 +693,7 @@ impl MissionControl {
                     && c.key == key
                     && c.old == old
                     && c.new == new
+                    && c.metric == metric
                 {
                     let failed = result.as_ref().err().cloned();
                     c.result = Some(result);

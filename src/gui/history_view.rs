@@ -34,6 +34,8 @@ pub struct CompareState {
     pub key: PathBuf,
     pub old: PathBuf,
     pub new: PathBuf,
+    /// Wall or CPU time: what the verdicts read.
+    pub metric: compare::Metric,
     /// `None` while loading.
     pub result: Option<Result<Comparison, String>>,
 }
@@ -232,6 +234,30 @@ pub fn compare_view(
     for caveat in &c.caveats {
         ui.colored_label(palette::WARN, format!("⚠ {}", shown_text(caveat, 300)));
     }
+    ui.horizontal(|ui| {
+        ui.label("Judge by");
+        for (m, text, tip) in [
+            (
+                compare::Metric::Wall,
+                "Wall time",
+                "ops per wall-clock second: what a program feels, neighbours included",
+            ),
+            (
+                compare::Metric::Cpu,
+                "CPU time",
+                "ops per CPU-second of the replay thread: steadier on a busy machine",
+            ),
+        ] {
+            if ui
+                .selectable_label(state.metric == m, text)
+                .on_hover_text(tip)
+                .clicked()
+                && state.metric != m
+            {
+                cmds.push(Command::CompareMetric(m));
+            }
+        }
+    });
     ui.add_space(4.0);
     egui::Grid::new("compare_jobs")
         .striped(true)

@@ -106,6 +106,8 @@ pub enum Command {
         old: PathBuf,
         new: PathBuf,
     },
+    /// Judge the shown comparison by wall or CPU time.
+    CompareMetric(crate::batch::compare::Metric),
     /// Store an archived run as baseline `name` of its spec.
     SaveBaseline {
         run: PathBuf,

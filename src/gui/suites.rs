@@ -64,6 +64,10 @@ pub struct JobRow {
     pub result: Option<JobResult>,
     /// Ticks of the measured run in progress (or the last one), live.
     pub live_ticks: Vec<TickPoint>,
+    /// Measured runs finished so far, live (with their rounds).
+    pub live_runs: Vec<crate::batch::result::RunRecord>,
+    /// The half width of the job's interval now (measure until decisive).
+    pub live_width: Option<f64>,
 }
 
 impl JobRow {
@@ -78,6 +82,8 @@ impl JobRow {
             status: RowStatus::Planned,
             result: None,
             live_ticks: Vec::new(),
+            live_runs: Vec::new(),
+            live_width: None,
         }
     }
 
@@ -96,6 +102,8 @@ impl JobRow {
             status: RowStatus::Done(r.status),
             result: Some(r.clone()),
             live_ticks: Vec::new(),
+            live_runs: Vec::new(),
+            live_width: r.half_width_pct,
         }
     }
 
@@ -199,6 +207,8 @@ pub struct SuiteRun {
     pub source: RunSource,
     /// What makes this run's figures less trustworthy (a busy machine).
     pub warnings: Vec<String>,
+    /// The run measures until every interval is under ±this (percent).
+    pub until_ci_pct: Option<f64>,
     running_since: Option<Instant>,
 }
 
@@ -222,6 +232,7 @@ impl SuiteRun {
             archive: None,
             source: RunSource::Live,
             warnings: Vec::new(),
+            until_ci_pct: spec.until_ci_pct,
             running_since: Some(Instant::now()),
         }
     }
@@ -260,9 +271,40 @@ impl SuiteRun {
             reports: None,
             archive: Some(Ok(path.to_path_buf())),
             warnings: suite.warnings.clone(),
+            until_ci_pct: suite.until_ci_pct,
             result: Some(suite),
             source: RunSource::History(path.to_path_buf()),
             running_since: None,
+        }
+    }
+
+    /// Each job's interval width from the runs so far: once a run ends,
+    /// never in a frame (the figures are the runner's, `batch::verdict`).
+    fn update_widths(&mut self) {
+        let snapshots: Vec<JobResult> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut j = JobResult::planned(
+                    &r.name,
+                    &r.command,
+                    &r.mode,
+                    &r.csv.display().to_string(),
+                    r.live_runs.len() as u32,
+                );
+                // A failed run ends the job: no more width to watch.
+                j.status = if r.live_runs.iter().all(|x| x.status == JobStatus::Ok) {
+                    JobStatus::Ok
+                } else {
+                    JobStatus::Failed
+                };
+                j.runs = r.live_runs.clone();
+                crate::batch::verdict::snapshot(&j, j.planned_runs)
+            })
+            .collect();
+        let widths = crate::batch::verdict::decisive_widths(&snapshots.iter().collect::<Vec<_>>());
+        for (row, (w, _)) in self.rows.iter_mut().zip(widths) {
+            row.live_width = w;
         }
     }
 
@@ -353,12 +395,21 @@ impl SuiteRun {
                 }
             }
             BatchEvent::RunFinished {
-                job, run, warmup, ..
+                job,
+                run,
+                warmup,
+                record,
             } => {
                 if let Some(r) = self.rows.get_mut(job)
                     && let RowStatus::Running { runs, .. } = r.status
                 {
                     r.status = RowStatus::Between { run, runs, warmup };
+                }
+                if !warmup && let Some(r) = self.rows.get_mut(job) {
+                    r.live_runs.push(record);
+                }
+                if !warmup && self.until_ci_pct.is_some() {
+                    self.update_widths();
                 }
             }
             BatchEvent::Log { job, stream, line } => self.log.push(LogLine {
@@ -1317,6 +1368,11 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     if spread {
         headers.push("Spread");
     }
+    // Measuring until decisive: each job's interval now, against the target.
+    let until = s.shown().and_then(|r| r.until_ci_pct);
+    if until.is_some() {
+        headers.push("Interval");
+    }
     headers.extend(["p99 (ms)", "Backend", ""]);
     // One layout memory per spec and column set: a new table gets egui's
     // hidden sizing pass instead of one frame drawn with another's widths.
@@ -1336,6 +1392,12 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                     }
                     "Spread" => {
                         l.on_hover_text("min – max of the runs and their coefficient of variation; ⚠ above 5%");
+                    }
+                    "Interval" => {
+                        l.on_hover_text(format!(
+                            "Half width of the job's 97% interval (of its ×std where a std job runs its CSV, else of its median); rounds are added until every job is under ±{}%",
+                            until.unwrap_or_default()
+                        ));
                     }
                     _ => {}
                 }
@@ -1410,6 +1472,27 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         }
                         None => {
                             ui.label("-");
+                        }
+                    }
+                }
+                if let Some(target) = until {
+                    match r.live_width {
+                        Some(w) => {
+                            let met = w < target;
+                            ui.label(
+                                RichText::new(format!("±{w:.1}% / ±{target}%"))
+                                    .color(if met { palette::GOOD } else { palette::WARN }),
+                            )
+                            .on_hover_text(if met {
+                                "under the target"
+                            } else {
+                                "not under the target yet"
+                            });
+                        }
+                        None => {
+                            ui.label("-").on_hover_text(
+                                "no interval yet: it needs 7 runs (or 7 rounds paired with the control)",
+                            );
                         }
                     }
                 }
