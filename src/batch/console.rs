@@ -48,10 +48,17 @@ impl<'a> Console<'a> {
                 warmup,
                 command_line,
             } => {
+                let repeat = self.spec.jobs[*job].repeat;
                 let rep = if *warmup {
                     format!(" warmup {run}/{runs}")
+                } else if *run > repeat {
+                    // Measuring until decisive: no fixed number to count to.
+                    format!(
+                        " run {run} (until ±{}%)",
+                        self.spec.until_ci_pct.unwrap_or_default()
+                    )
                 } else if *runs > 1 {
-                    format!(" run {run}/{runs}")
+                    format!(" run {run}/{repeat}")
                 } else {
                     String::new()
                 };
