@@ -1683,7 +1683,12 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert!(label_exists(&h, "New: run of"));
     // Judge by CPU time: the stand-in CLI reports none, and the rows say so.
     h.get_by_label("CPU time").click();
-    wait_for_comparison(&mut h);
+    step_until(&mut h, 20, "the comparison by CPU time", |app| {
+        app.suites
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.metric == adhash::batch::compare::Metric::Cpu && c.result.is_some())
+    });
     {
         let c = h.state().suites.comparison.as_ref().unwrap();
         assert_eq!(c.metric, adhash::batch::compare::Metric::Cpu);
@@ -1700,7 +1705,12 @@ fn history_lists_runs_and_compare_shows_verdicts() {
         );
     }
     h.get_by_label("Wall time").click();
-    wait_for_comparison(&mut h);
+    step_until(&mut h, 20, "the comparison by wall time", |app| {
+        app.suites
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.metric == adhash::batch::compare::Metric::Wall && c.result.is_some())
+    });
     // Export the comparison from the app: the field, then Export.
     let out = d.join("cmp.md");
     h.state_mut().state.compare_export_input = out.display().to_string();
@@ -1898,7 +1908,7 @@ fn the_jobs_table_shows_each_interval_against_the_target() {
     assert!(label_exists(&h, "Interval"));
     // The stand-in CLI's figures are all alike: both intervals close to
     // nothing at the 7 runs an interval needs.
-    assert_eq!(h.query_all_by_label("±0.0% / ±3%").count(), 2);
+    assert_eq!(h.query_all_by_label("±0.00% / ±3%").count(), 2);
     let run = h.state().suites.shown().unwrap();
     assert!(run.rows.iter().all(|r| r.live_width == Some(0.0)));
     assert!(
@@ -1910,4 +1920,42 @@ fn the_jobs_table_shows_each_interval_against_the_target() {
             .all(|j| j.rounds == Some(7)),
         "7 rounds, then the target was met"
     );
+}
+
+/// Two interleaved runs with a std control: Compare shows each job's ×std
+/// row (the one the gate reads) and marks the control.
+#[cfg(unix)]
+#[test]
+fn compare_shows_the_normalised_rows_and_the_control() {
+    let (dir, _) = small_suite(TWO_JOBS);
+    let d = dir.path();
+    let spec = d.join("paired.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\ninterleave = true\n\
+[[batch.jobs]]\nname = \"std\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\nrepeat = 7\n\
+[[batch.jobs]]\nname = \"alpha\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 7\n",
+    )
+    .unwrap();
+    for behave in ["noisy", "noisy-slow"] {
+        let o = std::process::Command::new(adhash_bin())
+            .args(["batch", "--spec", spec.to_str().unwrap(), "--quiet"])
+            .env("FAKE_BEHAVE", behave)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    h.get_by_label("Compare with previous").click();
+    wait_for_comparison(&mut h);
+    let c = h.state().suites.comparison.as_ref().unwrap();
+    let r = c.result.as_ref().unwrap().as_ref().unwrap();
+    // Every job 30% slower raw; ×std unchanged: the gate passes.
+    assert_eq!(r.jobs[1].verdict, Verdict::Slower);
+    assert_eq!(r.jobs[1].gate_verdict(), Verdict::NoChange);
+    assert!(r.regressions().is_empty(), "{:?}", r.regressions());
+    assert!(label_exists(&h, "×std (gate)"));
+    assert!(label_exists(&h, "std · control"));
+    assert!(label_exists(&h, "7 / 7 rounds"));
 }

@@ -264,20 +264,28 @@ pub fn compare_view(
         .num_columns(7)
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
+            let unit = c.metric.unit();
             for h in [
-                "Job",
-                "Old ops/s",
-                "New ops/s",
-                "Δ",
-                "97% CI",
-                "Runs (old / new)",
-                "Verdict",
+                "Job".to_string(),
+                format!("Old {unit}"),
+                format!("New {unit}"),
+                "Δ".into(),
+                "97% CI".into(),
+                "Runs (old / new)".into(),
+                "Verdict".into(),
             ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
             for j in &c.jobs {
-                ui.label(shown_text(&j.name, 40));
+                if j.control && j.gated_on_normalized {
+                    ui.label(format!("{} · control", shown_text(&j.name, 40)))
+                        .on_hover_text(
+                            "The std control of its CSV: the others' ×std is against it, and the gate does not read its own verdict (its move is the machine's)",
+                        );
+                } else {
+                    ui.label(shown_text(&j.name, 40));
+                }
                 ui.label(compare::ops_short(j.old_median));
                 ui.label(compare::ops_short(j.new_median));
                 ui.label(compare::pct(j.delta_pct));
@@ -288,7 +296,7 @@ pub fn compare_view(
                 ui.end_row();
                 if let Some(n) = &j.normalized {
                     ui.label(format!(
-                        "  ↳ ×std{}",
+                        "   ×std{}",
                         if j.gated_on_normalized { " (gate)" } else { "" }
                     ));
                     let times = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.3}×"));

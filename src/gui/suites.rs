@@ -1480,7 +1480,7 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         Some(w) => {
                             let met = w < target;
                             ui.label(
-                                RichText::new(format!("±{w:.1}% / ±{target}%"))
+                                RichText::new(format!("±{w:.2}% / ±{target}%"))
                                     .color(if met { palette::GOOD } else { palette::WARN }),
                             )
                             .on_hover_text(if met {
