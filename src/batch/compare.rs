@@ -772,20 +772,7 @@ mod tests {
     }
 
     fn suite(jobs: Vec<JobResult>) -> SuiteResult {
-        SuiteResult {
-            spec: "s.toml".into(),
-            description: None,
-            cli: String::new(),
-            generated_at: String::new(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            wall_seconds: 0.0,
-            cancelled: false,
-            environment: Environment::default(),
-            warnings: Vec::new(),
-            until_ci_pct: None,
-            jobs,
-        }
+        SuiteResult::of_jobs("s.toml", jobs)
     }
 
     fn cmp(old: &SuiteResult, new: &SuiteResult) -> Comparison {

@@ -71,7 +71,7 @@ fn pretty(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::result::{Environment, JobStatus, RunRecord};
+    use crate::batch::result::{JobStatus, RunRecord};
 
     fn suite() -> SuiteResult {
         let mut ok = JobResult::planned("std-uniform", "run-csv", "std", "w.csv", 7);
@@ -89,20 +89,7 @@ mod tests {
         one.status = JobStatus::Ok;
         one.ops_per_second = Some(5.0);
         let failed = JobResult::planned("failed", "run-csv", "adaptive", "w.csv", 1);
-        SuiteResult {
-            spec: "s.toml".into(),
-            description: None,
-            cli: String::new(),
-            generated_at: String::new(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            wall_seconds: 0.0,
-            cancelled: false,
-            environment: Environment::default(),
-            warnings: Vec::new(),
-            until_ci_pct: None,
-            jobs: vec![ok, one, failed],
-        }
+        SuiteResult::of_jobs("s.toml", vec![ok, one, failed])
     }
 
     /// The Bencher Metric Format's documented shape: a map of benchmark

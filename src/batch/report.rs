@@ -978,20 +978,7 @@ mod tests {
         );
         assert!(several_workloads(&rows));
         assert_eq!((rows[0].fraction, rows[2].fraction), (1.0, 1.0));
-        let suite = SuiteResult {
-            spec: "s.toml".into(),
-            description: None,
-            cli: String::new(),
-            generated_at: String::new(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            wall_seconds: 0.0,
-            cancelled: false,
-            environment: Environment::default(),
-            warnings: Vec::new(),
-            until_ci_pct: None,
-            jobs: jobs.to_vec(),
-        };
+        let suite = SuiteResult::of_jobs("s.toml", jobs.to_vec());
         let md = markdown(&suite);
         assert!(md.contains("| Workload | Job | Ops/s |"), "{md}");
         assert!(md.contains("| u.csv | u-std | 10 | 0.0% |"), "{md}");

@@ -371,6 +371,25 @@ pub struct SuiteResult {
 }
 
 impl SuiteResult {
+    /// A suite of `jobs` from spec `spec` with nothing else known yet (no
+    /// times, an empty environment): what tests and tools start from.
+    pub fn of_jobs(spec: &str, jobs: Vec<JobResult>) -> SuiteResult {
+        SuiteResult {
+            spec: spec.into(),
+            description: None,
+            cli: String::new(),
+            generated_at: String::new(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            wall_seconds: 0.0,
+            cancelled: false,
+            environment: Environment::default(),
+            warnings: Vec::new(),
+            until_ci_pct: None,
+            jobs,
+        }
+    }
+
     pub fn all_ok(&self) -> bool {
         self.jobs.iter().all(|j| j.status == JobStatus::Ok)
     }
