@@ -1580,6 +1580,38 @@ fn until_ci_pct_stops_at_max_seconds_on_noisy_jobs() {
     assert!(adhash::batch::report::markdown(&suite).contains("| not met |"));
 }
 
+/// A job that fails, or gives no throughput, never narrows an interval:
+/// it gets no more rounds, the others still reach their target, and the
+/// log says why it did not.
+#[test]
+fn until_ci_pct_passes_over_jobs_that_cannot_be_measured() {
+    let jobs = String::from("until_ci_pct = 3\nmax_seconds = 60\n")
+        + &job("std", "ok", "mode = \"std\"")
+        + &job("silent", "nosummary", "")
+        + &job("broken", "crash", "");
+    let (_dir, spec) = fake_suite(&jobs);
+    let t = Instant::now();
+    let (suite, _) = run_collect(&spec, CancelToken::default());
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    let by = |n: &str| suite.jobs.iter().find(|j| j.name == n).unwrap();
+    assert_eq!(
+        (by("std").target_met, by("std").runs.len()),
+        (Some(true), 7)
+    );
+    assert_eq!(
+        (by("silent").target_met, by("silent").runs.len()),
+        (Some(false), 1)
+    );
+    assert!(
+        by("silent")
+            .log
+            .text()
+            .contains("(the job gives no throughput figures)")
+    );
+    assert_eq!(by("broken").target_met, Some(false));
+    assert!(by("broken").log.text().contains("(the job failed)"));
+}
+
 #[test]
 fn interleave_runs_repeats_round_robin() {
     let jobs = String::from("interleave = true\n")

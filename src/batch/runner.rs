@@ -273,9 +273,16 @@ fn until_decisive(
     let mut out_of_time = false;
     loop {
         let widths = half_widths(jobs);
+        // A job that failed, or that gives no throughput (a profile job, a
+        // CLI that writes no summary), can never narrow an interval: it
+        // gets no more rounds.
         let alive: Vec<bool> = jobs
             .iter()
-            .map(|j| j.result.status == JobStatus::Ok && j.planned < MAX_DECISIVE_RUNS)
+            .map(|j| {
+                j.result.status == JobStatus::Ok
+                    && has_figures(&j.result)
+                    && j.planned < MAX_DECISIVE_RUNS
+            })
             .collect();
         let short: Vec<bool> = (0..jobs.len())
             .map(|i| alive[i] && !within(widths[i].0))
@@ -320,10 +327,12 @@ fn until_decisive(
         let width = w.map_or("no interval yet".to_string(), |w| format!("±{w:.2}%"));
         let why = if met {
             String::new()
-        } else if out_of_time {
-            " (max_seconds reached)".into()
         } else if jr.result.status != JobStatus::Ok {
             " (the job failed)".into()
+        } else if !has_figures(&jr.result) {
+            " (the job gives no throughput figures)".into()
+        } else if out_of_time {
+            " (max_seconds reached)".into()
         } else if cancel.is_cancelled() {
             " (cancelled)".into()
         } else {
@@ -336,6 +345,13 @@ fn until_decisive(
         );
         jr.note(events, line);
     }
+}
+
+/// Some run of the job gave a throughput figure.
+fn has_figures(r: &JobResult) -> bool {
+    !super::verdict::figures(r, super::verdict::Metric::Wall)
+        .0
+        .is_empty()
 }
 
 /// Each job's interval half width now (percent) and the index of its
