@@ -1959,3 +1959,30 @@ fn compare_shows_the_normalised_rows_and_the_control() {
     assert!(label_exists(&h, "std · control"));
     assert!(label_exists(&h, "7 / 7 rounds"));
 }
+
+/// Jobs on two CSVs: the table names each job's workload and ranks it
+/// only against its own (each is the fastest of its CSV).
+#[cfg(unix)]
+#[test]
+fn jobs_on_different_csvs_are_ranked_apart() {
+    let (dir, _) = small_suite(TWO_JOBS);
+    let d = dir.path();
+    std::fs::copy(d.join("w.csv"), d.join("x.csv")).unwrap();
+    let spec = d.join("two_csvs.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"slow-on-w\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nextra_args = [\"--behave\", \"ok\"]\n\
+[[batch.jobs]]\nname = \"fast-on-x\"\ncommand = \"run-csv\"\ncsv = \"x.csv\"\nextra_args = [\"--behave\", \"fast\"]\n",
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    assert!(label_exists(&h, "Workload"));
+    assert!(label_exists(&h, "x.csv"));
+    // 1,000 against 4,000 ops/s, but on different CSVs: both 0.0%.
+    assert_eq!(h.query_all_by_label("0.0%").count(), 2);
+    assert!(!label_exists(&h, "-75.0%"));
+}

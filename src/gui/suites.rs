@@ -1361,7 +1361,13 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let summary = summary_rows(&jobs);
     let (xstd, spread) = summary_columns(&summary);
     let by_name = |name: &str| summary.iter().find(|r| r.job.name == name);
-    let mut headers = vec!["Job", "Mode", "Status", "Duration", "Ops/s", "Δ vs. max"];
+    // Jobs on different CSVs are ranked apart: the table says which is whose.
+    let by_workload = crate::batch::report::several_workloads(&summary);
+    let mut headers = vec!["Job", "Mode"];
+    if by_workload {
+        headers.push("Workload");
+    }
+    headers.extend(["Status", "Duration", "Ops/s", "Δ vs. max"]);
     if xstd {
         headers.push("×std");
     }
@@ -1385,7 +1391,12 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 let l = ui.label(RichText::new(*h).strong());
                 match *h {
                     "Δ vs. max" => {
-                        l.on_hover_text("Relative to the fastest job whose runs all ended ok");
+                        l.on_hover_text(
+                            "Relative to the fastest job on the same CSV whose runs all ended ok",
+                        );
+                    }
+                    "Workload" => {
+                        l.on_hover_text("The CSV the job replays: jobs are ranked within their workload, never across");
                     }
                     "×std" => {
                         l.on_hover_text("Ops/s ÷ the std job's on the same CSV (the control)");
@@ -1418,6 +1429,13 @@ fn jobs_table(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                         .on_hover_text("profile: replays a sample against every mode and recommends one");
                 } else {
                     ui.label(&r.mode).on_hover_text(format!("{} --mode {}", r.command, r.mode));
+                }
+                if by_workload {
+                    let name = r
+                        .csv
+                        .file_name()
+                        .map_or_else(|| "-".into(), |n| n.to_string_lossy().into_owned());
+                    ui.label(shown_text(&name, 30)).on_hover_text(r.csv.display().to_string());
                 }
                 let status = ui.add(
                     egui::Label::new(
