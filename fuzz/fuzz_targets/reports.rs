@@ -88,6 +88,8 @@ fn job(f: FuzzJob) -> JobResult {
             ops_per_second: ops.map(self::ops),
             duration_seconds: 1.0,
             status: if ok { JobStatus::Ok } else { JobStatus::Failed },
+            ops_per_cpu_second: ops.map(self::ops),
+            round: None,
         })
         .collect();
     j.ops_per_second_runs = j
@@ -127,6 +129,7 @@ fuzz_target!(|f: FuzzSuite| {
             ..Environment::default()
         },
         warnings: Vec::new(),
+        until_ci_pct: None,
         jobs: f.jobs.into_iter().map(job).collect(),
     };
     check_markdown(&suite, &report::markdown(&suite));
