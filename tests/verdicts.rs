@@ -195,3 +195,31 @@ fn paired_rounds_cancel_what_a_round_does_to_both() {
     assert!(paired_found >= 180, "{paired_found}");
     assert!(unpaired_found < paired_found / 2, "{unpaired_found}");
 }
+
+proptest::proptest! {
+    /// Whatever a report holds (NaN, infinities, negatives, 0, absurd
+    /// figures, ties), the estimates never panic, and an interval holds
+    /// its estimate with finite, positive bounds.
+    #[test]
+    fn estimates_hold_on_any_figures(
+        old in proptest::collection::vec(proptest::num::f64::ANY, 0..40),
+        new in proptest::collection::vec(proptest::num::f64::ANY, 0..40),
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        use adhash::batch::verdict::{median, paired, Estimate};
+        let check = |e: Option<Estimate>| {
+            if let Some(e) = e {
+                proptest::prop_assert!(e.value.is_finite() && e.value > 0.0, "{e:?}");
+                if let Some((lo, hi)) = e.interval {
+                    proptest::prop_assert!(lo.is_finite() && hi.is_finite() && lo > 0.0, "{e:?}");
+                    proptest::prop_assert!(lo <= e.value && e.value <= hi, "{e:?}");
+                }
+                let _ = judge(&e, 2.0);
+            }
+            Ok(())
+        };
+        check(unpaired(&old, &new, seed))?;
+        check(paired(&new, seed))?;
+        check(median(&old, seed))?;
+    }
+}

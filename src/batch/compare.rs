@@ -319,7 +319,7 @@ fn compare_pair(
     for (label, out) in [("old", old_out), ("new", new_out)] {
         if out > 0 {
             notes.push(format!(
-                "{label} run, job {}: {out} figure(s) that cannot be measurements (≤ 0, not finite, or over 10¹² ops/s) left out",
+                "{label} run, job {}: {out} figure(s) that cannot be measurements (not finite, under 10⁻⁶ or over 10¹² ops/s) left out",
                 crate::fmt::shown_text(&o.name, 60)
             ));
         }

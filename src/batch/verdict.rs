@@ -48,6 +48,14 @@ const TAIL: f64 = (1.0 - CONFIDENCE) / 2.0;
 /// The largest throughput a report may claim (ops/s): more is not a
 /// measurement (formats.md §9).
 pub const MAX_OPS_PER_SECOND: f64 = 1e12;
+/// The smallest: under one operation in eleven days is no replay either,
+/// and keeps every log ratio far from overflowing.
+pub const MIN_OPS_PER_SECOND: f64 = 1e-6;
+/// Ratios of two measurements lie within these bounds.
+const RATIO_BOUNDS: (f64, f64) = (
+    MIN_OPS_PER_SECOND / MAX_OPS_PER_SECOND,
+    MAX_OPS_PER_SECOND / MIN_OPS_PER_SECOND,
+);
 /// Runs a side judged at most: more are subsampled (seeded, so the output
 /// stays the same), which keeps a crafted report with 200,000 runs to a
 /// fraction of a second.
@@ -91,10 +99,10 @@ impl Verdict {
     }
 }
 
-/// A figure that can be a throughput measurement: finite, above 0, at most
-/// `MAX_OPS_PER_SECOND`.
+/// A figure that can be a throughput measurement: finite, from
+/// `MIN_OPS_PER_SECOND` to `MAX_OPS_PER_SECOND`.
 pub fn is_measurement(x: f64) -> bool {
-    x.is_finite() && x > 0.0 && x <= MAX_OPS_PER_SECOND
+    x.is_finite() && (MIN_OPS_PER_SECOND..=MAX_OPS_PER_SECOND).contains(&x)
 }
 
 /// Which interval an estimate carries, named in every output.
@@ -297,7 +305,7 @@ pub fn paired(ratios: &[f64], seed: u64) -> Option<Estimate> {
     let r: Vec<f64> = ratios
         .iter()
         .copied()
-        .filter(|x| x.is_finite() && *x > 0.0)
+        .filter(|x| (RATIO_BOUNDS.0..=RATIO_BOUNDS.1).contains(x))
         .collect();
     if r.is_empty() {
         return None;
