@@ -343,6 +343,30 @@ fn baselines_and_compare_with_the_previous_comparable_run() {
         std::fs::read(d.join("out/history/suite/baselines/main.prev.json")).unwrap(),
         std::fs::read(&second).unwrap()
     );
+    // An incomplete run never becomes the baseline.
+    let o = adhash_behaving(
+        d,
+        &[
+            "batch",
+            "--spec",
+            "suite.toml",
+            "--quiet",
+            "--save-baseline",
+            "main",
+        ],
+        "crash",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("baseline `main` not saved"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read(d.join("out/history/suite/baselines/main.prev.json")).unwrap(),
+        std::fs::read(&second).unwrap(),
+        "the baselines are as they were"
+    );
     // Bad input: nothing runs, nothing is archived.
     let before = history(d);
     for bad in ["../x", ".hidden", "", "a/b"] {

@@ -129,6 +129,19 @@ pub fn run(
         None => return Err(Error::policy("the batch runner ended without a result")),
     };
     let baseline = match &opts.save_baseline {
+        // A baseline is what later runs are held to: an incomplete run
+        // (a job failed, the suite was stopped) is not one.
+        Some(name) if suite.outcome() != "ok" => {
+            log.warn(&format!(
+                "baseline `{name}` not saved: the run {} (a baseline needs every job ok)",
+                if suite.cancelled {
+                    "was cancelled"
+                } else {
+                    "had a job that did not end ok"
+                }
+            ));
+            None
+        }
         Some(name) => {
             // The archived entry, or (history off) the JSON report itself.
             let run = archived.clone().unwrap_or_else(|| reports.json.clone());

@@ -174,8 +174,16 @@ pub fn baseline_path(history: &Path, name: &str) -> Result<PathBuf> {
 /// is kept as `NAME.prev.json`.
 pub fn save_baseline(history: &Path, name: &str, run: &Path) -> Result<PathBuf> {
     let path = baseline_path(history, name)?;
-    // Read (and check) the run first: a broken file never becomes a baseline.
-    load(run)?;
+    // Read (and check) the run first: a broken file never becomes a
+    // baseline, nor a run that did not end ok (later runs are held to it).
+    let suite = load(run)?;
+    if suite.outcome() != "ok" {
+        return Err(Error::bad_input(format!(
+            "{} cannot be a baseline: the run {} (a baseline needs every job ok)",
+            run.display(),
+            suite.outcome()
+        )));
+    }
     let bytes = std::fs::read(run).map_err(|e| Error::io_at("cannot read", run, &e))?;
     let dir = baselines_folder(history);
     std::fs::create_dir_all(&dir)
@@ -343,6 +351,18 @@ mod tests {
             std::fs::read(dir.path().join("baselines/main.prev.json")).unwrap(),
             std::fs::read(&a).unwrap()
         );
+        // A run with a failed job is no baseline.
+        let mut failed = suite("2026-11-28T08:20:00Z", 3.0);
+        failed.jobs[0].status = JobStatus::Failed;
+        let f = archive_in(dir.path(), &failed).unwrap();
+        let e = save_baseline(dir.path(), "main", &f).unwrap_err();
+        assert!(
+            e.detail.contains("cannot be a baseline: the run failed"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&b).unwrap());
+        std::fs::remove_file(&f).unwrap();
         // The history list does not count baselines as runs.
         assert_eq!(list(dir.path()).len(), 2);
         for bad in ["", ".x", "a/b", "..", "x y", &"n".repeat(65)] {

@@ -171,12 +171,15 @@ pub fn history_view(
                 } else if ui.button("Show").clicked() {
                     cmds.push(Command::OpenRun(e.path.clone()));
                 }
+                let complete = e.is_complete();
                 let save = ui
-                    .add_enabled(name_ok, egui::Button::new("Save as baseline"))
+                    .add_enabled(name_ok && complete, egui::Button::new("Save as baseline"))
                     .on_hover_text(format!("Store this run as baseline `{baseline_name}`"))
-                    .on_disabled_hover_text(
-                        "A baseline name is 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'",
-                    );
+                    .on_disabled_hover_text(if complete {
+                        "A baseline name is 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'"
+                    } else {
+                        "Only a run whose jobs all ended ok can be a baseline"
+                    });
                 if save.clicked() {
                     cmds.push(Command::SaveBaseline {
                         run: e.path.clone(),
