@@ -29,7 +29,7 @@ SHARDS=("${@:-0/1}")
 cd "$(dirname "$0")/.."
 case $MOD in
   engine) TESTS=(--lib --test engine_props) ;;
-  batch) TESTS=(--lib --test batch --test compare --test hardening) ;;
+  batch) TESTS=(--lib --test batch --test compare --test hardening --test verdicts) ;;
   workload) TESTS=(--lib --test cli --test hardening) ;;
   *) echo "unknown module $MOD (engine, batch, workload)" >&2; exit 2 ;;
 esac
@@ -97,7 +97,7 @@ if [ "${SHARDS[0]}" != summary ]; then
     done < docs/mutants/excluded.tsv
     cargo_args=()
     for a in "${TESTS[@]}"; do cargo_args+=("--cargo-arg=$a"); done
-    cargo mutants -f "src/$MOD/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" "${exclude[@]}" \
+    cargo mutants -f "src/$MOD/*.rs" -f "src/$MOD/**/*.rs" --shard "$shard" --sharding round-robin "${iterate[@]}" "${filter[@]}" "${exclude[@]}" \
       --gitignore true "${cargo_args[@]}" "${TOOL[@]}" \
       --profile mutants -j "${JOBS:-1}" ${TIMEOUT:+--timeout "$TIMEOUT"} -o "$out" || { rc=$?; [ $rc -eq 2 ] || [ $rc -eq 3 ]; }
   done

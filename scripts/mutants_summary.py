@@ -83,7 +83,7 @@ def identities(mutants: list, source) -> dict:
 
 # Every mutant of the module as it is now.
 listed = json.loads(subprocess.run(
-    ["cargo", "mutants", "--list", "--json", "-f", f"src/{MOD}/*.rs"],
+    ["cargo", "mutants", "--list", "--json", "-f", f"src/{MOD}/*.rs", "-f", f"src/{MOD}/**/*.rs"],
     cwd=ROOT, capture_output=True, text=True, check=True,
 ).stdout)
 current = {m["name"] for m in listed}
@@ -200,7 +200,7 @@ lines = [
     "Written by `scripts/mutants_summary.py` (via `scripts/mutants.sh`); do not edit by hand.",
     "",
     f"Reproduce: `scripts/mutants.sh {MOD}` (or shards: `0/4 1/4 2/4 3/4`; `UNRUN=1` resumes) "
-    f"(cargo-mutants on `src/{MOD}/*.rs`, tests `cargo test {TESTS}`, profile `mutants`).",
+    f"(cargo-mutants on `src/{MOD}/**/*.rs`, tests `cargo test {TESTS}`, profile `mutants`).",
     "",
     f"Each mutant counts with its latest run's outcome, kept in `{MOD}.outcomes.tsv` beside this file; "
     "outcomes by the commit they were run at: "
