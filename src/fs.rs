@@ -88,6 +88,15 @@ pub fn check_outputs(inputs: &[Named], outputs: &[Named]) -> Result<()> {
         if out.as_os_str().is_empty() {
             return Err(Error::bad_input(format!("{what} is an empty path")));
         }
+        // `data/` names a folder even where a file `data` exists: writing
+        // the file in its place would replace what the name did not mean.
+        if out.as_os_str().as_encoded_bytes().last() == Some(&b'/') {
+            return Err(Error::bad_input(format!(
+                "{what} {} ends with '/': it names a folder, not a file",
+                out.display()
+            ))
+            .with_hint("drop the trailing '/' or name a file in that folder"));
+        }
         if out.is_dir() {
             return Err(Error::bad_input(format!(
                 "{what} {} is a folder, not a file",

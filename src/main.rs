@@ -10,7 +10,8 @@ fn main() {
             // Under --json a flag error is the JSON envelope (formats.md §3), one
             // line on stderr like every other error; help and version are
             // not errors.
-            let wants_json = std::env::args().any(|a| a == "--json" || a == "--log-json");
+            // `args_os`: an argument may be any bytes (a path), never a panic.
+            let wants_json = std::env::args_os().any(|a| a == "--json" || a == "--log-json");
             let is_error = !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
             if wants_json && is_error {
                 let text = e.to_string();

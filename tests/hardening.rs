@@ -988,3 +988,94 @@ fn invariant_and_internal_failures_exit_3_and_4() {
     let o = adhash_in(dir.path(), &["run-csv", "--csv", "w.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Issue 26, items 7 and 11: an argument may be any bytes (never a
+/// panic), and an output path ending in '/' names a folder: refused, even
+/// where a file of that name exists, which stays as it was.
+#[test]
+fn odd_bytes_and_trailing_slashes_are_refused_cleanly() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, csv) = workdir();
+    let d = dir.path();
+    let run = |args: &[&OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let bad = OsStr::from_bytes(b"caf\xe9.csv");
+    // --version wins over what follows it (exit 0); the others are flag
+    // errors (exit 2, the JSON envelope under --json).
+    for (args, code) in [
+        (vec![OsStr::new("--version"), OsStr::from_bytes(b"\xff")], 0),
+        (
+            vec![
+                OsStr::new("run-csv"),
+                OsStr::new("--csv"),
+                bad,
+                OsStr::new("--bogus"),
+            ],
+            2,
+        ),
+        (
+            vec![
+                OsStr::new("--json"),
+                OsStr::new("run-csv"),
+                OsStr::new("--csv"),
+                bad,
+                OsStr::new("--bogus"),
+            ],
+            2,
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+    // A path of any bytes is a path: a missing one is exit 5, not a panic.
+    let o = run(&[OsStr::new("run-csv"), OsStr::new("--csv"), bad]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+
+    std::fs::write(d.join("data"), "keep me").unwrap();
+    let csv = csv.to_str().unwrap();
+    for args in [
+        vec![
+            "--mode",
+            "std",
+            "run-csv",
+            "--csv",
+            csv,
+            "--json-summary-out",
+            "data/",
+        ],
+        vec!["generate-csv", "--outfile", "data/", "--ops", "10"],
+        vec!["workload-dna", "--csv", csv, "--json-out", "data/"],
+    ] {
+        let o = adhash_in(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("ends with '/'"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read_to_string(d.join("data")).unwrap(), "keep me");
+    }
+    for field in ["report", "html_report", "json_report"] {
+        let spec = write_spec(
+            d,
+            &format!(
+                "[batch]\n{field} = \"data/\"\n[[batch.jobs]]\nname = \"a\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n"
+            ),
+        );
+        let o = adhash_in(d, &["batch", "--spec", spec.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{field}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("`{field}` ends with '/'")),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read_to_string(d.join("data")).unwrap(), "keep me");
+    }
+}

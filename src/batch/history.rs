@@ -46,8 +46,16 @@ pub fn archive_in(dir: &Path, suite: &SuiteResult) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io_at("cannot create history folder", dir, &e))?;
     let text = report::json(suite);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".adhash-tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".adhash-tmp");
+    // An archived run is a report like the others: 0666 less the umask
+    // (formats.md §3), not a temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io_at("cannot create a temporary file in", dir, &e))?;
     tmp.as_file_mut()
@@ -212,8 +220,24 @@ pub fn load(path: &Path) -> Result<SuiteResult> {
             v["schema"]
         )));
     }
-    serde_json::from_value(v)
-        .map_err(|e| Error::bad_input(format!("{}: unreadable batch report: {e}", path.display())))
+    let suite: SuiteResult = serde_json::from_value(v).map_err(|e| {
+        Error::bad_input(format!("{}: unreadable batch report: {e}", path.display()))
+    })?;
+    // Jobs are matched by name (compare, ×std): an edited report with two
+    // jobs of one name would be judged on whichever came last.
+    let mut seen = std::collections::HashMap::new();
+    for (i, j) in suite.jobs.iter().enumerate() {
+        if let Some(first) = seen.insert(j.name.as_str(), i) {
+            return Err(Error::bad_input(format!(
+                "{}: jobs {} and {} are both named `{}`: a batch report's job names are unique",
+                path.display(),
+                first + 1,
+                i + 1,
+                crate::fmt::shown_text(&j.name, 60)
+            )));
+        }
+    }
+    Ok(suite)
 }
 
 /// Every readable run in `dir`, newest first. Files that do not read as a
@@ -374,6 +398,40 @@ mod tests {
         std::fs::write(&junk, "{").unwrap();
         assert!(save_baseline(dir.path(), "main", &junk).is_err());
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&b).unwrap());
+    }
+
+    /// A report with two jobs of one name is refused, naming both.
+    #[test]
+    fn a_report_with_duplicate_job_names_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = suite("2026-11-28T08:00:00Z", 1.0);
+        s.jobs.push(s.jobs[0].clone());
+        let p = archive_in(dir.path(), &s).unwrap();
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.detail.contains("jobs 1 and 2 are both named `j`"),
+            "{}",
+            e.detail
+        );
+    }
+
+    /// History files get a report's permissions: 0666 less the umask.
+    #[cfg(unix)]
+    #[test]
+    fn history_files_are_readable_like_reports() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = archive_in(dir.path(), &suite("2026-11-28T08:00:00Z", 1.0)).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        // The process's umask, read without changing it (Linux tells it).
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+            .unwrap_or(0o022);
+        assert_eq!(mode, 0o666 & !umask, "{mode:o}");
     }
 
     /// What a list shows of a run is the run's own: counts, outcome, start.

@@ -363,8 +363,15 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
         }
     };
     for field in ["report", "html_report", "json_report"] {
-        if f.string(field)?.is_some_and(|p| p.trim().is_empty()) {
-            return Err(f.err(field, "is empty: give a file path"));
+        match f.string(field)? {
+            Some(p) if p.trim().is_empty() => {
+                return Err(f.err(field, "is empty: give a file path"));
+            }
+            // `data/` names a folder: never a report written over a file `data`.
+            Some(p) if p.ends_with('/') => {
+                return Err(f.err(field, "ends with '/': it names a folder, not a file"));
+            }
+            _ => {}
         }
     }
     let report = tidy(&dir.join(f.string("report")?.unwrap_or_else(|| DEFAULT_REPORT.into())));
@@ -641,7 +648,15 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
         command,
         csv,
         mode,
-        json_summary: f.string("json_summary")?,
+        json_summary: match f.string("json_summary")? {
+            Some(p) if p.ends_with('/') => {
+                return Err(f.err(
+                    "json_summary",
+                    "ends with '/': it names a folder, not a file",
+                ));
+            }
+            p => p,
+        },
         latency_sample_k: f.positive_int("latency_sample_k")?.map(u64::from),
         latency_sample_every: f.positive_int("latency_sample_every")?.map(u64::from),
         metrics_out_dir: f.string("metrics_out_dir")?,
