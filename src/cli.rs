@@ -207,11 +207,22 @@ pub enum MetricArg {
 }
 
 fn listen_addr(s: &str) -> std::result::Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
     if let Ok(port) = s.parse::<u16>() {
         return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
     }
-    s.parse()
-        .map_err(|_| format!("`{s}` is not PORT or HOST:PORT (e.g. 127.0.0.1:9898)"))
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    // A host name (`localhost:9898`): its first address.
+    match s.to_socket_addrs() {
+        Ok(mut addrs) => addrs
+            .next()
+            .ok_or_else(|| format!("`{s}` resolves to no address")),
+        Err(_) => Err(format!(
+            "`{s}` is not PORT or HOST:PORT (e.g. 127.0.0.1:9898 or localhost:9898)"
+        )),
+    }
 }
 
 fn percent(s: &str) -> std::result::Result<f64, String> {
@@ -1148,4 +1159,25 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
         out.suite.wall_seconds
     );
     Ok(if out.suite.all_ok() { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--metrics-listen`: a port alone is loopback, an address is taken as
+    /// it is, and a host name resolves (issue 26, item 18).
+    #[test]
+    fn listen_addresses_take_ports_addresses_and_host_names() {
+        assert_eq!(listen_addr("9898").unwrap().to_string(), "127.0.0.1:9898");
+        assert_eq!(listen_addr("0.0.0.0:80").unwrap().to_string(), "0.0.0.0:80");
+        let local = listen_addr("localhost:9898").unwrap();
+        assert!(local.ip().is_loopback() && local.port() == 9898, "{local}");
+        assert!(
+            listen_addr("nope")
+                .unwrap_err()
+                .contains("is not PORT or HOST:PORT")
+        );
+        assert!(listen_addr("localhost:99999").is_err());
+    }
 }

@@ -738,10 +738,12 @@ fn crash_missing_csv_and_timeout_do_not_stop_the_suite() {
     let mut jobs = job("good", "ok", "");
     jobs += &job("crash", "crash", "");
     jobs += "[[batch.jobs]]\nname = \"missing\"\ncommand = \"run-csv\"\ncsv = \"nope.csv\"\n";
+    jobs += "[[batch.jobs]]\nname = \"folder\"\ncommand = \"run-csv\"\ncsv = \"a_folder\"\n";
     jobs += &job("crash-in-warmup", "crash", "warmup = 1\nrepeat = 3");
     jobs += &job("stubborn", "stubborn", "timeout_s = 0.5");
     jobs += &job("fast", "fast", "json_summary = \"out/fast.json\"");
     let (dir, spec) = fake_suite(&jobs);
+    std::fs::create_dir(dir.path().join("a_folder")).unwrap();
     let t0 = Instant::now();
     let (suite, _) = run_collect(&spec, CancelToken::new());
     let by = |n: &str| suite.jobs.iter().find(|j| j.name == n).unwrap();
@@ -765,6 +767,16 @@ fn crash_missing_csv_and_timeout_do_not_stop_the_suite() {
         by("missing").log.text().contains("CSV not found"),
         "{}",
         by("missing").log.text()
+    );
+    // A folder is not "not found": the log says what is there.
+    assert_eq!(by("folder").status, JobStatus::Failed);
+    assert!(
+        by("folder")
+            .log
+            .text()
+            .contains("the CSV is a folder, not a file"),
+        "{}",
+        by("folder").log.text()
     );
     assert_eq!(by("stubborn").status, JobStatus::Timeout);
     // It never ends by itself: any end is the runner's kill (timeout 0.5 s

@@ -1079,3 +1079,22 @@ fn odd_bytes_and_trailing_slashes_are_refused_cleanly() {
         assert_eq!(std::fs::read_to_string(d.join("data")).unwrap(), "keep me");
     }
 }
+
+/// Issue 26, item 8: a JSON report that is a device writes no history in
+/// `/dev`: the run is archived under the spec's own folder.
+#[test]
+fn history_beside_a_device_report_goes_under_the_spec() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    let spec = write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\njson_report = \"/dev/null\"\n{JOB}"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", spec.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!Path::new("/dev/history").exists());
+    let runs: Vec<_> = std::fs::read_dir(d.join("history/suite"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 1, "archived under the spec's folder");
+}

@@ -15,9 +15,13 @@ use crate::error::{Error, Result};
 /// A history file larger than this is not read (formats.md §3 limits).
 pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The folder holding `spec`'s archived runs.
+/// The folder holding `spec`'s archived runs: beside the JSON report when
+/// that is a regular file (or not there yet); when it is a device or a FIFO
+/// (`/dev/null`), under the spec's own folder, never in `/dev`.
 pub fn folder(spec: &BatchSpec) -> PathBuf {
+    let special = std::fs::metadata(&spec.json_report).is_ok_and(|m| !m.is_file());
     let base = match spec.json_report.parent() {
+        _ if special => spec.dir.clone(),
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };

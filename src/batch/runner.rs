@@ -503,9 +503,16 @@ impl<'a> JobRun<'a> {
     fn prepare(&mut self, events: &Events) {
         let csv = self.spec.resolve(&self.job.csv);
         if !csv.is_file() {
+            // Say what is there instead: a folder, a FIFO or a device is not
+            // "not found".
+            let what = match std::fs::metadata(&csv) {
+                Err(_) => "CSV not found".to_string(),
+                Ok(m) if m.is_dir() => "the CSV is a folder, not a file".into(),
+                Ok(_) => "the CSV is not a regular file (a FIFO or a device)".into(),
+            };
             return self.fail_before_launch(
                 events,
-                format!("CSV not found: {} (job not launched)", csv.display()),
+                format!("{what}: {} (job not launched)", csv.display()),
             );
         }
         for out in self.job.outputs() {

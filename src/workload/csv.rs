@@ -325,8 +325,16 @@ impl<R: Read> WorkloadReader<R> {
 fn scan_error(e: ScanError) -> Error {
     match e {
         // The reader's own limits: bad input, not I/O.
-        ScanError::Limit { what, line } => Error::bad_input(format!("{what} near line {line}"))
-            .with_hint("raise --csv-max-bytes (0 disables it); lines are limited to 1 MiB"),
+        ScanError::Limit { what, line } => {
+            // Each limit its own hint: --csv-max-bytes does not lift the
+            // line limit, which is fixed.
+            let hint = if what.contains("--csv-max-bytes") {
+                "raise --csv-max-bytes, or pass 0 to disable the limit"
+            } else {
+                "a workload line may hold at most 1 MiB (a fixed limit): is this a CSV of op,key,value rows?"
+            };
+            Error::bad_input(format!("{what} near line {line}")).with_hint(hint)
+        }
         ScanError::Io { error, line } => Error::io(format!("read error near line {line}: {error}")),
     }
 }
@@ -366,6 +374,30 @@ pub use crate::fs::write_atomic;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each limit gives its own hint: the line limit is fixed, so it never
+    /// suggests --csv-max-bytes.
+    #[test]
+    fn limits_hint_at_what_lifts_them() {
+        let line = scan_error(ScanError::Limit {
+            what: "a line longer than 1 MiB".into(),
+            line: 3,
+        });
+        assert_eq!(line.detail, "a line longer than 1 MiB near line 3");
+        let hint = line.hint.unwrap();
+        assert!(
+            hint.contains("fixed limit") && !hint.contains("--csv-max-bytes"),
+            "{hint}"
+        );
+        let bytes = scan_error(ScanError::Limit {
+            what: "more than 10 bytes (the --csv-max-bytes limit)".into(),
+            line: 1,
+        });
+        assert_eq!(
+            bytes.hint.as_deref(),
+            Some("raise --csv-max-bytes, or pass 0 to disable the limit")
+        );
+    }
 
     /// One owned row, for comparing.
     #[derive(Debug)]
