@@ -429,6 +429,44 @@ impl Cli {
     }
 }
 
+/// The files a command reads and the files it writes, as its flags name
+/// them (a batch's spec names more: `BatchSpec::check_outputs_with`).
+fn command_io(cmd: &Option<Command>) -> (Vec<crate::fs::Named<'_>>, Vec<crate::fs::Named<'_>>) {
+    let (mut inputs, mut outputs): (Vec<crate::fs::Named>, Vec<crate::fs::Named>) =
+        (Vec::new(), Vec::new());
+    match cmd {
+        Some(Command::RunCsv(a)) => {
+            inputs.push(("--csv", &a.csv));
+            outputs.extend(
+                a.json_summary_out
+                    .as_deref()
+                    .map(|p| ("--json-summary-out", p)),
+            );
+        }
+        Some(Command::Profile(a)) => inputs.push(("--csv", &a.csv)),
+        Some(Command::WorkloadDna(a)) => {
+            inputs.push(("--csv", &a.csv));
+            outputs.extend(a.json_out.as_deref().map(|p| ("--json-out", p)));
+        }
+        Some(Command::GenerateCsv(a)) => outputs.push(("--outfile", &a.outfile)),
+        Some(Command::Batch(a)) => {
+            inputs.extend(a.spec.as_deref().map(|p| ("--spec", p)));
+            outputs.extend(a.events_out.as_deref().map(|p| ("--events-out", p)));
+        }
+        Some(Command::Compare(a)) => {
+            inputs.extend(a.reports.iter().map(|p| ("a compared report", p.as_path())));
+            inputs.extend(a.within.as_deref().map(|p| ("--within", p)));
+            outputs.extend(a.out.as_deref().map(|p| ("--out", p)));
+        }
+        Some(Command::Export(a)) => {
+            inputs.push(("the report", &a.report));
+            outputs.extend(a.out.as_deref().map(|p| ("--out", p)));
+        }
+        Some(Command::MissionControl(_)) | None => {}
+    }
+    (inputs, outputs)
+}
+
 /// Run the parsed command line. `Ok(code)` is the exit code of a command
 /// that ran (profile --then passes its child's through).
 pub fn run(mut cli: Cli) -> Result<i32> {
@@ -439,19 +477,16 @@ pub fn run(mut cli: Cli) -> Result<i32> {
             .map(PathBuf::from);
     }
     if let Some(path) = &cli.log_file {
-        // The log is appended to: it must not be the command's input.
-        let input: Option<(&str, &Path)> = match &cli.command {
-            Some(Command::RunCsv(a)) => Some(("--csv", &a.csv)),
-            Some(Command::Profile(a)) => Some(("--csv", &a.csv)),
-            Some(Command::WorkloadDna(a)) => Some(("--csv", &a.csv)),
-            Some(Command::Batch(a)) => a.spec.as_deref().map(|p| ("--spec", p)),
-            _ => None,
-        };
-        crate::fs::check_outputs(
-            &cli.inputs(&input.into_iter().collect::<Vec<_>>()),
-            &[("--log-file", path)],
-        )?;
-        crate::log::open_log_file(path, cli.log_max_bytes, cli.log_backup_count)?;
+        // The log is appended to: it must not be one of the command's
+        // inputs, nor one of its other outputs. A batch checks it against
+        // its spec's CSVs and reports too, and opens it only then (an
+        // error record would otherwise land in the file it refused).
+        let (inputs, mut outputs) = command_io(&cli.command);
+        outputs.push(("--log-file", path));
+        crate::fs::check_outputs(&cli.inputs(&inputs), &outputs)?;
+        if !matches!(cli.command, Some(Command::Batch(_))) {
+            crate::log::open_log_file(path, cli.log_max_bytes, cli.log_backup_count)?;
+        }
     }
     let log = Log {
         json: cli.log_json,
@@ -1101,6 +1136,13 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
         save_baseline: a.save_baseline.clone(),
     };
     headless::check(&spec, &opts)?;
+    if let Some(path) = &cli.log_file {
+        // Not a job's CSV, a report, a summary, nor the event log.
+        let mut outputs: Vec<(&str, &Path)> = vec![("--log-file", path)];
+        outputs.extend(a.events_out.as_deref().map(|p| ("--events-out", p)));
+        spec.check_outputs_with(&outputs)?;
+        crate::log::open_log_file(path, cli.log_max_bytes, cli.log_backup_count)?;
+    }
     for w in &spec.warnings {
         log.warn(w);
     }

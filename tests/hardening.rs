@@ -1098,3 +1098,63 @@ fn history_beside_a_device_report_goes_under_the_spec() {
         .collect();
     assert_eq!(runs.len(), 1, "archived under the spec's folder");
 }
+
+/// Issue 26, item 5: the log file is an output like the others: never a
+/// job's CSV, nor the event log, nor the summary; nothing is written.
+#[test]
+fn the_log_file_never_replaces_an_input_or_another_output() {
+    let (dir, csv) = workdir();
+    let d = dir.path();
+    let before = std::fs::read(&csv).unwrap();
+    let spec = write_spec(d, &format!("[batch]\nreport = \"out/r.md\"\n{JOB}"));
+    let spec = spec.to_str().unwrap();
+    for args in [
+        vec!["--log-file", "w.csv", "batch", "--spec", spec],
+        vec![
+            "--log-file",
+            "lg.txt",
+            "batch",
+            "--spec",
+            spec,
+            "--events-out",
+            "lg.txt",
+        ],
+        vec!["--log-file", "out/r.md", "batch", "--spec", spec],
+        vec![
+            "--log-file",
+            "s.json",
+            "run-csv",
+            "--csv",
+            "w.csv",
+            "--json-summary-out",
+            "s.json",
+        ],
+        vec![
+            "--log-file",
+            "g.csv",
+            "generate-csv",
+            "--outfile",
+            "g.csv",
+            "--ops",
+            "10",
+        ],
+    ] {
+        let o = adhash_in(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("--log-file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(std::fs::read(&csv).unwrap(), before, "the CSV is untouched");
+    for f in ["lg.txt", "s.json", "g.csv", "out/r.md"] {
+        assert!(!d.join(f).exists(), "{f} was not written");
+    }
+    // A log file of its own is fine.
+    let o = adhash_in(
+        d,
+        &["--log-file", "run.log", "batch", "--spec", spec, "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
