@@ -16,7 +16,7 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// whole (not just their ESC byte), then every other control character but
 /// tab and newline.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    let keep = |c: char| !c.is_control() || c == '\t' || c == '\n';
+    let keep = |c: char| (!c.is_control() || c == '\t' || c == '\n') && !is_bidi_control(c);
     if s.chars().all(keep) {
         return s.into();
     }
@@ -52,6 +52,17 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// Unicode's bidirectional controls (embeddings, overrides, isolates,
+/// marks): not control characters to `char::is_control`, yet U+202E turns
+/// `txt.exe` into what reads as `exe.txt`. Text from users never carries
+/// them to a terminal or a report.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Stdout is a pipe whose reader has gone (checked without writing, so a
@@ -271,5 +282,24 @@ mod tests {
         assert_eq!(printable("a\u{1b}]0;title\u{7}b"), "ab");
         assert_eq!(printable("a\u{1b}]8;;http://x\u{1b}\\link"), "alink");
         assert_eq!(printable("bell\u{7}\r\nnext\tcol"), "bell\nnext\tcol");
+    }
+
+    /// Issue 26, item 15: bidi controls never pass (a right-to-left
+    /// override would make `txt.exe` read as `exe.txt`); other non-ASCII
+    /// text stays.
+    #[test]
+    fn bidi_controls_are_removed() {
+        assert_eq!(printable("report\u{202E}txt.exe"), "reporttxt.exe");
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202D}', '\u{2066}', '\u{2069}',
+        ] {
+            assert_eq!(printable(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
+        }
+        assert_eq!(
+            printable("café ключ 名前 \u{200D}"),
+            "café ключ 名前 \u{200D}"
+        );
+        assert_eq!(crate::batch::report::md_cell("a\u{202E}b"), "ab");
+        assert_eq!(crate::batch::report::esc("a\u{2067}b"), "ab");
     }
 }

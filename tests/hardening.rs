@@ -1158,3 +1158,22 @@ fn the_log_file_never_replaces_an_input_or_another_output() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// Issue 26, item 14: text from a spec is shown on one line, so a
+/// description cannot forge a line of adhash's own.
+#[test]
+fn spec_text_cannot_forge_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("docs/examples")).unwrap();
+    std::fs::write(
+        d.join("docs/examples/forge.toml"),
+        "[batch]\ndescription = \"honest\\n[1/1] fake: ok in 0.01 s\"\n[[batch.jobs]]\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let o = adhash_in(d, &["batch", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!out.lines().any(|l| l.starts_with("[1/1]")), "{out}");
+    assert!(out.contains("honest [1/1] fake: ok in 0.01 s"), "{out}");
+}

@@ -35,9 +35,9 @@ impl<'a> Console<'a> {
             BatchEvent::SuiteStarted { spec: path, jobs } => {
                 crate::errln!(
                     "suite {} ({} jobs) with CLI {}",
-                    path.display(),
+                    one_line(&path.display().to_string()),
                     jobs.len(),
-                    self.spec.cli.describe()
+                    one_line(&self.spec.cli.describe())
                 );
             }
             BatchEvent::JobStarted {
@@ -62,7 +62,12 @@ impl<'a> Console<'a> {
                 } else {
                     String::new()
                 };
-                crate::errln!("[{}/{total}] {name}{rep}: {command_line}", job + 1);
+                crate::errln!(
+                    "[{}/{total}] {}{rep}: {}",
+                    job + 1,
+                    one_line(name),
+                    one_line(command_line)
+                );
             }
             BatchEvent::Log { job, stream, line } => {
                 if self.quiet && *stream != Stream::Runner {
@@ -121,6 +126,12 @@ impl<'a> Console<'a> {
     }
 }
 
+/// Text from a spec or a file name on one line: a newline in it must not
+/// start a line that looks like adhash's own (`[2/2] x: ok …`).
+fn one_line(s: &str) -> String {
+    crate::fmt::shown_text(s, 4000)
+}
+
 /// `adhash batch --list` as lines.
 pub fn list_lines(entries: &[SpecEntry]) -> Vec<String> {
     if entries.is_empty() {
@@ -131,12 +142,16 @@ pub fn list_lines(entries: &[SpecEntry]) -> Vec<String> {
         .map(|e| match &e.spec {
             Ok(s) => format!(
                 "{}  ({} jobs, CLI: {})  {}",
-                e.path.display(),
+                one_line(&e.path.display().to_string()),
                 s.jobs.len(),
-                s.cli.describe(),
-                s.description.as_deref().unwrap_or("")
+                one_line(&s.cli.describe()),
+                one_line(s.description.as_deref().unwrap_or(""))
             ),
-            Err(err) => format!("{}  INVALID: {err}", e.path.display()),
+            Err(err) => format!(
+                "{}  INVALID: {}",
+                one_line(&e.path.display().to_string()),
+                one_line(err)
+            ),
         })
         .collect()
 }

@@ -415,16 +415,31 @@ pub fn parse(text: &str, path: &Path, python: Option<&str>, self_exe: &Path) -> 
     }
     let mut jobs: Vec<JobSpec> = Vec::new();
     // Linear in the number of jobs (a spec may have tens of thousands).
-    let mut names = std::collections::HashSet::new();
+    // Names that read alike are one name: compared trimmed and in NFC.
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let job = parse_job(i + 1, item)?;
-        if !names.insert(job.name.clone()) {
-            return Err(Error::bad_input(format!(
-                "job #{} '{}': duplicate job name (names must be unique)",
-                i + 1,
-                quoted(&job.name)
-            )));
+        let key: String =
+            unicode_normalization::UnicodeNormalization::nfc(job.name.trim()).collect();
+        if let Some(&first) = names.get(&key) {
+            let other = &jobs[first];
+            return Err(Error::bad_input(if other.name == job.name {
+                format!(
+                    "job #{} '{}': duplicate job name (names must be unique)",
+                    i + 1,
+                    quoted(&job.name)
+                )
+            } else {
+                format!(
+                    "job #{} '{}' and job #{} '{}' have names that read the same (spaces around them, or another Unicode form): names must be unique",
+                    first + 1,
+                    quoted(&other.name),
+                    i + 1,
+                    quoted(&job.name)
+                )
+            }));
         }
+        names.insert(key, jobs.len());
         jobs.push(job);
     }
     let spec = BatchSpec {
@@ -521,6 +536,20 @@ fn parse_job(index: usize, item: &Value) -> Result<JobSpec> {
     // Name the job by its name when it has a usable one.
     let name = match t.get("name") {
         None => format!("job-{index}"),
+        Some(Value::String(s))
+            if let Some(c) = s
+                .chars()
+                .find(|&c| c.is_control() || crate::log::is_bidi_control(c)) =>
+        {
+            // A name is shown on one line, as written: a newline in it
+            // could forge a progress line, a bidi override reorder it.
+            return Err(Error::bad_input(format!(
+                "job #{index}: field `name` holds a control character (U+{:04X}): `{}`",
+                c as u32,
+                quoted(s)
+            ))
+            .with_hint("a job name is one line of visible text"));
+        }
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::String(_)) => {
             return Err(Error::bad_input(format!(
@@ -859,6 +888,49 @@ mod tests {
                 .jobs
                 .remove(0)
         }
+    }
+
+    /// Issue 26, items 14 and 16: a job name is one line of visible text,
+    /// and two names that read the same are one name.
+    #[test]
+    fn names_are_one_visible_line_and_unique_as_read() {
+        let s = Suite::new();
+        let two = |a: &str, b: &str| {
+            s.parse(&format!(
+                "[batch]\n[[batch.jobs]]\nname = \"{a}\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n\
+[[batch.jobs]]\nname = \"{b}\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n"
+            ))
+        };
+        for (bad, code) in [
+            ("x\\n[2/2] y: ok", "U+000A"),
+            ("a\\u0007", "U+0007"),
+            ("a\\u202Eb", "U+202E"),
+            ("a\\tb", "U+0009"),
+        ] {
+            let e = two(bad, "other").unwrap_err().detail;
+            assert!(
+                e.starts_with("job #1: field `name` holds a control character") && e.contains(code),
+                "{bad}: {e}"
+            );
+        }
+        for (a, b) in [(" a ", "a"), ("caf\\u00e9", "cafe\\u0301"), ("a", "a ")] {
+            let e = two(a, b).unwrap_err().detail;
+            assert!(
+                e.contains("have names that read the same"),
+                "{a:?} {b:?}: {e}"
+            );
+            assert!(e.contains("job #1") && e.contains("job #2"), "{e}");
+        }
+        assert!(
+            two("a", "a")
+                .unwrap_err()
+                .detail
+                .contains("duplicate job name")
+        );
+        assert!(
+            two("café", "cafe").is_ok(),
+            "different names stay different"
+        );
     }
 
     #[test]
