@@ -388,14 +388,10 @@ pub struct RunCsvArgs {
     /// Time every Nth operation (at least 1).
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..))]
     pub latency_sample_every: u64,
-    /// Bucket bounds of the ticks' latency histograms (the original's presets).
-    #[arg(
-        long,
-        value_enum,
-        default_value = "default",
-        env = "ADHASH_LATENCY_BUCKETS"
-    )]
-    pub latency_buckets: crate::bench::latency::LatencyBuckets,
+    /// Bucket bounds of the ticks' latency histograms (the original's
+    /// presets; default: $ADHASH_LATENCY_BUCKETS, else `default`).
+    #[arg(long, value_enum)]
+    pub latency_buckets: Option<crate::bench::latency::LatencyBuckets>,
     /// Write metrics ticks to DIR/metrics.ndjson.
     #[arg(long)]
     pub metrics_out_dir: Option<PathBuf>,
@@ -707,6 +703,32 @@ fn compare_within(cli: &Cli, a: &CompareArgs, report: &Path) -> Result<i32> {
     })
 }
 
+/// The ticks' histogram preset: the flag, else $ADHASH_LATENCY_BUCKETS, else
+/// `default`. An unknown preset in the environment falls back to `default`
+/// with a warning, as the original does (a flag's is an error: exit 2).
+fn latency_buckets(
+    flag: Option<crate::bench::latency::LatencyBuckets>,
+    log: Log,
+) -> crate::bench::latency::LatencyBuckets {
+    use crate::bench::latency::LatencyBuckets;
+    use clap::ValueEnum;
+    if let Some(b) = flag {
+        return b;
+    }
+    match std::env::var("ADHASH_LATENCY_BUCKETS") {
+        Ok(v) if !v.trim().is_empty() => {
+            LatencyBuckets::from_str(v.trim(), true).unwrap_or_else(|_| {
+                log.warn(&format!(
+                    "ADHASH_LATENCY_BUCKETS={} is not a preset (default, micro): using default",
+                    crate::fmt::shown_text(&v, 40)
+                ));
+                LatencyBuckets::Default
+            })
+        }
+        _ => LatencyBuckets::Default,
+    }
+}
+
 /// The two reports `compare` reads: OLD NEW as given, or from `--spec`'s
 /// history (formats.md §9): new = the NEW given or the newest run; old =
 /// `--baseline NAME`, else the previous complete and comparable run.
@@ -856,17 +878,20 @@ fn profile_cmd(cli: &Cli, app: &AppConfig, a: &ProfileArgs, log: Log) -> Result<
     let report = profile(&trace, cli.hash_seed, cfg, a.repeats)?;
     if cli.json {
         // The original's fields (`csv`, `recommended_mode`, `result`: the
-        // whole profile) beside our per-mode figures at the top level.
+        // pick's name, as the original prints it) beside our per-mode
+        // figures at the top level.
         let body = serde_json::to_value(&report).map_err(|e| Error::policy(e.to_string()))?;
-        let mut out = envelope("profile", body.clone());
+        let mut out = envelope("profile", body);
         if let serde_json::Value::Object(o) = &mut out {
             o.insert("csv".into(), a.csv.display().to_string().into());
             o.insert("recommended_mode".into(), report.recommended.clone().into());
-            o.insert("result".into(), body);
+            o.insert("result".into(), report.recommended.clone().into());
         }
         print_json(out);
     } else {
-        crate::outln!(
+        // The table on stderr, the pick alone on stdout:
+        // `mode=$(adhash profile --csv w.csv)` works as with the original.
+        crate::errln!(
             "{:<14} {:>14} {:>8} {:>12}  final backend",
             "mode",
             "median ops/s",
@@ -874,7 +899,7 @@ fn profile_cmd(cli: &Cli, app: &AppConfig, a: &ProfileArgs, log: Log) -> Result<
             "memory"
         );
         for m in &report.modes {
-            crate::outln!(
+            crate::errln!(
                 "{:<14} {:>14} {:>7.2}x {:>12}  {}",
                 m.mode,
                 thousands(m.ops_per_second),
@@ -977,7 +1002,7 @@ fn run_csv(cli: &Cli, app: &AppConfig, a: &RunCsvArgs, log: Log) -> Result<i32> 
     let opts = ReplayOptions {
         latency_sample_k: a.latency_sample_k,
         latency_sample_every: a.latency_sample_every,
-        latency_buckets: a.latency_buckets,
+        latency_buckets: latency_buckets(a.latency_buckets, log),
         metrics,
         tick_interval: Duration::from_millis(a.metrics_interval_ms),
         compact_interval,

@@ -251,12 +251,16 @@ fn profile_last_line_is_mode_and_then_runs() {
     let csv = gen_csv(dir.path(), "w.csv", &[]);
     let o = adhash(&["profile", "--csv", &csv, "--sample-rows", "5000"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // stdout is the pick alone (`mode=$(adhash profile --csv w.csv)`); the
+    // table is on stderr.
     let out = stdout(&o);
-    let last = out.lines().last().unwrap().trim().to_string();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let last = out.trim().to_string();
     assert!(
         ["fast-insert", "fast-lookup", "memory-tight", "adaptive"].contains(&last.as_str()),
         "{out}"
     );
+    assert!(stderr(&o).contains("median ops/s"), "{}", stderr(&o));
 
     let o = adhash(&["--json", "profile", "--csv", &csv, "--sample-rows", "2000"]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
@@ -797,7 +801,10 @@ fn json_outputs_speak_the_originals_shape() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["csv"], csv.as_str());
     assert_eq!(v["recommended_mode"], v["recommended"]);
-    assert_eq!(v["result"]["modes"], v["modes"]);
+    assert_eq!(
+        v["result"], v["recommended"],
+        "the pick's name, as the original"
+    );
     assert_eq!(v["modes"].as_array().unwrap().len(), 5);
 
     // The row limit in the original's words.
@@ -1252,4 +1259,44 @@ fn log_file_rotates_as_the_originals() {
     let o = adhash(&["--log-file", &csv, "run-csv", "--csv", &csv]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read(&csv).unwrap(), before);
+}
+
+/// Issue 26, item 19: an unknown ADHASH_LATENCY_BUCKETS falls back to the
+/// default with a warning (the original's behaviour); the flag is strict.
+#[test]
+fn an_unknown_bucket_preset_in_the_environment_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = gen_csv(dir.path(), "w.csv", &[]);
+    let summary = dir.path().join("s.json");
+    let run = |env: &str, extra: &[&str]| {
+        let mut args = vec!["run-csv", "--csv", csv.as_str(), "--json-summary-out"];
+        args.push(summary.to_str().unwrap());
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_adhash"))
+            .args(&args)
+            .env("ADHASH_LATENCY_BUCKETS", env)
+            .output()
+            .unwrap()
+    };
+    let o = run("bogus", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ADHASH_LATENCY_BUCKETS=bogus is not a preset"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(v["latency_histogram_preset"], "default");
+    let o = run("micro", &[]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(v["latency_histogram_preset"], "micro");
+    let o = run("bogus", &["--dry-run"]);
+    assert!(
+        o.status.success(),
+        "a dry run is not broken by it: {}",
+        stderr(&o)
+    );
+    let o = run("micro", &["--latency-buckets", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
 }
