@@ -1195,6 +1195,8 @@ fn batch_cmd(cli: &Cli, app: &AppConfig, a: &BatchArgs, log: Log) -> Result<i32>
             c.cancel();
         });
     }
+    #[cfg(unix)]
+    cancel.on_other_signals();
     let shown = console::Console::new(&spec, a.quiet, cli.json);
     let out = headless::run(&spec, &opts, &cancel, log, |ev| shown.show(ev))?;
     let ok = out.suite.ok_count();

@@ -315,7 +315,16 @@ fn batch_piped_into_head_cancels_its_jobs_cleanly() {
 
 #[test]
 fn sigterm_and_sighup_cancel_a_batch_like_ctrl_c() {
-    for signal in [libc::SIGTERM, libc::SIGHUP] {
+    // Issue 26, item 12: SIGQUIT, SIGUSR1/2 and SIGALRM (their default
+    // ends the process with no report) cancel alike.
+    for signal in [
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        libc::SIGALRM,
+    ] {
         let dir = sleeping_suite();
         let d = dir.path();
         let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
@@ -1176,4 +1185,50 @@ fn spec_text_cannot_forge_lines() {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(!out.lines().any(|l| l.starts_with("[1/1]")), "{out}");
     assert!(out.contains("honest [1/1] fake: ok in 0.01 s"), "{out}");
+}
+
+/// Issue 26, item 12: `kill -9` of adhash cannot be caught, but its job
+/// dies with it (PR_SET_PDEATHSIG) instead of running on as an orphan.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runner_takes_its_job_along() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The job's first line: it is running.
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    assert!(first.contains("before sleep"), "{first}");
+    c.kill().unwrap();
+    c.wait().unwrap();
+    // The job (and the sleep it runs, in its group) end within moments.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left: Vec<String> = processes_in(d)
+            .into_iter()
+            .filter(|p| p.contains("fake_cli.sh"))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "orphans: {left:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // What the job itself started (its `sleep`) is out of PDEATHSIG's
+    // reach, as formats.md says: the test ends it.
+    for p in processes_in(d) {
+        if let Some(pid) = p.split(':').next().and_then(|x| x.parse::<i32>().ok()) {
+            // SAFETY: kill(2) on a pid read from /proc; no memory involved.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
 }

@@ -96,6 +96,23 @@ impl CancelToken {
     pub fn flag(&self) -> &AtomicBool {
         &self.0
     }
+
+    /// Cancel on each of the signals whose default would end the process
+    /// without a word — SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM — as SIGINT,
+    /// SIGTERM and SIGHUP do (the CLI's ctrlc handler): the running job's
+    /// group is killed and the reports are written. SIGKILL and SIGSTOP
+    /// cannot be caught; against SIGKILL the jobs carry PR_SET_PDEATHSIG.
+    #[cfg(unix)]
+    pub fn on_other_signals(&self) {
+        for sig in [
+            signal_hook::consts::SIGQUIT,
+            signal_hook::consts::SIGUSR1,
+            signal_hook::consts::SIGUSR2,
+            signal_hook::consts::SIGALRM,
+        ] {
+            let _ = signal_hook::flag::register(sig, Arc::clone(&self.0));
+        }
+    }
 }
 
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -840,6 +857,28 @@ fn run_process(
     {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
+    }
+    // If adhash is killed outright (SIGKILL), the job dies with it rather
+    // than running on as an orphan. Linux only; what the job itself
+    // started and moved out of reach (a daemon) is not covered.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id() as libc::pid_t;
+        // SAFETY: between fork and exec only async-signal-safe calls
+        // (prctl, getppid) and no allocation.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent died before the prctl: no signal will come.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::other("adhash ended before the job started"));
+                }
+                Ok(())
+            });
+        }
     }
     let mark = JobMark::new();
     cmd.env(&mark.name, &mark.value);
