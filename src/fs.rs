@@ -204,6 +204,63 @@ fn destination(path: &Path) -> Result<Destination> {
     }
 }
 
+/// Temporary files beside outputs start with this and the writer's pid.
+pub const TEMP_FILE_STEM: &str = ".adhash-tmp-";
+/// A batch's scratch folders (in the system's temporary folder) too.
+pub const SCRATCH_STEM: &str = "adhash-batch-";
+
+/// `stem` + this process's pid + `-`: what a temporary name starts with,
+/// so one left by a process killed outright is known for stale.
+pub fn pid_prefix(stem: &str) -> String {
+    format!("{stem}{}-", std::process::id())
+}
+
+/// Remove what dead processes left in `dir`: entries named `stem<pid>-…`
+/// whose pid is no longer running (a file, or a scratch folder and its
+/// contents). A running pid's, or a name of another shape, is kept.
+/// Returns how many were removed.
+pub fn clean_stale(dir: &Path, stem: &str) -> usize {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(stem)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid <= 0 || pid as u32 == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let path = e.path();
+        let gone = match e.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path).is_ok(),
+            Ok(_) => std::fs::remove_file(&path).is_ok(),
+            Err(_) => false,
+        };
+        removed += usize::from(gone);
+    }
+    removed
+}
+
+/// A process of this pid exists (ours or another user's).
+fn process_alive(pid: i32) -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: kill(2) with signal 0 sends nothing; it only checks.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
 /// A temporary file beside `target` (its folder created), an ordinary
 /// file's permissions; errors name the path the user asked for.
 fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
@@ -213,7 +270,8 @@ fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     };
     std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("cannot create folder", &dir, &e))?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".adhash-tmp");
+    let prefix = pid_prefix(TEMP_FILE_STEM);
+    builder.prefix(&prefix);
     // A temporary file is private (0600) by default; the result should be an
     // ordinary file (0666 less the umask, as `File::create` makes: the OS
     // applies the umask to the mode asked for).
@@ -306,6 +364,42 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Leftovers of dead processes go; a live process's, ours, and names
+    /// of another shape stay (issue 26, item 13).
+    #[cfg(unix)]
+    #[test]
+    fn stale_leftovers_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // A pid that has just ended (and was reaped).
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let dead = c.id();
+        c.wait().unwrap();
+        let stem = TEMP_FILE_STEM;
+        std::fs::write(d.join(format!("{stem}{dead}-abc")), "half").unwrap();
+        std::fs::create_dir(d.join(format!("{stem}{dead}-dir"))).unwrap();
+        std::fs::write(d.join(format!("{stem}{dead}-dir/inner")), "x").unwrap();
+        std::fs::write(d.join(format!("{stem}1-live")), "init's").unwrap();
+        std::fs::write(d.join(format!("{}xyz", pid_prefix(stem))), "ours").unwrap();
+        std::fs::write(d.join(".adhash-tmpOLDSTYLE"), "no pid").unwrap();
+        std::fs::write(d.join("report.md"), "kept").unwrap();
+        assert_eq!(clean_stale(d, stem), 2);
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            format!("{stem}1-live"),
+            format!("{}xyz", pid_prefix(stem)),
+            ".adhash-tmpOLDSTYLE".to_string(),
+            "report.md".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+        assert_eq!(clean_stale(&d.join("missing"), stem), 0);
+    }
 
     fn put(p: &Path, text: &str) {
         write_atomic(p, |w| {

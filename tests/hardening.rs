@@ -1232,3 +1232,63 @@ fn a_killed_runner_takes_its_job_along() {
         }
     }
 }
+
+/// Issue 26, item 13: a batch killed outright leaves its scratch folder
+/// (named with its pid); the next batch removes it, and what a running
+/// adhash holds stays.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_next_batch_cleans_what_a_killed_one_left() {
+    let dir = sleeping_suite();
+    let d = dir.path();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let pid = c.id();
+    let scratch: Vec<PathBuf> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("adhash-batch-{pid}-")))
+        })
+        .collect();
+    assert_eq!(scratch.len(), 1, "one scratch folder, named with the pid");
+    c.kill().unwrap();
+    c.wait().unwrap();
+    assert!(scratch[0].exists(), "SIGKILL leaves it");
+    // A stale temporary file beside the reports, of the same dead pid.
+    std::fs::create_dir_all(d.join("out")).unwrap();
+    let half = d.join(format!("out/.adhash-tmp-{pid}-x"));
+    std::fs::write(&half, "half a report").unwrap();
+    // The next suite (one quick job) cleans both.
+    write_spec(
+        d,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\n\
+[[batch.jobs]]\nname = \"quick\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\n",
+    );
+    let o = adhash_in(d, &["batch", "--spec", "suite.toml", "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !scratch[0].exists(),
+        "the dead run's scratch folder is gone"
+    );
+    assert!(!half.exists(), "the dead run's temporary file is gone");
+    for p in processes_in(d) {
+        if let Some(pid) = p.split(':').next().and_then(|x| x.parse::<i32>().ok()) {
+            // SAFETY: kill(2) on a pid read from /proc; no memory involved.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}

@@ -51,7 +51,8 @@ pub fn archive_in(dir: &Path, suite: &SuiteResult) -> Result<PathBuf> {
         .map_err(|e| Error::io_at("cannot create history folder", dir, &e))?;
     let text = report::json(suite);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".adhash-tmp");
+    let prefix = crate::fs::pid_prefix(crate::fs::TEMP_FILE_STEM);
+    builder.prefix(&prefix);
     // An archived run is a report like the others: 0666 less the umask
     // (formats.md §3), not a temporary file's 0600.
     #[cfg(unix)]

@@ -164,8 +164,11 @@ pub fn run_suite(
     );
     // Summaries of run-csv jobs that name none go here, so every run-csv
     // job reports its throughput.
+    // What runs killed outright (SIGKILL) left: scratch folders, and
+    // half-written reports and history entries beside ours.
+    clean_stale_leftovers(spec);
     let scratch = tempfile::Builder::new()
-        .prefix("adhash-batch")
+        .prefix(&crate::fs::pid_prefix(crate::fs::SCRATCH_STEM))
         .tempdir()
         .ok();
     let scratch_dir = scratch.as_ref().map(|d| d.path());
@@ -379,6 +382,29 @@ fn half_widths(jobs: &[JobRun]) -> Vec<(Option<f64>, Option<usize>)> {
         .map(|j| super::verdict::snapshot(&j.result, j.planned))
         .collect();
     super::verdict::decisive_widths(&snapshots.iter().collect::<Vec<_>>())
+}
+
+/// Remove what dead adhash processes left: their scratch folders in the
+/// system's temporary folder, their temporary files beside this spec's
+/// reports and in its history.
+fn clean_stale_leftovers(spec: &BatchSpec) {
+    use crate::fs::{SCRATCH_STEM, TEMP_FILE_STEM, clean_stale};
+    clean_stale(&std::env::temp_dir(), SCRATCH_STEM);
+    let mut folders: Vec<PathBuf> = [
+        Some(&spec.report),
+        spec.html_report.as_ref(),
+        Some(&spec.json_report),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|p| p.parent().map(Path::to_path_buf))
+    .collect();
+    folders.push(super::history::folder(spec));
+    folders.sort();
+    folders.dedup();
+    for f in folders {
+        clean_stale(&f, TEMP_FILE_STEM);
+    }
 }
 
 /// Now in UTC, RFC 3339 to the second.
