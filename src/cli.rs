@@ -850,6 +850,9 @@ fn read_trace(path: &Path, limits: Limits) -> Result<(Trace, f64, u64, String)> 
     let mut reader = WorkloadReader::open_checksummed(path, limits)?;
     let trace = Trace::read(&mut reader)?;
     let source = reader.source();
+    // Truncated or rewritten under the reading: the replay would measure a
+    // part, or a mix, while claiming the whole.
+    source.check_unchanged(path)?;
     Ok((
         trace,
         t0.elapsed().as_secs_f64(),

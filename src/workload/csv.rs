@@ -132,14 +132,59 @@ impl WorkloadReader<BufReader<File>> {
 
 impl WorkloadReader<Checksummed<File>> {
     /// Open `path` and hash its bytes as they are parsed: once the rows
-    /// are read to the end, `source()` gives the file's size and checksum.
+    /// are read to the end, `source()` gives the file's size and checksum,
+    /// and `source().check_unchanged(path)` whether the file changed under
+    /// the reading.
     pub fn open_checksummed(path: &Path, limits: Limits) -> Result<Self> {
-        Self::from_reader(
-            Checksummed::new(open_within_limits(path, limits)?),
-            &path.display().to_string(),
-            limits,
-        )
+        let file = open_within_limits(path, limits)?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io_at("cannot read CSV", path, &e))?;
+        let mut source = Checksummed::new(file);
+        source.opened = Some(FileState::of(&meta));
+        Self::from_reader(source, &path.display().to_string(), limits)
     }
+}
+
+/// A file's size and modification time: what tells that it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileState {
+    pub size: u64,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileState {
+    pub fn of(meta: &std::fs::Metadata) -> FileState {
+        FileState {
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// The file at `path` is as it was when opened (`opened`), and the reading
+/// consumed all of it (`bytes_read`): else it was truncated, grown or
+/// rewritten while read, and a replay would measure part of it, or a mix.
+pub fn unchanged(path: &Path, opened: FileState, bytes_read: u64) -> Result<()> {
+    let now = std::fs::metadata(path)
+        .map(|m| FileState::of(&m))
+        .map_err(|e| Error::io_at("cannot read CSV", path, &e))?;
+    if now == opened && bytes_read == opened.size {
+        return Ok(());
+    }
+    Err(Error::io(format!(
+        "{} changed while it was read: {} bytes when opened, {} now, {} read{}",
+        path.display(),
+        crate::fmt::thousands(opened.size as f64),
+        crate::fmt::thousands(now.size as f64),
+        crate::fmt::thousands(bytes_read as f64),
+        if now.modified != opened.modified {
+            "; modified meanwhile"
+        } else {
+            ""
+        }
+    ))
+    .with_hint("let whatever writes the workload finish before replaying it"))
 }
 
 /// A reader that hashes every byte it passes on (XXH3-64, seed 0): a
@@ -148,6 +193,8 @@ pub struct Checksummed<R> {
     inner: R,
     hasher: xxhash_rust::xxh3::Xxh3,
     bytes: u64,
+    /// The file's state when it was opened, where it is a file.
+    opened: Option<FileState>,
 }
 
 impl<R> Checksummed<R> {
@@ -156,12 +203,22 @@ impl<R> Checksummed<R> {
             inner,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
             bytes: 0,
+            opened: None,
         }
     }
 
     /// Bytes passed on so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// The file at `path` did not change while it was read (see
+    /// `unchanged`); always true for a source that is not a file.
+    pub fn check_unchanged(&self, path: &Path) -> Result<()> {
+        match self.opened {
+            Some(opened) => unchanged(path, opened, self.bytes),
+            None => Ok(()),
+        }
     }
 
     /// "0x" + 16 hex digits of the bytes passed on so far.
@@ -374,6 +431,33 @@ pub use crate::fs::write_atomic;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 26, item 10: a CSV truncated (or grown) while it was read is
+    /// an error naming the sizes, never a replay of part of it.
+    #[test]
+    fn a_file_that_changed_under_the_reading_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("w.csv");
+        std::fs::write(&p, "op,key,value\nput,a,1\nput,b,2\n").unwrap();
+        let mut r = WorkloadReader::open_checksummed(&p, Limits::default()).unwrap();
+        let t = crate::workload::trace::Trace::read(&mut r).unwrap();
+        assert_eq!(t.len(), 2);
+        r.source().check_unchanged(&p).unwrap();
+        let opened = r.source().opened.unwrap();
+        assert!(
+            unchanged(&p, opened, opened.size - 1).is_err(),
+            "not all read"
+        );
+        std::fs::write(&p, "op,key,value\nput,a,1\n").unwrap();
+        let e = unchanged(&p, opened, opened.size).unwrap_err();
+        assert_eq!(e.exit_code(), 5);
+        assert!(
+            e.detail
+                .contains("changed while it was read: 29 bytes when opened, 21 now, 29 read"),
+            "{}",
+            e.detail
+        );
+    }
 
     /// Each limit gives its own hint: the line limit is fixed, so it never
     /// suggests --csv-max-bytes.
