@@ -327,6 +327,23 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     }
 }
 
+/// Put a set of staged outputs in place, all or none of the files: the
+/// devices are written first (a write to `/dev/full` fails there), and the
+/// files are renamed into place only once every device took its bytes.
+/// Renames run in the order given.
+pub fn commit_all(set: Vec<Staged>) -> Result<()> {
+    let (devices, files): (Vec<Staged>, Vec<Staged>) = set
+        .into_iter()
+        .partition(|s| matches!(s, Staged::Device { .. }));
+    for d in devices {
+        d.commit()?;
+    }
+    for f in files {
+        f.commit()?;
+    }
+    Ok(())
+}
+
 impl Staged {
     /// Put the file in place (a rename; a device is written now).
     pub fn commit(self) -> Result<()> {

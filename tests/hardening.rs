@@ -1292,3 +1292,40 @@ fn the_next_batch_cleans_what_a_killed_one_left() {
         }
     }
 }
+
+/// Issue 26, item 6: one report of the set going to a device that fails
+/// (`/dev/full`) leaves every file report as it was: all or none.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_device_in_the_report_set_replaces_no_file() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    let spec = write_spec(
+        d,
+        &format!("[batch]\nreport = \"out/r.md\"\ndescription = \"first\"\n{JOB}"),
+    );
+    let o = adhash_in(d, &["batch", "--spec", spec.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (md, json) = (
+        std::fs::read(d.join("out/r.md")).unwrap(),
+        std::fs::read(d.join("out/r.json")).unwrap(),
+    );
+    write_spec(
+        d,
+        &format!(
+            "[batch]\nreport = \"out/r.md\"\nhtml_report = \"/dev/full\"\ndescription = \"second\"\n{JOB}"
+        ),
+    );
+    let o = adhash_in(d, &["batch", "--spec", spec.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(d.join("out/r.md")).unwrap(),
+        md,
+        "r.md untouched"
+    );
+    assert_eq!(
+        std::fs::read(d.join("out/r.json")).unwrap(),
+        json,
+        "r.json untouched"
+    );
+}

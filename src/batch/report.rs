@@ -101,9 +101,7 @@ pub fn write_reports(spec: &BatchSpec, suite: &SuiteResult) -> Result<ReportPath
         &paths.json,
         ReportFormat::Json.render(suite).as_bytes(),
     )?);
-    for staged in set {
-        staged.commit()?;
-    }
+    crate::fs::commit_all(set)?;
     Ok(paths)
 }
 
