@@ -12,7 +12,7 @@
 //! - the JSON report reads back as the same suite (history relies on it).
 #![no_main]
 
-use adhash::batch::report;
+use adhash::batch::{prometheus, report};
 use adhash::batch::result::{
     Environment, JobResult, JobStatus, LogTail, RunRecord, Stream, SuiteResult,
 };
@@ -135,7 +135,31 @@ fuzz_target!(|f: FuzzSuite| {
     check_markdown(&suite, &report::markdown(&suite));
     check_html(&report::html(&suite));
     check_json(&suite, &report::json(&suite));
+    // The Prometheus exposition of each job's name and backend: one
+    // `# EOF`, at the end, and every line a comment or a metric of ours.
+    for j in &suite.jobs {
+        let latest = prometheus::Latest {
+            job: j.name.clone(),
+            tick: Some(adhash::batch::ticks::TickPoint {
+                backend: j.final_backend.clone().unwrap_or_default(),
+                ops: 1,
+                ..Default::default()
+            }),
+        };
+        check_exposition(&prometheus::render(&latest));
+    }
 });
+
+fn check_exposition(text: &str) {
+    assert_eq!(text.lines().filter(|l| *l == "# EOF").count(), 1, "{text}");
+    assert!(text.trim_end().ends_with("# EOF"), "{text}");
+    for line in text.lines() {
+        assert!(
+            line.starts_with('#') || line.starts_with("hashmap_"),
+            "a line of its own: {line:?}"
+        );
+    }
+}
 
 fn no_controls(what: &str, text: &str) {
     // Newlines and tabs are whitespace; anything else could drive a terminal.
