@@ -1582,7 +1582,9 @@ fn until_ci_pct_stops_at_max_seconds_on_noisy_jobs() {
     for j in &suite.jobs {
         assert_eq!(j.status, JobStatus::Ok);
         assert_eq!(j.target_met, Some(false), "{}", j.name);
-        assert!(j.runs.len() >= 7, "{} runs", j.runs.len());
+        // How many rounds fit in 2 s depends on the machine's load: only
+        // that rounds were added past `repeat` is certain.
+        assert!(j.runs.len() >= 2, "{} runs", j.runs.len());
         assert!(
             j.log.text().contains("not met") && j.log.text().contains("(max_seconds reached)"),
             "{}",
