@@ -253,6 +253,42 @@ fn sleeping_suite() -> tempfile::TempDir {
     dir
 }
 
+/// `adhash batch` on the suite in `d`, once its first job has printed its
+/// first line (it is running): the process, the rest of its stdout, and
+/// that line.
+fn batch_started(
+    d: &Path,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+    String,
+) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
+        .args(["batch", "--spec", "suite.toml"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    (c, out, first)
+}
+
+/// SIGKILL whatever still runs in `d` (what a test left on purpose).
+#[cfg(target_os = "linux")]
+fn kill_all_in(d: &Path) {
+    for p in processes_in(d) {
+        if let Some(pid) = p.split(':').next().and_then(|x| x.parse::<i32>().ok()) {
+            // SAFETY: kill(2) on a pid read from /proc; no memory involved.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
 #[test]
 fn closed_or_full_outputs_end_quietly() {
     let (dir, _) = workdir();
@@ -327,16 +363,7 @@ fn sigterm_and_sighup_cancel_a_batch_like_ctrl_c() {
     ] {
         let dir = sleeping_suite();
         let d = dir.path();
-        let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
-            .args(["batch", "--spec", "suite.toml"])
-            .current_dir(d)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
-        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+        let (mut c, mut out, _) = batch_started(d);
         // SAFETY: kill(2) on our own child's pid; no memory is involved.
         unsafe {
             libc::kill(c.id() as i32, signal);
@@ -1194,17 +1221,7 @@ fn spec_text_cannot_forge_lines() {
 fn a_killed_runner_takes_its_job_along() {
     let dir = sleeping_suite();
     let d = dir.path();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
-        .args(["batch", "--spec", "suite.toml"])
-        .current_dir(d)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // The job's first line: it is running.
-    let mut first = String::new();
-    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
-    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let (mut c, _out, first) = batch_started(d);
     assert!(first.contains("before sleep"), "{first}");
     c.kill().unwrap();
     c.wait().unwrap();
@@ -1223,14 +1240,7 @@ fn a_killed_runner_takes_its_job_along() {
     }
     // What the job itself started (its `sleep`) is out of PDEATHSIG's
     // reach, as formats.md says: the test ends it.
-    for p in processes_in(d) {
-        if let Some(pid) = p.split(':').next().and_then(|x| x.parse::<i32>().ok()) {
-            // SAFETY: kill(2) on a pid read from /proc; no memory involved.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-        }
-    }
+    kill_all_in(d);
 }
 
 /// Issue 26, item 13: a batch killed outright leaves its scratch folder
@@ -1241,16 +1251,7 @@ fn a_killed_runner_takes_its_job_along() {
 fn the_next_batch_cleans_what_a_killed_one_left() {
     let dir = sleeping_suite();
     let d = dir.path();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_adhash"))
-        .args(["batch", "--spec", "suite.toml"])
-        .current_dir(d)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut out = std::io::BufReader::new(c.stdout.take().unwrap());
-    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let (mut c, _out, _) = batch_started(d);
     let pid = c.id();
     let scratch: Vec<PathBuf> = std::fs::read_dir(std::env::temp_dir())
         .unwrap()
@@ -1283,14 +1284,7 @@ fn the_next_batch_cleans_what_a_killed_one_left() {
         "the dead run's scratch folder is gone"
     );
     assert!(!half.exists(), "the dead run's temporary file is gone");
-    for p in processes_in(d) {
-        if let Some(pid) = p.split(':').next().and_then(|x| x.parse::<i32>().ok()) {
-            // SAFETY: kill(2) on a pid read from /proc; no memory involved.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-        }
-    }
+    kill_all_in(d);
 }
 
 /// Issue 26, item 6: one report of the set going to a device that fails

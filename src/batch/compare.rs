@@ -325,12 +325,14 @@ fn compare_pair(
         }
     }
     let mut c = compare_figures(&o.name, &old, &new, opts.threshold_pct);
-    if let Some(e) = verdict::unpaired(&old, &new, verdict::seed_of(&o.name))
-        && let Some((a, b)) = e.subsampled_from
-    {
+    // The figures are measurements already: `unpaired` subsampled them
+    // exactly when a side holds more than MAX_RUNS.
+    if old.len() > verdict::MAX_RUNS || new.len() > verdict::MAX_RUNS {
         notes.push(format!(
-            "job {}: {a} vs {b} runs; a seeded random {} a side judged",
+            "job {}: {} vs {} runs; a seeded random {} a side judged",
             crate::fmt::shown_text(&o.name, 60),
+            old.len(),
+            new.len(),
             verdict::MAX_RUNS
         ));
     }

@@ -618,20 +618,7 @@ mod tests {
         assert_eq!(ok.spread().map(|s| s.n), Some(2));
         let mut bad = ok.clone();
         bad.status = JobStatus::Timeout;
-        let mut suite = SuiteResult {
-            spec: String::new(),
-            description: None,
-            cli: String::new(),
-            generated_at: String::new(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            wall_seconds: 0.0,
-            cancelled: false,
-            environment: Environment::default(),
-            warnings: Vec::new(),
-            until_ci_pct: None,
-            jobs: vec![ok.clone(), ok],
-        };
+        let mut suite = SuiteResult::of_jobs("", vec![ok.clone(), ok]);
         assert!(suite.all_ok());
         assert_eq!((suite.ok_count(), suite.outcome()), (2, "ok"));
         suite.jobs.push(bad);
