@@ -1290,13 +1290,72 @@ fn list_shows_bundled_specs() {
         assert_eq!(out.matches(name).count(), 1, "{name} listed twice:\n{out}");
     }
     assert!(!out.contains("INVALID"), "{out}");
-    // From anywhere, the examples beside the binary are found.
+    // From anywhere, the examples are found: beside the binary's checkout,
+    // or (target folder outside the clone) written into the data folder.
+    let data = tempfile::tempdir().unwrap();
     let o = std::process::Command::new(adhash_bin())
         .args(["batch", "--list"])
         .current_dir(std::env::temp_dir())
+        .env("XDG_DATA_HOME", data.path())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("batch_baseline.toml"));
+}
+
+/// Issue 26, item 22: an adhash with no checkout near it (installed, or
+/// built into an outside `CARGO_TARGET_DIR`) writes its bundled specs and
+/// workloads into the data folder, lists them, and runs them.
+#[test]
+fn installed_binary_materialises_its_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin/adhash");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    std::fs::hard_link(adhash_bin(), &bin)
+        .or_else(|_| std::fs::copy(adhash_bin(), &bin).map(|_| ()))
+        .unwrap();
+    let data = dir.path().join("data home");
+    let list = || {
+        std::process::Command::new(&bin)
+            .args(["batch", "--list"])
+            .current_dir(dir.path())
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .unwrap()
+    };
+    let o = list();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    let examples = data.join("adhash/examples");
+    for name in [
+        "batch_baseline.toml",
+        "batch_compaction.toml",
+        "batch_modes.toml",
+    ] {
+        assert_eq!(out.matches(name).count(), 1, "{out}");
+        assert!(examples.join("docs/examples").join(name).is_file());
+    }
+    assert!(!out.contains("INVALID"), "{out}");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for csv in ["w_uniform.csv", "w_skew_adv.csv"] {
+        let made = std::fs::read(examples.join("data/workloads").join(csv)).unwrap();
+        assert!(made == std::fs::read(repo.join("data/workloads").join(csv)).unwrap());
+    }
+    // A user's edit survives the next start.
+    let edited = examples.join("docs/examples/batch_modes.toml");
+    let mine = std::fs::read_to_string(&edited).unwrap() + "# my note\n";
+    std::fs::write(&edited, &mine).unwrap();
+    assert!(list().status.success());
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine);
+    // And the materialised suite runs, its report beside the examples.
+    let o = std::process::Command::new(&bin)
+        .args(["batch", "--spec"])
+        .arg(examples.join("docs/examples/batch_baseline.toml"))
+        .current_dir(dir.path())
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(examples.join("reports/batch_baseline.md").is_file());
 }
 
 #[cfg(unix)]

@@ -135,7 +135,11 @@ fn one_line(s: &str) -> String {
 /// `adhash batch --list` as lines.
 pub fn list_lines(entries: &[SpecEntry]) -> Vec<String> {
     if entries.is_empty() {
-        return vec!["no bundled specs found (looked in docs/examples)".into()];
+        let why = match super::examples::folder() {
+            Err(e) => format!("the examples could not be written to the data folder: {e}"),
+            Ok(f) => format!("{} holds none", f.display()),
+        };
+        return vec![format!("no bundled specs found ({})", one_line(&why))];
     }
     entries
         .iter()

@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod console;
 pub mod events;
+pub mod examples;
 pub mod export;
 pub mod headless;
 pub mod history;

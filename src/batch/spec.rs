@@ -801,21 +801,34 @@ pub struct SpecEntry {
     pub spec: std::result::Result<BatchSpec, String>,
 }
 
-/// Folders searched for bundled specs: `docs/examples` under the current
-/// folder, and the one beside the running binary's checkout (found by
-/// walking up from the executable, so `target/release/adhash` started from
-/// elsewhere still finds its examples). Nothing of the build machine is
-/// baked in; duplicates are dropped by `bundled_specs`.
+/// Folders searched for bundled specs: a checkout's `docs/examples` (under
+/// the current folder, or beside the running binary's checkout, found by
+/// walking up from the executable) when it holds a bundled spec, so a
+/// developer edits the repository's copies; otherwise the copies written
+/// into the user's data folder (`examples.rs`), so an installed adhash or
+/// one built with an outside `CARGO_TARGET_DIR` has them too. Duplicates
+/// are dropped by `bundled_specs`.
 pub fn spec_folders() -> Vec<PathBuf> {
-    let mut v = vec![PathBuf::from("docs/examples")];
+    let is_checkout = |d: &Path| {
+        super::examples::SPECS
+            .iter()
+            .any(|(name, _)| d.join(name).is_file())
+    };
+    let mut v: Vec<PathBuf> = vec![PathBuf::from(super::examples::SPEC_SUBFOLDER)];
     if let Ok(exe) = std::env::current_exe() {
         let near = exe
             .ancestors()
             .skip(1)
             .take(4)
-            .map(|d| d.join("docs/examples"))
-            .find(|d| d.is_dir());
+            .map(|d| d.join(super::examples::SPEC_SUBFOLDER))
+            .find(|d| is_checkout(d));
         v.extend(near);
+    }
+    v.retain(|d| is_checkout(d));
+    if v.is_empty()
+        && let Ok(folder) = super::examples::folder()
+    {
+        v.push(folder.clone());
     }
     v
 }
