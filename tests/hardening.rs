@@ -346,7 +346,11 @@ fn batch_piped_into_head_cancels_its_jobs_cleanly() {
     std::io::Read::read_to_string(&mut c.stderr.take().unwrap(), &mut err).unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert!(d.join("out/r.md").exists(), "the report is still written");
-    assert_eq!(processes_in(d), Vec::<String>::new(), "orphans left");
+    assert_eq!(
+        common::processes_left_in(d, 20),
+        Vec::<String>::new(),
+        "orphans left"
+    );
 }
 
 #[test]
@@ -375,7 +379,7 @@ fn sigterm_and_sighup_cancel_a_batch_like_ctrl_c() {
         let md = std::fs::read_to_string(d.join("out/r.md")).unwrap();
         assert!(md.contains("Cancelled:"), "{md}");
         assert_eq!(
-            processes_in(d),
+            common::processes_left_in(d, 20),
             Vec::<String>::new(),
             "orphans after signal {signal}"
         );
@@ -631,9 +635,8 @@ fn descendants_that_escape_the_job_group_are_killed_too() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // `setsid sleep 300` left its process group and its parent exited:
     // as the subreaper, adhash found it and killed it.
-    std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(
-        processes_in(d),
+        common::processes_left_in(d, 20),
         Vec::<String>::new(),
         "an escaped daemon survived"
     );
@@ -652,8 +655,7 @@ fn a_daemon_without_the_mark_is_killed_by_the_subreaper() {
     );
     let o = adhash_in(d, &["batch", "--spec", "suite.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    let left = processes_in(d);
+    let left = common::processes_left_in(d, 20);
     for p in &left {
         let pid: i32 = p.split(':').next().unwrap().parse().unwrap();
         // SAFETY: kill(2) on a leftover of this test; no memory is involved.
@@ -696,9 +698,8 @@ fn escaped_descendants_die_without_the_subreaper_too() {
     let result = runner.join().unwrap();
     assert_eq!(result.jobs[0].status.name(), "ok");
     assert_eq!(result.jobs[1].status.name(), "cancelled");
-    std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(
-        processes_in(d),
+        common::processes_left_in(d, 20),
         Vec::<String>::new(),
         "an escaped daemon survived"
     );

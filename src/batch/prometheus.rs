@@ -431,7 +431,8 @@ mod tests {
         // The end of the suite does not wait for any of them.
         let t = Instant::now();
         drop(e);
-        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+        // (It used to hang for ever; 10 s leaves a busy machine room.)
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
         drop(idle);
     }
 
@@ -467,8 +468,8 @@ mod tests {
         let addr = e.addr;
         assert_ne!(addr.port(), 0, "the port actually bound");
         drop(e);
-        // tiny_http's acceptor lets go of the socket a moment after the
-        // server is dropped.
+        // The acceptor polls: it lets go of the socket a moment after the
+        // endpoint is dropped.
         let closed = (0..200).any(|_| {
             std::thread::sleep(Duration::from_millis(10));
             std::net::TcpStream::connect(addr).is_err()

@@ -1347,8 +1347,10 @@ mod tests {
     fn readers_are_waited_for_after_the_job_exits() {
         let late = |hold: Duration| {
             let (tx, rx) = crossbeam_channel::unbounded();
+            // Late, yet a small part of the 2 s wait, so a busy machine's
+            // scheduling delay does not push it past the end.
             std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(20));
                 tx.send((Stream::Stdout, "late".to_string())).unwrap();
                 std::thread::sleep(hold);
             });
@@ -1370,8 +1372,9 @@ mod tests {
     fn a_killed_jobs_last_words_are_drained() {
         let (tx, rx) = crossbeam_channel::unbounded();
         std::thread::spawn(move || {
+            // 40 ms of a 500 ms drain: room for a busy machine's delays.
             for word in ["last", "words"] {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(20));
                 tx.send((Stream::Stderr, word.to_string())).unwrap();
             }
         });

@@ -29,6 +29,20 @@ pub fn processes_in(dir: &Path) -> Vec<String> {
     found
 }
 
+/// `processes_in(dir)` once it is empty, or what is still there after
+/// `secs`: a killed process leaves the table when the kernel is done with
+/// it, later on a busy machine, so a test waits for that, not a fixed time.
+pub fn processes_left_in(dir: &Path, secs: u64) -> Vec<String> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let left = processes_in(dir);
+        if left.is_empty() || std::time::Instant::now() > until {
+            return left;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// The original project's `docs/examples/batch_baseline.toml`, byte for
 /// byte as its batch-runner document gives it.
 pub const ORIGINAL_BASELINE: &str = r#"[batch]

@@ -369,9 +369,8 @@ mod tests {
     fn subsampling_bounds_the_work_and_says_so() {
         let old: Vec<f64> = (0..200_000).map(|i| 1e6 + (i % 997) as f64).collect();
         let new: Vec<f64> = old.iter().map(|x| x * 1.2).collect();
-        let t = std::time::Instant::now();
         let e = unpaired(&old, &new, 7).unwrap();
-        assert!(t.elapsed().as_secs_f64() < 30.0, "debug build, 1M pairs");
+        // The work is bounded by what is judged (a count, not a clock).
         assert_eq!(e.runs, (MAX_RUNS, MAX_RUNS));
         assert_eq!(e.subsampled_from, Some((200_000, 200_000)));
         assert_eq!(judge(&e, 2.0).verdict, Verdict::Faster);
