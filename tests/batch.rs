@@ -1340,6 +1340,19 @@ fn installed_binary_materialises_its_examples() {
         let made = std::fs::read(examples.join("data/workloads").join(csv)).unwrap();
         assert!(made == std::fs::read(repo.join("data/workloads").join(csv)).unwrap());
     }
+    // A project's own docs/examples is listed beside them (as the
+    // original's `--list` did), not instead of them.
+    std::fs::create_dir_all(dir.path().join("docs/examples")).unwrap();
+    std::fs::write(
+        dir.path().join("docs/examples/mine.toml"),
+        "[batch]\n[[batch.jobs]]\ncommand = \"profile\"\ncsv = \"w.csv\"\n",
+    )
+    .unwrap();
+    let out = String::from_utf8_lossy(&list().stdout).into_owned();
+    assert!(
+        out.contains("mine.toml") && out.contains("batch_modes.toml"),
+        "{out}"
+    );
     // A user's edit survives the next start.
     let edited = examples.join("docs/examples/batch_modes.toml");
     let mine = std::fs::read_to_string(&edited).unwrap() + "# my note\n";

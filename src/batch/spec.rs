@@ -801,19 +801,21 @@ pub struct SpecEntry {
     pub spec: std::result::Result<BatchSpec, String>,
 }
 
-/// Folders searched for bundled specs: a checkout's `docs/examples` (under
-/// the current folder, or beside the running binary's checkout, found by
-/// walking up from the executable) when it holds a bundled spec, so a
-/// developer edits the repository's copies; otherwise the copies written
-/// into the user's data folder (`examples.rs`), so an installed adhash or
-/// one built with an outside `CARGO_TARGET_DIR` has them too. Duplicates
-/// are dropped by `bundled_specs`.
+/// Folders searched for bundled specs: `docs/examples` under the current
+/// folder, and the one of the checkout the running binary was built in
+/// (found by walking up from the executable), so a developer edits the
+/// repository's copies. When neither holds the bundled specs, the copies
+/// written into the user's data folder (`examples.rs`) are listed too, so
+/// an installed adhash or one built with an outside `CARGO_TARGET_DIR` has
+/// them. Duplicates are dropped by `bundled_specs`.
 pub fn spec_folders() -> Vec<PathBuf> {
     let is_checkout = |d: &Path| {
         super::examples::SPECS
             .iter()
             .any(|(name, _)| d.join(name).is_file())
     };
+    // The current folder's is listed whatever it holds (the original's
+    // `--list` shows a project's own docs/examples).
     let mut v: Vec<PathBuf> = vec![PathBuf::from(super::examples::SPEC_SUBFOLDER)];
     if let Ok(exe) = std::env::current_exe() {
         let near = exe
@@ -824,8 +826,7 @@ pub fn spec_folders() -> Vec<PathBuf> {
             .find(|d| is_checkout(d));
         v.extend(near);
     }
-    v.retain(|d| is_checkout(d));
-    if v.is_empty()
+    if !v.iter().any(|d| is_checkout(d))
         && let Ok(folder) = super::examples::folder()
     {
         v.push(folder.clone());
