@@ -171,9 +171,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(10));
     }
     h.state_mut().send(Command::SwitchTab(Tab::Suites));
-    h.state_mut().send(Command::SuiteView(
-        adhash::gui::history_view::SuiteView::Timeline,
-    ));
+    h.state_mut()
+        .send(Command::SuiteView(adhash::gui::suites::SuiteView::Timeline));
     for j in 0..5 {
         h.state_mut().send(Command::ToggleOverlay(j));
     }

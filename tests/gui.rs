@@ -11,8 +11,8 @@ use adhash::batch::JobStatus;
 use adhash::batch::compare::Verdict;
 use adhash::gui::app::{MissionControl, Persisted};
 use adhash::gui::dialogs::FixedDialogs;
-use adhash::gui::history_view::SuiteView;
 use adhash::gui::suites::RowStatus;
+use adhash::gui::suites::SuiteView;
 use adhash::gui::{LaunchOptions, Tab};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -1827,7 +1827,7 @@ fn the_timeline_marks_migrations_and_overlays_jobs() {
     let rows = h.state().suites.rows();
     let ticks = rows[0].timeline();
     assert!(ticks.len() >= 2, "{} ticks", ticks.len());
-    let marks = adhash::gui::timeline_view::markers(ticks);
+    let marks = adhash::gui::suites::timeline::markers(ticks);
     assert!(
         marks
             .iter()
@@ -1854,7 +1854,7 @@ fn the_timeline_marks_migrations_and_overlays_jobs() {
         adhash::gui::suites::RunSource::History(_)
     ));
     assert!(
-        adhash::gui::timeline_view::markers(rows[0].timeline())
+        adhash::gui::suites::timeline::markers(rows[0].timeline())
             .iter()
             .any(|(_, w)| w.starts_with("migration")),
         "the archived run keeps its timeline"

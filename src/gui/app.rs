@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::dialogs::{DialogPurpose, FileDialogs, NativeDialogs};
 use super::dna_tab::{self, DnaCommand, DnaSession};
-use super::history_view::{CompareState, SuiteView};
 use super::jobs::JobQueue;
 use super::palette;
-use super::suites::{self, SuiteSession, spec_key};
+use super::suites::{self, CompareState, SuiteSession, SuiteView, spec_key};
 use super::{Command, LaunchOptions, ReportAction, Tab, Waker};
 use crate::batch::compare::{self, Comparison};
 use crate::batch::history::{self, HistoryEntry};

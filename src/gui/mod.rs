@@ -7,11 +7,9 @@
 pub mod app;
 pub mod dialogs;
 pub mod dna_tab;
-pub mod history_view;
 pub mod jobs;
 pub mod palette;
 pub mod suites;
-pub mod timeline_view;
 pub mod widgets;
 
 use std::path::PathBuf;
@@ -98,7 +96,7 @@ pub enum Command {
     ShowLatestRun,
     LoadRecent(usize),
     /// Show the run, the spec's History, or the comparison.
-    SuiteView(history_view::SuiteView),
+    SuiteView(suites::SuiteView),
     /// Pick (or unpick) an archived run for comparison.
     TogglePick(PathBuf),
     /// Compare two archived runs of the selected spec (old, then new).

@@ -80,3 +80,15 @@ pub fn busy_dot(ui: &mut egui::Ui) -> egui::Response {
         .circle_filled(rect.center(), size * 0.45, ACCENT);
     resp
 }
+
+/// The colour of a verdict (formats.md §9): faster green, slower red, no change
+/// grey, inconclusive amber.
+pub fn verdict(v: crate::batch::compare::Verdict) -> Color32 {
+    use crate::batch::compare::Verdict;
+    match v {
+        Verdict::Faster => GOOD,
+        Verdict::Slower => BAD,
+        Verdict::Inconclusive | Verdict::NotComparable => WARN,
+        Verdict::NoChange | Verdict::OnlyInOld | Verdict::OnlyInNew => MUTED,
+    }
+}

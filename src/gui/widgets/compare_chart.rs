@@ -6,7 +6,6 @@ use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
 use super::throughput::bar_plot;
 use crate::batch::compare::{self, Comparison, Verdict};
-use crate::gui::history_view::verdict_color;
 use crate::gui::palette;
 
 const ROW_HEIGHT: f32 = 44.0;
@@ -16,7 +15,7 @@ const ROW_HEIGHT: f32 = 44.0;
 fn new_color(v: Verdict) -> egui::Color32 {
     match v {
         Verdict::NoChange | Verdict::OnlyInNew | Verdict::OnlyInOld => palette::SERIES,
-        v => verdict_color(v),
+        v => palette::verdict(v),
     }
 }
 

@@ -8,12 +8,11 @@
 use egui::{Color32, RichText};
 use egui_plot::{GridInput, Legend, Line, Plot, PlotPoints, Span, VLine, uniform_grid_spacer};
 
-use super::Command;
-use super::palette;
-use super::suites::SuiteSession;
-use super::widgets::throughput::compact;
+use super::session::SuiteSession;
 use crate::batch::ticks::TickPoint;
 use crate::fmt::shown_text;
+use crate::gui::widgets::throughput::compact;
+use crate::gui::{Command, palette};
 
 /// One metric of a tick, as a chart draws it.
 pub struct Metric {
