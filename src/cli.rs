@@ -257,17 +257,22 @@ pub struct WorkloadDnaArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateCsvArgs {
+    /// The workload CSV to write (replaced atomically; never an input).
     #[arg(long)]
     pub outfile: PathBuf,
+    /// Rows (operations) to write.
     #[arg(long, default_value_t = 100_000)]
     pub ops: u64,
+    /// Share of rows that are GETs (0 to 1); the rest are PUTs and DELs.
     #[arg(long, default_value_t = 0.8)]
     pub read_ratio: f64,
     /// Zipf exponent of key popularity (0 = uniform).
     #[arg(long, default_value_t = 0.0)]
     pub key_skew: f64,
+    /// Distinct keys drawn from (`K0` … `K<n-1>`).
     #[arg(long, default_value_t = 10_000)]
     pub key_space: u64,
+    /// Seed of the generator: one seed gives a byte-identical file everywhere.
     #[arg(long, default_value_t = 1337)]
     pub seed: u64,
     /// Share of non-read rows that are deletes.
@@ -492,6 +497,14 @@ pub fn run(mut cli: Cli) -> Result<i32> {
         Some(path) => AppConfig::load(path, log)?,
         None => AppConfig::default(),
     };
+    if matches!(cli.command, None | Some(Command::MissionControl(_)))
+        && let Some(flag) = given_flag(&NOT_FOR_MISSION_CONTROL)
+    {
+        return Err(Error::bad_input(format!(
+            "--{flag} does nothing in Mission Control: it is a flag of the CLI's commands"
+        ))
+        .with_hint("see `adhash mission-control --help` for the flags it takes"));
+    }
     match &cli.command {
         None => mission_control(&MissionControlArgs::default()),
         Some(Command::MissionControl(a)) => mission_control(a),
@@ -503,6 +516,38 @@ pub fn run(mut cli: Cli) -> Result<i32> {
         Some(Command::Compare(a)) => compare_cmd(&cli, a),
         Some(Command::Export(a)) => export_cmd(&cli, a),
     }
+}
+
+/// Global flags that mean nothing to Mission Control (it runs suites with
+/// their own flags): hidden from its help and refused when given.
+const NOT_FOR_MISSION_CONTROL: [&str; 3] = ["mode", "json", "hash-seed"];
+
+/// The command line's parser: `Cli`'s, with Mission Control's help
+/// showing only the flags it takes (issue 27, item 17). The CLI's global
+/// flags reach every subcommand, so its help is rendered from its own
+/// arguments alone.
+pub fn command() -> clap::Command {
+    use clap::{Args, CommandFactory};
+    let cmd = Cli::command();
+    let Some(mc) = cmd.find_subcommand("mission-control") else {
+        return cmd;
+    };
+    let mut own = MissionControlArgs::augment_args(
+        clap::Command::new("mission-control")
+            .bin_name("adhash mission-control")
+            .about(mc.get_about().cloned().unwrap_or_default()),
+    );
+    let help = own.render_help().to_string();
+    cmd.mut_subcommand("mission-control", |sc| sc.override_help(help))
+}
+
+/// The first of `flags` (long names) given on the command line.
+fn given_flag(flags: &[&'static str]) -> Option<&'static str> {
+    std::env::args_os().skip(1).find_map(|a| {
+        let a = a.to_string_lossy();
+        let name = a.strip_prefix("--")?.split('=').next()?.to_string();
+        flags.iter().copied().find(|f| **f == name)
+    })
 }
 
 #[cfg(feature = "gui")]

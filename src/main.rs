@@ -1,9 +1,12 @@
 //! The `adhash` binary: parse, dispatch, and turn errors into exit codes.
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() {
-    let cli = match adhash::cli::Cli::try_parse() {
+    let parsed = adhash::cli::command()
+        .try_get_matches()
+        .and_then(|m| adhash::cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;

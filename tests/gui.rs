@@ -1615,10 +1615,7 @@ fn write_compare_spec(dir: &Path) -> PathBuf {
 /// Wait until the asked comparison is made and shown.
 fn wait_for_comparison(h: &mut Harness<'_, MissionControl>) {
     step_until(h, 20, "the comparison", |app| {
-        app.suites
-            .comparison
-            .as_ref()
-            .is_some_and(|c| c.result.is_some())
+        app.suites.comparison().is_some_and(|c| c.result.is_some())
     });
     h.run_steps(2);
     assert_eq!(h.state().suites.view, SuiteView::Compare);
@@ -1671,7 +1668,7 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     assert!(is_enabled(&h, "Compare picked"));
     h.get_by_label("Compare picked").click();
     wait_for_comparison(&mut h);
-    let c = h.state().suites.comparison.as_ref().unwrap();
+    let c = h.state().suites.comparison().unwrap();
     let result = c.result.as_ref().unwrap().as_ref().unwrap();
     // Old is the older run: the slower CLI made the newer one.
     assert_eq!(result.jobs.len(), 2);
@@ -1684,12 +1681,11 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     h.get_by_label("CPU time").click();
     step_until(&mut h, 20, "the comparison by CPU time", |app| {
         app.suites
-            .comparison
-            .as_ref()
+            .comparison()
             .is_some_and(|c| c.metric == adhash::batch::compare::Metric::Cpu && c.result.is_some())
     });
     {
-        let c = h.state().suites.comparison.as_ref().unwrap();
+        let c = h.state().suites.comparison().unwrap();
         assert_eq!(c.metric, adhash::batch::compare::Metric::Cpu);
         let r = c.result.as_ref().unwrap().as_ref().unwrap();
         assert!(r.jobs.iter().all(|j| j.verdict == Verdict::Inconclusive));
@@ -1706,8 +1702,7 @@ fn history_lists_runs_and_compare_shows_verdicts() {
     h.get_by_label("Wall time").click();
     step_until(&mut h, 20, "the comparison by wall time", |app| {
         app.suites
-            .comparison
-            .as_ref()
+            .comparison()
             .is_some_and(|c| c.metric == adhash::batch::compare::Metric::Wall && c.result.is_some())
     });
     // Export the comparison from the app: the field, then Export.
@@ -1765,7 +1760,7 @@ fn compare_with_previous_is_one_click_after_a_run() {
     assert!(label_exists(&h, "History (2)"));
     h.get_by_label("Compare with previous").click();
     wait_for_comparison(&mut h);
-    let c = h.state().suites.comparison.as_ref().unwrap();
+    let c = h.state().suites.comparison().unwrap();
     let entries = &h.state().suites.history.entries;
     assert_eq!((&c.old, &c.new), (&entries[1].path, &entries[0].path));
     let result = c.result.as_ref().unwrap().as_ref().unwrap();
@@ -1883,7 +1878,11 @@ fn a_busy_machine_is_said_under_the_runs_headline() {
     });
     h.run_steps(2);
     // One short label on the headline row; the whole text on hover.
-    assert!(label_exists(&h, "⚠ machine busy at the start (+1)"));
+    // Issue 27, item 7: what "(+1)" counts is said, not only on hover.
+    assert!(label_exists(
+        &h,
+        "⚠ machine busy at the start (+1 more warning)"
+    ));
 }
 
 /// Measuring until decisive: the jobs table shows each job's interval
@@ -1948,7 +1947,7 @@ fn compare_shows_the_normalised_rows_and_the_control() {
     settle(&mut h);
     h.get_by_label("Compare with previous").click();
     wait_for_comparison(&mut h);
-    let c = h.state().suites.comparison.as_ref().unwrap();
+    let c = h.state().suites.comparison().unwrap();
     let r = c.result.as_ref().unwrap().as_ref().unwrap();
     // Every job 30% slower raw; ×std unchanged: the gate passes.
     assert_eq!(r.jobs[1].verdict, Verdict::Slower);
@@ -1984,4 +1983,174 @@ fn jobs_on_different_csvs_are_ranked_apart() {
     // 1,000 against 4,000 ops/s, but on different CSVs: both 0.0%.
     assert_eq!(h.query_all_by_label("0.0%").count(), 2);
     assert!(!label_exists(&h, "-75.0%"));
+}
+
+// ---- Issue 27: Mission Control, round 3 ----
+
+/// Item 14: the export field offers each spec its own path; a file this
+/// window did not write is replaced only when the user says so, and one it
+/// wrote is replaced again without asking.
+#[test]
+fn exports_ask_before_replacing_a_file_they_did_not_write() {
+    use adhash::gui::app::Written;
+    use adhash::gui::{Command, ReportAction};
+    let (dir, spec) = small_suite(TWO_JOBS);
+    let (_other_dir, other) =
+        small_suite("[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n");
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    let offered = PathBuf::from(&h.state().state.export_input);
+    assert_eq!(offered.file_name().unwrap(), "suite-export.html");
+    assert!(offered.starts_with(std::fs::canonicalize(dir.path()).unwrap().join("out")));
+    run_to_end(&mut h);
+    let mine = dir.path().join("mine.md");
+    std::fs::write(&mine, "my notes\n").unwrap();
+    let export = |h: &mut Harness<'_, MissionControl>| {
+        h.state_mut()
+            .send(Command::Report(ReportAction::Export(mine.clone())));
+        h.run_steps(2);
+    };
+    // Cancel keeps the file.
+    export(&mut h);
+    assert_eq!(
+        h.state().pending_replace,
+        Some((Written::Report, mine.clone()))
+    );
+    assert!(label_exists(&h, "Replace the file?"));
+    h.get_by_label("Cancel").click();
+    settle(&mut h);
+    assert_eq!(h.state().pending_replace, None);
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my notes\n");
+    // Replace writes the report over it.
+    export(&mut h);
+    h.get_by_label("Replace").click();
+    step_until(&mut h, 20, "the export", |_| {
+        std::fs::read_to_string(&mine)
+            .unwrap()
+            .starts_with("# Adaptive")
+    });
+    settle(&mut h);
+    // Written by this window now: replaced again without a question.
+    std::fs::write(&mine, "# Adaptive old\n").unwrap();
+    export(&mut h);
+    assert_eq!(h.state().pending_replace, None);
+    step_until(&mut h, 20, "the second export", |_| {
+        std::fs::read_to_string(&mine).unwrap() != "# Adaptive old\n"
+    });
+    // Another spec is offered its own path, not this one's; coming back
+    // offers the path last used here.
+    h.state_mut().send(Command::OpenSpec(other));
+    settle(&mut h);
+    let there = PathBuf::from(&h.state().state.export_input);
+    assert_ne!(there, mine);
+    assert_eq!(there.file_name().unwrap(), "suite-export.html");
+    h.state_mut().send(Command::OpenSpec(spec));
+    settle(&mut h);
+    assert_eq!(PathBuf::from(&h.state().state.export_input), mine);
+}
+
+/// Item 15: a comparison stays with its spec across a switch to another.
+#[test]
+fn a_comparison_survives_a_spec_switch() {
+    let (_dir, spec) = small_suite(TWO_JOBS);
+    let (_other_dir, other) =
+        small_suite("[[batch.jobs]]\nname = \"x\"\ncommand = \"profile\"\ncsv = \"w.csv\"\n");
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    // Archive names have one-second resolution: keep the runs apart.
+    run_to_end(&mut h);
+    std::thread::sleep(Duration::from_millis(1100));
+    run_to_end(&mut h);
+    settle(&mut h);
+    h.get_by_label("Compare with previous").click();
+    wait_for_comparison(&mut h);
+    let before = h.state().suites.comparison().unwrap().clone();
+    h.state_mut().send(adhash::gui::Command::OpenSpec(other));
+    settle(&mut h);
+    assert!(
+        h.state().suites.comparison().is_none(),
+        "not another spec's"
+    );
+    h.state_mut().send(adhash::gui::Command::OpenSpec(spec));
+    settle(&mut h);
+    let after = h.state().suites.comparison().expect("kept with its spec");
+    assert_eq!((&after.old, &after.new), (&before.old, &before.new));
+    assert!(after.result.as_ref().is_some_and(|r| r.is_ok()));
+}
+
+/// Items 5 and 19: the Timeline shows the median run by default, says
+/// which, and shows another on request; the jobs table opens a job to
+/// show each run's figures.
+#[test]
+fn the_timeline_names_its_run_and_the_table_opens_a_job() {
+    use adhash::gui::Command;
+    let (_dir, spec) = small_suite(
+        "[[batch.jobs]]\nname = \"ctl\"\ncommand = \"run-csv\"\nmode = \"std\"\ncsv = \"w.csv\"\nrepeat = 3\n",
+    );
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    run_to_end(&mut h);
+    h.run_steps(2);
+    let row = &h.state().suites.rows()[0];
+    let median = row
+        .result
+        .as_ref()
+        .unwrap()
+        .timeline_run
+        .expect("a median run");
+    assert_eq!(row.timeline_runs(), [1, 2, 3]);
+    assert_eq!(row.timeline_of(None).0, Some(median));
+    // The table: three runs under the job once it is opened.
+    assert!(!label_exists(&h, "run 2"));
+    h.get_by_label("+").click();
+    h.run_steps(2);
+    for k in 1..=3 {
+        assert!(label_exists(&h, &format!("run {k}")), "run {k}");
+    }
+    // The Timeline says which run it draws.
+    h.state_mut()
+        .send(Command::SuiteView(adhash::gui::suites::SuiteView::Timeline));
+    h.run_steps(3);
+    assert!(label_exists(&h, &format!("run {median} (median)")));
+    assert!(label_exists(&h, &format!("ctl, run {median}:")));
+    let other = if median == 1 { 2 } else { 1 };
+    h.get_by_label(&format!("run {other}")).click();
+    h.run_steps(3);
+    assert_eq!(h.state().suites.timeline_run, Some(other));
+    assert!(label_exists(&h, &format!("ctl, run {other}:")));
+}
+
+/// Item 8: an interleaved suite shows each job's running median (marked
+/// partial) and the runs made as rounds complete, not "0/2 jobs done" until
+/// the end.
+#[cfg(unix)]
+#[test]
+fn interleaved_suites_show_running_medians() {
+    let (dir, _) = small_suite("");
+    let spec = dir.path().join("rounds.toml");
+    std::fs::write(
+        &spec,
+        "[batch]\nhashmap_cli = \"fake_cli.sh\"\nreport = \"out/r.md\"\ninterleave = true\n\
+[[batch.jobs]]\nname = \"quick\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\n\
+[[batch.jobs]]\nname = \"sleeper\"\ncommand = \"run-csv\"\ncsv = \"w.csv\"\nrepeat = 3\nextra_args = [\"--behave\", \"sleep\"]\n",
+    )
+    .unwrap();
+    let mut h = suite_opened(&spec);
+    settle(&mut h);
+    h.state_mut().send(adhash::gui::Command::Run);
+    step_until(&mut h, 30, "the first round's quick run", |app| {
+        app.suites.rows()[0].partial.is_some()
+    });
+    h.run_steps(2);
+    assert!(label_exists(&h, "1,000 (partial: 1 of 3 runs)"));
+    assert!(label_exists(&h, "1/6 runs"), "the headline counts runs");
+    assert!(
+        h.state()
+            .suites
+            .bars()
+            .iter()
+            .any(|b| b.name == "quick (partial: 1 runs)")
+    );
+    h.state_mut().send(adhash::gui::Command::Stop);
+    step_until(&mut h, 30, "the stop", |app| !app.suites.is_running());
 }

@@ -194,10 +194,13 @@ pub struct JobResult {
     pub target_met: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub half_width_pct: Option<f64>,
-    /// Metrics ticks of the job's last measured run, thinned to at most
-    /// `ticks::TIMELINE_POINTS` (its timeline, kept with the run).
+    /// Metrics ticks of the job's median measured run (by ops/s), thinned
+    /// to at most `ticks::TIMELINE_POINTS` (its timeline, kept with the run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<crate::batch::ticks::TickPoint>,
+    /// Which run `timeline` is (1-based, as `RunRecord`s count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline_run: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -233,6 +236,7 @@ impl JobResult {
             half_width_pct: None,
             log: LogTail::default(),
             timeline: Vec::new(),
+            timeline_run: None,
         }
     }
 

@@ -449,8 +449,20 @@ struct JobRun<'a> {
     metrics_dir: Option<PathBuf>,
     /// Flags the runner adds so it can follow the job (adhash's own CLI).
     runner_args: Vec<String>,
-    /// Ticks of the last measured run that ended ok.
-    timeline: Vec<TickPoint>,
+    /// Each measured ok run's ticks (thinned) with its run number and
+    /// ops/s: the job keeps its median run's.
+    timelines: Vec<(u32, f64, Vec<TickPoint>)>,
+}
+
+/// The run a job's timeline shows: its median by ops/s (the lower middle
+/// of an even count), so the picture is of a typical run, not the last.
+pub fn median_run<T>(mut runs: Vec<(u32, f64, T)>) -> Option<(u32, T)> {
+    if runs.is_empty() {
+        return None;
+    }
+    runs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let (run, _, t) = runs.swap_remove((runs.len() - 1) / 2);
+    Some((run, t))
 }
 
 /// The tick period the runner asks of adhash's own run-csv: a run of 0.5 s
@@ -521,7 +533,7 @@ impl<'a> JobRun<'a> {
             p99s: Vec::new(),
             metrics_dir,
             runner_args,
-            timeline: Vec::new(),
+            timelines: Vec::new(),
         }
     }
 
@@ -699,8 +711,9 @@ impl<'a> JobRun<'a> {
             }
         }
         self.result.runs.push(record.clone());
-        if !ticks.is_empty() {
-            self.timeline = ticks;
+        if let (false, Some(ops)) = (ticks.is_empty(), record.ops_per_second) {
+            let thinned = super::ticks::thin(ticks, TIMELINE_POINTS);
+            self.timelines.push((run, ops, thinned));
         }
         self.send_run(events, run, warmup, record);
         if run >= self.planned {
@@ -741,7 +754,10 @@ impl<'a> JobRun<'a> {
         r.ops_per_second = r.stats.map(|s| s.median);
         r.final_backend = self.backends.pop();
         r.p99_ms = crate::stats::median(&self.p99s);
-        r.timeline = super::ticks::thin(std::mem::take(&mut self.timeline), TIMELINE_POINTS);
+        if let Some((run, ticks)) = median_run(std::mem::take(&mut self.timelines)) {
+            r.timeline = ticks;
+            r.timeline_run = Some(run);
+        }
         let mut warnings = Vec::new();
         if let Some(s) = r.spread()
             && s.is_noisy()
@@ -1340,6 +1356,22 @@ mod tests {
             let err = read(text).unwrap_err();
             assert!(err.contains(what), "{text}: {err}");
         }
+    }
+
+    /// Issue 27, item 5: a job's timeline is its median run's (the lower
+    /// middle of an even count), not its last.
+    #[test]
+    fn the_timeline_is_the_median_runs() {
+        let runs = |ops: &[f64]| -> Vec<(u32, f64, u32)> {
+            ops.iter()
+                .enumerate()
+                .map(|(i, &o)| (i as u32 + 1, o, i as u32 + 1))
+                .collect()
+        };
+        assert_eq!(median_run(runs(&[5.0, 9.0, 1.0])), Some((1, 1)));
+        assert_eq!(median_run(runs(&[3.0, 1.0, 4.0, 2.0])), Some((4, 4)));
+        assert_eq!(median_run(runs(&[7.0])), Some((1, 1)));
+        assert_eq!(median_run::<u32>(Vec::new()), None);
     }
 
     /// Lines sent within the wait are read, however late in it.

@@ -56,6 +56,9 @@ pub struct Persisted {
     pub baseline_name: String,
     /// Where Compare's "Export" writes the comparison.
     pub compare_export_input: String,
+    /// The export path last used for each spec (by spec key), so one
+    /// spec's path is never offered for another's report.
+    pub export_paths: std::collections::BTreeMap<PathBuf, String>,
 }
 
 /// A run in the "Recent runs" menu: its spec, when, how it ended, and its
@@ -113,8 +116,11 @@ impl Notice {
 enum Outcome {
     Dialog(DialogPurpose, Option<PathBuf>),
     Notice(Result<String, String>),
-    /// A report was exported to this path (remember it in the field).
-    Exported(Result<PathBuf, String>),
+    /// A report or a comparison was written to this path.
+    Exported {
+        what: Written,
+        result: Result<PathBuf, String>,
+    },
     History {
         key: PathBuf,
         entries: Vec<HistoryEntry>,
@@ -129,6 +135,22 @@ enum Outcome {
         metric: compare::Metric,
         result: Result<Comparison, String>,
     },
+}
+
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Report,
+    Comparison,
+}
+
+impl Written {
+    fn name(self) -> &'static str {
+        match self {
+            Written::Report => "report",
+            Written::Comparison => "comparison",
+        }
+    }
 }
 
 pub struct MissionControl {
@@ -154,6 +176,11 @@ pub struct MissionControl {
     close_after_run: bool,
     /// Close at the end of this frame (after the state is saved).
     close_now: bool,
+    /// An export that would replace a file this app did not write, waiting
+    /// for the user's yes or no (issue 27, item 14).
+    pub pending_replace: Option<(Written, PathBuf)>,
+    /// Files this app wrote in this session: replaced again without asking.
+    written: std::collections::HashSet<PathBuf>,
 }
 
 impl MissionControl {
@@ -206,6 +233,8 @@ impl MissionControl {
             save_now: false,
             close_after_run: false,
             close_now: false,
+            pending_replace: None,
+            written: Default::default(),
         };
         app.refresh_catalog();
         // First start: show the first valid bundled spec rather than nothing.
@@ -314,6 +343,7 @@ impl MissionControl {
             self.state.spec_files.truncate(SPEC_FILES);
             self.refresh_catalog();
         }
+        self.state.export_input = self.export_path_for_shown_spec();
         match &self.suites.spec {
             Some(Ok(_)) => self.state.last_spec = Some(p),
             Some(Err(e)) => {
@@ -325,6 +355,38 @@ impl MissionControl {
         if valid {
             self.read_history();
         }
+    }
+
+    /// The export path offered for the selected spec: the one last used
+    /// for it, else `<its report folder>/<spec stem>-export.html`.
+    fn export_path_for_shown_spec(&self) -> String {
+        let Some(key) = self.suites.spec_key.clone() else {
+            return String::new();
+        };
+        if let Some(p) = self.state.export_paths.get(&key) {
+            return p.clone();
+        }
+        let stem = key
+            .file_stem()
+            .map_or_else(|| "suite".into(), |s| s.to_string_lossy().into_owned());
+        let folder = match &self.suites.spec {
+            Some(Ok(spec)) => spec.report.parent().map(Path::to_path_buf),
+            _ => key.parent().map(Path::to_path_buf),
+        }
+        .unwrap_or_default();
+        folder
+            .join(format!("{stem}-export.html"))
+            .display()
+            .to_string()
+    }
+
+    /// `path` exists and this app did not write it: ask first.
+    fn needs_consent(&mut self, what: Written, path: &Path, replacing: bool) -> bool {
+        if replacing || !path.exists() || self.written.contains(path) {
+            return false;
+        }
+        self.pending_replace = Some((what, path.to_path_buf()));
+        true
     }
 
     /// List the selected spec's archived runs; load the newest unless a
@@ -359,13 +421,16 @@ impl MissionControl {
         let Some(key) = self.suites.spec_key.clone() else {
             return;
         };
-        self.suites.comparison = Some(CompareState {
-            key: key.clone(),
-            old: old.clone(),
-            new: new.clone(),
-            metric,
-            result: None,
-        });
+        self.suites.comparisons.insert(
+            key.clone(),
+            CompareState {
+                key: key.clone(),
+                old: old.clone(),
+                new: new.clone(),
+                metric,
+                result: None,
+            },
+        );
         self.suites.view = SuiteView::Compare;
         self.spawn("compare", move |_| {
             let result = history::load(&old)
@@ -409,8 +474,8 @@ impl MissionControl {
 
     /// Write the shown comparison as Markdown, HTML or JSON (by extension),
     /// off the GUI thread; never over one of the two reports it compares.
-    fn export_comparison(&mut self, path: PathBuf) {
-        let Some(state) = self.suites.comparison.as_ref() else {
+    fn export_comparison(&mut self, path: PathBuf, replacing: bool) {
+        let Some(state) = self.suites.comparison() else {
             return;
         };
         let Some(Ok(c)) = state.result.clone() else {
@@ -418,12 +483,14 @@ impl MissionControl {
             return;
         };
         let (old, new) = (state.old.clone(), state.new.clone());
-        self.spawn("export comparison", move |_| {
-            Outcome::Notice(
-                crate::batch::compare::write(&c, &path, &old, &new)
-                    .map(|()| format!("comparison written to {}", path.display()))
-                    .map_err(|e| format!("comparison not written: {}", e.detail)),
-            )
+        if self.needs_consent(Written::Comparison, &path, replacing) {
+            return;
+        }
+        self.spawn("export comparison", move |_| Outcome::Exported {
+            what: Written::Comparison,
+            result: crate::batch::compare::write(&c, &path, &old, &new)
+                .map(|()| path.clone())
+                .map_err(|e| format!("comparison not written: {}", e.detail)),
         });
     }
 
@@ -495,23 +562,34 @@ impl MissionControl {
             Command::SuiteView(v) => self.suites.view = v,
             Command::TogglePick(p) => self.suites.toggle_pick(p),
             Command::ToggleOverlay(j) => self.suites.toggle_overlay(j),
+            Command::TimelineRun(r) => self.suites.timeline_run = r,
+            Command::ToggleJobRuns(j) => self.suites.toggle_job_runs(j),
             Command::CompareRuns { old, new } => {
                 // A new pair keeps the metric the last comparison used.
                 let metric = self
                     .suites
-                    .comparison
-                    .as_ref()
+                    .comparison()
                     .map_or(compare::Metric::Wall, |c| c.metric);
                 self.compare_runs(old, new, metric)
             }
             Command::CompareMetric(m) => {
-                if let Some(c) = &self.suites.comparison {
+                if let Some(c) = self.suites.comparison() {
                     let (old, new) = (c.old.clone(), c.new.clone());
                     self.compare_runs(old, new, m);
                 }
             }
             Command::SaveBaseline { run, name } => self.save_baseline(run, name),
-            Command::ExportComparison(path) => self.export_comparison(path),
+            Command::ExportComparison(path) => self.export_comparison(path, false),
+            Command::ConfirmReplace(yes) => {
+                if let Some((what, path)) = self.pending_replace.take()
+                    && yes
+                {
+                    match what {
+                        Written::Report => self.export_report(path, true),
+                        Written::Comparison => self.export_comparison(path, true),
+                    }
+                }
+            }
             Command::ShowLatestRun => self.suites.unpin(),
             Command::LoadRecent(i) => {
                 let Some(r) = self.state.recent_runs.get(i).cloned() else {
@@ -542,45 +620,7 @@ impl MissionControl {
                 }
                 self.ask(DialogPurpose::ExportReport, "batch_report.html");
             }
-            ReportAction::Export(path) => {
-                if path.as_os_str().is_empty() {
-                    self.notify(
-                        NoticeKind::Error,
-                        "type a report path (.md, .html or .json) first",
-                    );
-                    return;
-                }
-                if path.is_dir() {
-                    self.notify(
-                        NoticeKind::Error,
-                        format!(
-                            "{} is a folder: add a file name ending in .md, .html or .json",
-                            path.display()
-                        ),
-                    );
-                    return;
-                }
-                let Some(suite) = self.suites.shown_result().cloned() else {
-                    self.notify(NoticeKind::Error, "no finished run to export");
-                    return;
-                };
-                let format = match ReportFormat::from_path(&path) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        let hint = e.hint.clone().unwrap_or_default();
-                        self.notify(NoticeKind::Error, format!("{} ({hint})", e.detail));
-                        return;
-                    }
-                };
-                self.state.export_input = path.display().to_string();
-                self.spawn("export", move |_| {
-                    Outcome::Exported(
-                        write_report(&path, format, &suite)
-                            .map(|()| path.clone())
-                            .map_err(|e| e.detail),
-                    )
-                });
-            }
+            ReportAction::Export(path) => self.export_report(path, false),
             ReportAction::Open => {
                 let Some(run) = self.suites.shown() else {
                     return;
@@ -597,6 +637,56 @@ impl MissionControl {
                 });
             }
         }
+    }
+
+    /// Write the shown run's report to `path` (format by extension) off
+    /// the GUI thread; a file this app did not write is replaced only once
+    /// the user says so (`replacing`).
+    fn export_report(&mut self, path: PathBuf, replacing: bool) {
+        if path.as_os_str().is_empty() {
+            self.notify(
+                NoticeKind::Error,
+                "type a report path (.md, .html or .json) first",
+            );
+            return;
+        }
+        if path.is_dir() {
+            self.notify(
+                NoticeKind::Error,
+                format!(
+                    "{} is a folder: add a file name ending in .md, .html or .json",
+                    path.display()
+                ),
+            );
+            return;
+        }
+        let Some(suite) = self.suites.shown_result().cloned() else {
+            self.notify(NoticeKind::Error, "no finished run to export");
+            return;
+        };
+        let format = match ReportFormat::from_path(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                let hint = e.hint.clone().unwrap_or_default();
+                self.notify(NoticeKind::Error, format!("{} ({hint})", e.detail));
+                return;
+            }
+        };
+        self.state.export_input = path.display().to_string();
+        if let Some(key) = self.suites.spec_key.clone() {
+            self.state
+                .export_paths
+                .insert(key, self.state.export_input.clone());
+        }
+        if self.needs_consent(Written::Report, &path, replacing) {
+            return;
+        }
+        self.spawn("export", move |_| Outcome::Exported {
+            what: Written::Report,
+            result: write_report(&path, format, &suite)
+                .map(|()| path.clone())
+                .map_err(|e| e.detail),
+        });
     }
 
     fn apply_dna(&mut self, cmd: DnaCommand) {
@@ -656,7 +746,8 @@ impl MissionControl {
         match purpose {
             DialogPurpose::OpenSpec => self.apply(Command::OpenSpec(path), ctx),
             DialogPurpose::AddFolder => self.apply(Command::AddFolder(path), ctx),
-            DialogPurpose::ExportReport => self.report_action(ReportAction::Export(path)),
+            // A save dialog asks before replacing a file itself.
+            DialogPurpose::ExportReport => self.export_report(path, true),
             DialogPurpose::OpenCsv => self.apply_dna(DnaCommand::Analyze(path)),
             DialogPurpose::SaveDnaJson => self.apply_dna(DnaCommand::SaveJson(path)),
             DialogPurpose::SaveHeatmapPng => self.apply_dna(DnaCommand::SavePng(path)),
@@ -668,13 +759,17 @@ impl MissionControl {
             Outcome::Dialog(purpose, answer) => self.on_dialog(purpose, answer, ctx),
             Outcome::Notice(Ok(msg)) => self.notify(NoticeKind::Info, msg),
             Outcome::Notice(Err(e)) => self.notify(NoticeKind::Error, e),
-            Outcome::Exported(Ok(p)) => {
+            Outcome::Exported {
+                what,
+                result: Ok(p),
+            } => {
                 self.notify(
                     NoticeKind::Info,
-                    format!("report written to {}", p.display()),
+                    format!("{} written to {}", what.name(), p.display()),
                 );
+                self.written.insert(p);
             }
-            Outcome::Exported(Err(e)) => self.notify(NoticeKind::Error, e),
+            Outcome::Exported { result: Err(e), .. } => self.notify(NoticeKind::Error, e),
             Outcome::History {
                 key,
                 entries,
@@ -688,7 +783,7 @@ impl MissionControl {
                 result,
             } => {
                 // Only the comparison last asked for is shown.
-                if let Some(c) = self.suites.comparison.as_mut()
+                if let Some(c) = self.suites.comparisons.get_mut(&key)
                     && c.key == key
                     && c.old == old
                     && c.new == new
@@ -980,6 +1075,33 @@ impl MissionControl {
     }
 }
 
+/// "Replace this file?" for an export onto a file this app did not write.
+fn confirm_replace(ctx: &egui::Context, what: &str, path: &Path, cmds: &mut Vec<Command>) {
+    let modal = egui::Modal::new(egui::Id::unique("confirm_replace")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Replace the file?");
+        ui.add(
+            egui::Label::new(format!(
+                "{} already exists and was not written by this window. Write the {what} over it?",
+                crate::fmt::shown_text(&path.display().to_string(), 300)
+            ))
+            .wrap(),
+        );
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Replace").clicked() {
+                cmds.push(Command::ConfirmReplace(true));
+            }
+            if ui.button("Cancel").clicked() {
+                cmds.push(Command::ConfirmReplace(false));
+            }
+        });
+    });
+    if modal.should_close() && !cmds.iter().any(|c| matches!(c, Command::ConfirmReplace(_))) {
+        cmds.push(Command::ConfirmReplace(false));
+    }
+}
+
 fn spec_stem(p: &Path) -> String {
     p.file_name().map_or_else(
         || p.display().to_string(),
@@ -1083,6 +1205,9 @@ impl eframe::App for MissionControl {
                 }
                 dna_tab::show(ui, &mut self.dna, &csvs, &mut cmds)
             }
+        }
+        if let Some((what, path)) = &self.pending_replace {
+            confirm_replace(ui.ctx(), what.name(), path, &mut cmds);
         }
         if !cmds.is_empty() {
             self.commands.extend(cmds);

@@ -113,8 +113,14 @@ pub enum Command {
     },
     /// Write the shown comparison to this file (.md, .html or .json).
     ExportComparison(PathBuf),
+    /// The answer to "replace a file this app did not write?".
+    ConfirmReplace(bool),
     /// Add a job to (or take it from) the Timeline's overlay.
     ToggleOverlay(usize),
+    /// Show (or hide) a job's runs under it in the jobs table.
+    ToggleJobRuns(usize),
+    /// Show this measured run on the Timeline (`None`: the median run).
+    TimelineRun(Option<u32>),
     Dna(dna_tab::DnaCommand),
 }
 

@@ -33,6 +33,8 @@ pub const OVERLAY: [Color32; 6] = [
 pub const BACKEND_CHAINING: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
 pub const BACKEND_ROBINHOOD: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
 pub const BACKEND_MIGRATING: Color32 = Color32::from_rgb(0xf0, 0xa0, 0x5a);
+/// Any other backend (std's HashMap, a contestant): none of the above.
+pub const BACKEND_OTHER: Color32 = Color32::from_rgb(0xb0, 0xb4, 0xbc);
 /// Migration and compaction markers.
 pub const MARKER: Color32 = Color32::from_rgb(0xe6, 0xe9, 0xef);
 /// The Poisson expectation.

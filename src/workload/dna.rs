@@ -60,6 +60,23 @@ pub struct HotKey {
     pub share: f64,
 }
 
+/// Rank–frequency of the keys: the count of the key at each of about 64
+/// ranks spaced evenly on a log scale (rank 1 the hottest), the Zipf
+/// exponent fitted to them, and the share of rows the hottest 1% of keys
+/// take.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeyPopularity {
+    /// `[rank, count]`, ranks ascending from 1 to the last key.
+    pub points: Vec<[u64; 2]>,
+    /// The slope of log(count) over log(rank), negated, fitted over the
+    /// points whose count is above 1 (the tail of keys seen once is flat
+    /// whatever the law); 0 for a uniform workload, about s for Zipf(s).
+    pub zipf_exponent: f64,
+    /// Rows on the hottest 1% of keys (at least one key), 0 to 1.
+    pub top_1pct_share: f64,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CoverageTargets {
     pub p50: u64,
@@ -192,6 +209,10 @@ pub struct DnaReport {
     pub chi_square_p_value: f64,
     pub expected_depth_histogram: DepthMap<f64>,
     pub skew_verdict: String,
+    /// How popular keys are: rank against count (issue 27, item 4). The
+    /// skew verdict above is about hash spread, not this.
+    #[serde(default)]
+    pub key_popularity: KeyPopularity,
     pub elapsed_seconds: f64,
 }
 
@@ -630,6 +651,7 @@ pub fn analyze<R: Read + Send>(
         chi_square_p_value: buckets_view.p_value,
         expected_depth_histogram: DepthMap(buckets_view.expected_depths()),
         skew_verdict: skew_verdict(buckets_view.p_value).into(),
+        key_popularity: freq.popularity(unique, total),
         bucket_counts: buckets,
         elapsed_seconds: t0.elapsed().as_secs_f64(),
     })
@@ -690,6 +712,47 @@ impl CountsByFrequency {
         sum
     }
 
+    /// Rank–frequency points, the fitted Zipf exponent and the hottest 1%'s
+    /// share (see `KeyPopularity`).
+    fn popularity(&self, unique: u64, total: f64) -> KeyPopularity {
+        const POINTS: usize = 64;
+        if unique == 0 || total <= 0.0 {
+            return KeyPopularity::default();
+        }
+        // Ranks 1, then evenly spaced in log up to `unique`, deduplicated.
+        let mut ranks: Vec<u64> = (0..POINTS)
+            .map(|i| {
+                let f = i as f64 / (POINTS - 1) as f64;
+                ((unique as f64).powf(f).round() as u64).clamp(1, unique)
+            })
+            .collect();
+        ranks.dedup();
+        let top = unique.div_ceil(100);
+        let mut points = Vec::with_capacity(ranks.len());
+        let (mut next, mut rank_end, mut top_rows) = (0, 0u64, 0.0);
+        for (c, keys) in self.runs() {
+            let start = rank_end + 1;
+            rank_end += keys;
+            while next < ranks.len() && ranks[next] <= rank_end {
+                points.push([ranks[next], u64::from(c)]);
+                next += 1;
+            }
+            if start <= top {
+                top_rows += f64::from(c) * (rank_end.min(top) - start + 1) as f64;
+            }
+        }
+        let fit: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p[1] > 1)
+            .map(|p| ((p[0] as f64).ln(), (p[1] as f64).ln()))
+            .collect();
+        KeyPopularity {
+            points,
+            zipf_exponent: (-slope(&fit)).max(0.0),
+            top_1pct_share: top_rows / total,
+        }
+    }
+
     /// How many of the hottest keys it takes to cover `target` rows.
     fn keys_covering(&self, target: f64) -> u64 {
         let mut acc = 0.0;
@@ -705,6 +768,20 @@ impl CountsByFrequency {
         }
         keys_before
     }
+}
+
+/// The least-squares slope of `y` over `x` (0 with fewer than 2 points or
+/// no spread in `x`).
+fn slope(pts: &[(f64, f64)]) -> f64 {
+    let n = pts.len() as f64;
+    if pts.len() < 2 {
+        return 0.0;
+    }
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    if sxx > 0.0 { sxy / sxx } else { 0.0 }
 }
 
 /// The `top` hottest candidates, hottest first (ties by key). Only those
@@ -900,6 +977,12 @@ pub fn render_text(r: &DnaReport) -> String {
         thousands(r.coverage_targets.p50 as f64),
         thousands(r.coverage_targets.p80 as f64),
         thousands(r.coverage_targets.p95 as f64)
+    );
+    let _ = writeln!(
+        o,
+        "  popularity    Zipf exponent {:.2} (fitted to rank–frequency); hottest 1% of keys: {} of rows",
+        r.key_popularity.zipf_exponent,
+        pct(r.key_popularity.top_1pct_share)
     );
     if !r.hot_keys.is_empty() {
         let _ = writeln!(o, "Hot keys:");
@@ -1380,5 +1463,41 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.contains("\"key_entropy_bits\":0.0,"), "{json}");
         assert!(json.contains("\"key_entropy_normalised\":0.0,"), "{json}");
+    }
+
+    /// Issue 27, item 4: key popularity is measured apart from hash
+    /// spread: a Zipf 1.1 workload's fitted exponent is near 1.1 and its
+    /// hottest 1% of keys take a large share; a uniform one's is near 0.
+    #[test]
+    fn key_popularity_tells_zipf_from_uniform() {
+        use crate::workload::generate::{GenerateParams, generate};
+        let dna_of = |skew: f64| {
+            let p = GenerateParams {
+                ops: 60_000,
+                key_space: 5_000,
+                key_skew: skew,
+                ..GenerateParams::default()
+            };
+            let mut bytes = Vec::new();
+            generate(&p, &mut bytes).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("w.csv");
+            std::fs::write(&path, bytes).unwrap();
+            let cancel = AtomicBool::new(false);
+            analyze_file(&path, DnaOptions::default(), &mut |_| {}, &cancel).unwrap()
+        };
+        let zipf = dna_of(1.1).key_popularity;
+        assert!((0.9..1.3).contains(&zipf.zipf_exponent), "{zipf:?}");
+        assert!(zipf.top_1pct_share > 0.3, "{zipf:?}");
+        let ranks: Vec<u64> = zipf.points.iter().map(|p| p[0]).collect();
+        assert_eq!(ranks[0], 1);
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            zipf.points.windows(2).all(|w| w[0][1] >= w[1][1]),
+            "counts fall with rank"
+        );
+        let uniform = dna_of(0.0).key_popularity;
+        assert!(uniform.zipf_exponent < 0.2, "{uniform:?}");
+        assert!(uniform.top_1pct_share < 0.05, "{uniform:?}");
     }
 }

@@ -15,11 +15,7 @@ pub(super) fn show(
     export: &mut String,
     cmds: &mut Vec<Command>,
 ) {
-    let state = s
-        .comparison
-        .as_ref()
-        .filter(|c| Some(&c.key) == s.spec_key.as_ref());
-    let Some(state) = state else {
+    let Some(state) = s.comparison() else {
         ui.weak("Pick two runs in History and press Compare picked, or use Compare with previous after a run.");
         if ui.button("Go to History").clicked() {
             cmds.push(Command::SuiteView(SuiteView::History));

@@ -93,7 +93,8 @@ pub(super) fn show(
                     let head = first.split(':').next().unwrap_or(first);
                     let more = match run.warnings.len() {
                         1 => String::new(),
-                        n => format!(" (+{})", n - 1),
+                        2 => " (+1 more warning)".to_string(),
+                        n => format!(" (+{} more warnings)", n - 1),
                     };
                     ui.colored_label(palette::WARN, format!("⚠ {}{more}", shown_text(head, 40)))
                         .on_hover_text(run.warnings.join("\n"));

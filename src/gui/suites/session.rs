@@ -57,7 +57,11 @@ pub struct CompareState {
 /// previous complete and comparable run of the same spec, the rule
 /// `adhash compare --spec` follows (`history::previous_comparable`).
 pub fn previous_pair(s: &SuiteSession) -> Option<(PathBuf, PathBuf)> {
-    let run = s.shown().filter(|r| !r.is_running())?;
+    // Only a complete run is compared: a cancelled or failed one would be
+    // judged on the jobs it did not finish (issue 27, item 15).
+    let run = s
+        .shown()
+        .filter(|r| r.result.as_ref().is_some_and(|x| x.outcome() == "ok"))?;
     let newer = match &run.source {
         RunSource::History(p) => p.clone(),
         RunSource::Live => run.archive.clone()?.ok()?,
@@ -121,8 +125,16 @@ pub struct JobRow {
     pub status: RowStatus,
     /// The job's outcome once it finished.
     pub result: Option<JobResult>,
-    /// Ticks of the measured run in progress (or the last one), live.
-    pub live_ticks: Vec<TickPoint>,
+    /// The CSV as the spec writes it (what reports group jobs by).
+    pub csv_text: String,
+    /// Measured runs the spec asks for (`repeat`).
+    pub planned_runs: u32,
+    /// Before the result: the figures of the measured runs so far (a
+    /// running median), rebuilt when a run ends (issue 27, item 8).
+    pub partial: Option<JobResult>,
+    /// Each measured run's ticks seen live (run number, ticks), in run
+    /// order; a finished run's are thinned like the runner's.
+    pub live_timelines: Vec<(u32, Vec<TickPoint>)>,
     /// Measured runs finished so far, live (with their rounds).
     pub live_runs: Vec<crate::batch::result::RunRecord>,
     /// The half width of the job's interval now (measure until decisive).
@@ -140,13 +152,16 @@ impl JobRow {
             csv,
             status: RowStatus::Planned,
             result: None,
-            live_ticks: Vec::new(),
+            csv_text: j.csv.clone(),
+            planned_runs: j.repeat,
+            partial: None,
+            live_timelines: Vec::new(),
             live_runs: Vec::new(),
             live_width: None,
         }
     }
 
-    fn finished(r: &JobResult, spec_dir: &Path) -> JobRow {
+    pub(crate) fn finished(r: &JobResult, spec_dir: &Path) -> JobRow {
         let csv = if r.csv.is_empty() {
             PathBuf::new()
         } else {
@@ -160,23 +175,104 @@ impl JobRow {
             csv,
             status: RowStatus::Done(r.status),
             result: Some(r.clone()),
-            live_ticks: Vec::new(),
+            csv_text: r.csv.clone(),
+            planned_runs: r.planned_runs,
+            partial: None,
+            live_timelines: Vec::new(),
             live_runs: Vec::new(),
             live_width: r.half_width_pct,
         }
     }
 
-    /// The job's timeline: the live run's ticks while they come, else the
-    /// ticks kept with its result.
+    /// The job's default timeline: the ticks kept with its result (its
+    /// median run's), else the newest run's seen live.
     pub fn timeline(&self) -> &[TickPoint] {
-        match &self.result {
-            Some(r) if self.live_ticks.is_empty() || !r.timeline.is_empty() => &r.timeline,
-            _ => &self.live_ticks,
+        self.timeline_of(None).1
+    }
+
+    /// The ticks of measured run `run` (`None`: the default one), with the
+    /// run's number when it is known.
+    pub fn timeline_of(&self, run: Option<u32>) -> (Option<u32>, &[TickPoint]) {
+        let kept = self
+            .result
+            .as_ref()
+            .filter(|r| !r.timeline.is_empty())
+            .map(|r| (r.timeline_run, r.timeline.as_slice()));
+        let live = |want: Option<u32>| {
+            let found = match want {
+                Some(n) => self.live_timelines.iter().find(|(r, _)| *r == n),
+                None => self.live_timelines.iter().rfind(|(_, t)| !t.is_empty()),
+            };
+            found.map(|(r, t)| (Some(*r), t.as_slice()))
+        };
+        match (run, kept) {
+            (None, Some(k)) => k,
+            (Some(n), Some((Some(k), t))) if k == n => (Some(k), t),
+            (want, _) => live(want).unwrap_or((None, &[])),
         }
     }
 
+    /// The runs whose ticks can be shown, in order: every measured run seen
+    /// live, and the one kept with the result.
+    pub fn timeline_runs(&self) -> Vec<u32> {
+        let mut runs: Vec<u32> = self
+            .live_timelines
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(r, _)| *r)
+            .collect();
+        if let Some(r) = self.result.as_ref().filter(|r| !r.timeline.is_empty())
+            && let Some(n) = r.timeline_run
+            && !runs.contains(&n)
+        {
+            runs.push(n);
+            runs.sort_unstable();
+        }
+        runs
+    }
+
+    /// The median ops/s: of the job's result, or while it runs of its
+    /// measured runs so far.
     pub fn ops(&self) -> Option<f64> {
-        self.result.as_ref().and_then(|r| r.ops_per_second)
+        self.shown_result().and_then(|r| r.ops_per_second)
+    }
+
+    /// The result, or the partial figures before it.
+    pub fn shown_result(&self) -> Option<&JobResult> {
+        self.result.as_ref().or(self.partial.as_ref())
+    }
+
+    /// Figures shown are of the runs so far, not the job's result.
+    pub fn is_partial(&self) -> bool {
+        self.result.is_none() && self.partial.is_some()
+    }
+
+    /// The job's figures from its measured runs so far: status ok while
+    /// every run was, planned as many runs as it made (so it ranks among
+    /// the others as they stand).
+    fn figures_so_far(&self) -> JobResult {
+        let mut j = JobResult::planned(
+            &self.name,
+            &self.command,
+            &self.mode,
+            &self.csv_text,
+            self.live_runs.len() as u32,
+        );
+        // A failed run ends the job: no more width to watch.
+        j.status = if self.live_runs.iter().all(|x| x.status == JobStatus::Ok) {
+            JobStatus::Ok
+        } else {
+            JobStatus::Failed
+        };
+        j.runs = self.live_runs.clone();
+        j.ops_per_second_runs = self
+            .live_runs
+            .iter()
+            .filter_map(|r| r.ops_per_second)
+            .collect();
+        j.stats = crate::stats::RunStats::of(&j.ops_per_second_runs);
+        j.ops_per_second = j.stats.map(|s| s.median);
+        j
     }
 
     pub fn status_text(&self, now: Instant) -> String {
@@ -212,7 +308,11 @@ impl JobRow {
                     JobStatus::Skipped => "skipped",
                 };
                 match self.result.as_ref().and_then(|r| r.reason.as_deref()) {
-                    Some(why) if *s != JobStatus::Ok && why != word && why != s.name() => {
+                    // "cancelled between its runs", not "cancelled: cancelled …".
+                    Some(why) if *s != JobStatus::Ok && why.starts_with(word) => {
+                        shown_text(why, 48)
+                    }
+                    Some(why) if *s != JobStatus::Ok && why != s.name() => {
                         format!("{word}: {}", shown_text(why, 48))
                     }
                     _ => word.into(),
@@ -268,6 +368,8 @@ pub struct SuiteRun {
     pub warnings: Vec<String>,
     /// The run measures until every interval is under ±this (percent).
     pub until_ci_pct: Option<f64>,
+    /// Jobs take turns, one run each a round (`interleave`).
+    pub interleaved: bool,
     running_since: Option<Instant>,
 }
 
@@ -292,6 +394,7 @@ impl SuiteRun {
             source: RunSource::Live,
             warnings: Vec::new(),
             until_ci_pct: spec.until_ci_pct,
+            interleaved: spec.interleave || spec.until_ci_pct.is_some(),
             running_since: Some(Instant::now()),
         }
     }
@@ -331,6 +434,10 @@ impl SuiteRun {
             archive: Some(Ok(path.to_path_buf())),
             warnings: suite.warnings.clone(),
             until_ci_pct: suite.until_ci_pct,
+            interleaved: suite
+                .jobs
+                .iter()
+                .any(|j| j.runs.iter().any(|r| r.round.is_some())),
             result: Some(suite),
             source: RunSource::History(path.to_path_buf()),
             running_since: None,
@@ -344,20 +451,7 @@ impl SuiteRun {
             .rows
             .iter()
             .map(|r| {
-                let mut j = JobResult::planned(
-                    &r.name,
-                    &r.command,
-                    &r.mode,
-                    &r.csv.display().to_string(),
-                    r.live_runs.len() as u32,
-                );
-                // A failed run ends the job: no more width to watch.
-                j.status = if r.live_runs.iter().all(|x| x.status == JobStatus::Ok) {
-                    JobStatus::Ok
-                } else {
-                    JobStatus::Failed
-                };
-                j.runs = r.live_runs.clone();
+                let j = r.figures_so_far();
                 crate::batch::verdict::snapshot(&j, j.planned_runs)
             })
             .collect();
@@ -389,9 +483,18 @@ impl SuiteRun {
                 let t = self
                     .running_since
                     .map_or(0.0, |s| s.elapsed().as_secs_f64());
+                // Interleaved suites finish their jobs together at the end:
+                // the runs made say how far along they are.
+                let made: usize = self.rows.iter().map(|r| r.live_runs.len()).sum();
+                let planned: u32 = self.rows.iter().map(|r| r.planned_runs).sum();
+                let runs = match (self.until_ci_pct, planned as usize > self.rows.len()) {
+                    (Some(_), _) => format!(", {made} runs"),
+                    (None, true) => format!(", {made}/{planned} runs"),
+                    (None, false) => String::new(),
+                };
                 (
                     format!(
-                        "Run started {}: {}/{} jobs done, {t:.1} s",
+                        "Run started {}: {}/{} jobs done{runs}, {t:.1} s",
                         self.started,
                         self.done_count(),
                         self.rows.len()
@@ -425,12 +528,15 @@ impl SuiteRun {
             BatchEvent::Warning(w) => self.warnings.push(w),
             BatchEvent::Tick {
                 job,
+                run,
                 warmup: false,
                 tick,
-                ..
             } => {
                 if let Some(r) = self.rows.get_mut(job) {
-                    r.live_ticks.push(*tick);
+                    match r.live_timelines.last_mut() {
+                        Some((n, ticks)) if *n == run => ticks.push(*tick),
+                        _ => r.live_timelines.push((run, vec![*tick])),
+                    }
                 }
             }
             BatchEvent::Tick { .. } => {}
@@ -449,7 +555,7 @@ impl SuiteRun {
                         warmup,
                     };
                     if !warmup {
-                        r.live_ticks.clear();
+                        r.live_timelines.push((run, Vec::new()));
                     }
                 }
             }
@@ -466,6 +572,16 @@ impl SuiteRun {
                 }
                 if !warmup && let Some(r) = self.rows.get_mut(job) {
                     r.live_runs.push(record);
+                    let so_far = r.figures_so_far();
+                    r.partial = so_far.ops_per_second.is_some().then_some(so_far);
+                    // Kept like the runner keeps a run's ticks, so a long
+                    // suite's timelines stay small.
+                    if let Some((_, ticks)) = r.live_timelines.iter_mut().find(|(n, _)| *n == run) {
+                        *ticks = crate::batch::ticks::thin(
+                            std::mem::take(ticks),
+                            crate::batch::ticks::TIMELINE_POINTS,
+                        );
+                    }
                 }
                 if !warmup && self.until_ci_pct.is_some() {
                     self.update_widths();
@@ -563,11 +679,15 @@ pub struct SuiteSession {
     pub view: SuiteView,
     /// Archived runs picked in History for comparison (at most two).
     pub picks: Vec<PathBuf>,
-    /// The last comparison asked for.
-    pub comparison: Option<CompareState>,
+    /// The last comparison asked for, per spec (a spec switch keeps it).
+    pub comparisons: HashMap<PathBuf, CompareState>,
     /// Jobs whose ops/s curves the Timeline overlays (two or more).
     pub overlay: Vec<usize>,
     pub selected_job: Option<usize>,
+    /// The run the Timeline shows (`None`: the job's default, its median).
+    pub timeline_run: Option<u32>,
+    /// Jobs whose runs the table shows under them.
+    pub open_jobs: Vec<usize>,
     pub log_filter: String,
     pub jump_to_end: bool,
     /// The log shown when no run is (always empty).
@@ -589,9 +709,11 @@ impl SuiteSession {
             history: HistoryList::default(),
             view: SuiteView::default(),
             picks: Vec::new(),
-            comparison: None,
+            comparisons: HashMap::new(),
             overlay: Vec::new(),
             selected_job: None,
+            timeline_run: None,
+            open_jobs: Vec::new(),
             log_filter: String::new(),
             jump_to_end: false,
             empty_log: LogBuffer::with_capacity(1),
@@ -689,10 +811,12 @@ impl SuiteSession {
         if self.spec_key.as_ref() != Some(&key) {
             self.pinned = None;
             self.selected_job = None;
+            self.timeline_run = None;
             self.history = HistoryList::default();
             // Picks are runs of the spec that was selected.
             self.picks.clear();
             self.overlay.clear();
+            self.open_jobs.clear();
         }
         self.spec_path = Some(path.to_path_buf());
         self.spec_key = Some(key);
@@ -882,12 +1006,19 @@ impl SuiteSession {
         if newest.as_deref() == Some(path) && !live_here {
             self.pinned = None;
             self.selected_job = None;
+            self.timeline_run = None;
             self.sync_filter();
             return;
         }
         self.pinned = Some(run);
         self.selected_job = None;
+        self.timeline_run = None;
         self.sync_filter();
+    }
+
+    /// The selected spec's comparison.
+    pub fn comparison(&self) -> Option<&CompareState> {
+        self.comparisons.get(self.spec_key.as_ref()?)
     }
 
     /// Pick or unpick a run for comparison; a third pick replaces the
@@ -900,6 +1031,17 @@ impl SuiteSession {
                 self.picks.remove(0);
             }
             self.picks.push(path);
+        }
+    }
+
+    /// Show (or hide) a job's runs in the table.
+    pub fn toggle_job_runs(&mut self, job: usize) {
+        match self.open_jobs.iter().position(|&j| j == job) {
+            Some(i) => {
+                self.open_jobs.remove(i);
+            }
+            None if job < self.rows().len() => self.open_jobs.push(job),
+            None => {}
         }
     }
 
@@ -916,11 +1058,16 @@ impl SuiteSession {
     pub fn unpin(&mut self) {
         self.pinned = None;
         self.selected_job = None;
+        self.timeline_run = None;
         self.sync_filter();
     }
 
     pub fn select_job(&mut self, job: Option<usize>) {
-        self.selected_job = job.filter(|&j| j < self.rows().len());
+        let job = job.filter(|&j| j < self.rows().len());
+        if job != self.selected_job {
+            self.timeline_run = None;
+        }
+        self.selected_job = job;
         self.sync_filter();
     }
 
@@ -942,17 +1089,95 @@ impl SuiteSession {
         self.rows().iter().map(|r| r.name.clone()).collect()
     }
 
-    /// The results of the jobs that finished (borrowed: drawn every frame).
-    pub fn finished_results(&self) -> Vec<&JobResult> {
+    /// The results of the jobs that finished, and the figures so far of
+    /// those still running (borrowed: drawn every frame).
+    pub fn shown_results(&self) -> Vec<&JobResult> {
         self.rows()
             .iter()
-            .filter_map(|r| r.result.as_ref())
+            .filter_map(JobRow::shown_result)
             .collect()
     }
 
     /// Bars of the ranked jobs, fastest first, with their spread.
     pub fn bars(&self) -> Vec<BarDatum> {
-        let jobs = self.finished_results();
-        throughput::bar_data(&summary_rows(&jobs))
+        let jobs = self.shown_results();
+        let mut bars = throughput::bar_data(&summary_rows(&jobs));
+        for b in &mut bars {
+            if let Some(r) = self
+                .rows()
+                .iter()
+                .find(|r| r.name == b.name && r.is_partial())
+            {
+                b.name = format!("{} (partial: {} runs)", b.name, r.live_runs.len());
+            }
+        }
+        bars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(status: JobStatus, reason: &str) -> JobRow {
+        let mut r = JobResult::planned("j", "run-csv", "std", "w.csv", 3);
+        r.status = status;
+        r.reason = Some(reason.into());
+        JobRow::finished(&r, Path::new("/s"))
+    }
+
+    fn suite(started: &str, cancelled: bool) -> SuiteResult {
+        let mut j = JobResult::planned("j", "run-csv", "std", "w.csv", 1);
+        j.status = JobStatus::Ok;
+        let mut s = SuiteResult::of_jobs("/s/suite.toml", vec![j]);
+        s.started_at = started.into();
+        s.generated_at = started.into();
+        s.cancelled = cancelled;
+        s
+    }
+
+    /// Issue 27, item 15: "Compare with previous" pairs complete runs
+    /// only: it passes over a cancelled older run, and a cancelled shown
+    /// run offers no comparison.
+    #[test]
+    fn compare_with_previous_pairs_complete_runs_only() {
+        let runs = [
+            ("/h/3.json", suite("2026-01-03", false)),
+            ("/h/2.json", suite("2026-01-02", true)),
+            ("/h/1.json", suite("2026-01-01", false)),
+        ];
+        let mut s = SuiteSession::new(PathBuf::from("/bin/adhash"));
+        let key = PathBuf::from("/s/suite.toml");
+        s.spec_key = Some(key.clone());
+        s.history.entries = runs
+            .iter()
+            .map(|(p, r)| HistoryEntry::of(Path::new(p), r))
+            .collect();
+        s.last.insert(
+            key.clone(),
+            SuiteRun::from_history(Path::new(runs[0].0), runs[0].1.clone()),
+        );
+        s.last.get_mut(&key).unwrap().key = key.clone();
+        assert_eq!(
+            previous_pair(&s),
+            Some((PathBuf::from("/h/1.json"), PathBuf::from("/h/3.json")))
+        );
+        // The cancelled run shown: nothing to compare it with.
+        let mut cancelled = SuiteRun::from_history(Path::new(runs[1].0), runs[1].1.clone());
+        cancelled.key = key.clone();
+        s.pinned = Some(cancelled);
+        assert_eq!(previous_pair(&s), None);
+    }
+
+    /// Issue 27, item 7: a status says its word once.
+    #[test]
+    fn a_status_says_its_word_once() {
+        let now = Instant::now();
+        let c = done(JobStatus::Cancelled, "cancelled between its runs");
+        assert_eq!(c.status_text(now), "cancelled between its runs");
+        let f = done(JobStatus::Failed, "exit code 3");
+        assert_eq!(f.status_text(now), "failed: exit code 3");
+        let t = done(JobStatus::Timeout, "timeout");
+        assert_eq!(t.status_text(now), "timed out");
     }
 }

@@ -8,9 +8,10 @@
 use egui::{Color32, RichText};
 use egui_plot::{GridInput, Legend, Line, Plot, PlotPoints, Span, VLine, uniform_grid_spacer};
 
-use super::session::SuiteSession;
+use super::session::{JobRow, SuiteSession};
 use crate::batch::ticks::TickPoint;
 use crate::fmt::shown_text;
+use crate::gui::widgets::axis;
 use crate::gui::widgets::throughput::compact;
 use crate::gui::{Command, palette};
 
@@ -70,31 +71,79 @@ pub fn points(ticks: &[TickPoint], value: fn(&TickPoint) -> Option<f64>) -> Vec<
         .collect()
 }
 
-/// Points a line draws at most: a chart is at most a few thousand pixels
-/// wide, and 10,000-tick runs overlaid must stay cheap to draw.
-pub const MAX_LINE_POINTS: usize = 1200;
+/// Pixels of chart width per drawn point: closer than this, a noisy line
+/// zigzags into what looks like a filled band (issue 27, item 1).
+pub const PIXELS_PER_POINT: f32 = 4.0;
 
-/// At most about `max` of `pts`: in each of `max / 2` runs of consecutive
-/// points, the lowest and the highest, in time order. Every spike and dip
-/// stays on the chart, and every point drawn is a real tick.
-pub fn decimate(pts: Vec<[f64; 2]>, max: usize) -> Vec<[f64; 2]> {
-    let buckets = max / 2;
-    if pts.len() <= max || buckets == 0 {
-        return pts;
+/// Points of a chart line.
+pub type Points = Vec<[f64; 2]>;
+
+/// A metric as drawn: a line, and where the line averages several ticks per
+/// point, the band of their lowest and highest values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub line: Points,
+    /// (lowest, highest) per point, when a point stands for several ticks.
+    pub band: Option<(Points, Points)>,
+    /// Ticks per drawn point (1: every tick is drawn).
+    pub per_point: usize,
+}
+
+/// `pts` for a chart with room for `columns` points: every tick when they
+/// fit; otherwise consecutive runs of ticks become one point at their mean
+/// (a line that stays a line) with their min and max kept as a band, so a
+/// spike or a dip is still on the chart.
+pub fn series(pts: Vec<[f64; 2]>, columns: usize) -> Series {
+    let columns = columns.max(2);
+    if pts.len() <= columns {
+        return Series {
+            line: pts,
+            band: None,
+            per_point: 1,
+        };
     }
-    let per = pts.len().div_ceil(buckets);
-    let mut out = Vec::with_capacity(max + 2);
+    let per = pts.len().div_ceil(columns);
+    let (mut line, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
     for chunk in pts.chunks(per) {
-        let lo = chunk.iter().min_by(|a, b| a[1].total_cmp(&b[1]));
-        let hi = chunk.iter().max_by(|a, b| a[1].total_cmp(&b[1]));
-        match (lo, hi) {
-            (Some(l), Some(h)) if l[0] <= h[0] => out.extend([*l, *h]),
-            (Some(l), Some(h)) => out.extend([*h, *l]),
-            _ => {}
-        }
+        let n = chunk.len() as f64;
+        let x = chunk.iter().map(|p| p[0]).sum::<f64>() / n;
+        let y = chunk.iter().map(|p| p[1]).sum::<f64>() / n;
+        let min = chunk.iter().map(|p| p[1]).fold(f64::INFINITY, f64::min);
+        let max = chunk.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+        line.push([x, y]);
+        lo.push([x, min]);
+        hi.push([x, max]);
     }
-    out.dedup_by(|a, b| a == b);
-    out
+    Series {
+        line,
+        band: Some((lo, hi)),
+        per_point: per,
+    }
+}
+
+/// Points a chart `width` pixels wide draws at most.
+pub fn columns(width: f32) -> usize {
+    ((width / PIXELS_PER_POINT) as usize).max(16)
+}
+
+/// The ticks worth drawing, and the length of a last tick left out: a run
+/// ends between two ticks, and its last tick then covers a sliver of an
+/// interval whose ops/s is noise (a 1 ms tail reads 20 M ops/s after a run
+/// at 4 M). A last tick under half the usual interval is dropped.
+pub fn without_partial_tail(ticks: &[TickPoint]) -> (&[TickPoint], Option<f64>) {
+    let n = ticks.len();
+    if n < 3 {
+        return (ticks, None);
+    }
+    let mut gaps: Vec<f64> = ticks[..n - 1].windows(2).map(|w| w[1].t - w[0].t).collect();
+    gaps.sort_by(f64::total_cmp);
+    let usual = gaps[gaps.len() / 2];
+    let last = ticks[n - 1].t - ticks[n - 2].t;
+    if usual > 0.0 && last < usual / 2.0 {
+        (&ticks[..n - 1], Some(last))
+    } else {
+        (ticks, None)
+    }
 }
 
 /// A migration or compaction: when, and what it says.
@@ -132,14 +181,33 @@ pub fn backend_spans(ticks: &[TickPoint]) -> Vec<(f64, f64, String)> {
     spans
 }
 
-fn backend_color(name: &str) -> Color32 {
+/// The shading of a backend (issue 27, item 6: std has its own).
+pub fn backend_color(name: &str) -> Color32 {
     if name.contains("migrating") {
         palette::BACKEND_MIGRATING
     } else if name.contains("robinhood") {
         palette::BACKEND_ROBINHOOD
-    } else {
+    } else if name.contains("chaining") {
         palette::BACKEND_CHAINING
+    } else {
+        palette::BACKEND_OTHER
     }
+}
+
+/// The legend's entries: each backend the shown ticks used, once, in order.
+pub fn legend(spans: &[(f64, f64, String)]) -> Vec<(String, Color32)> {
+    let mut out: Vec<(String, Color32)> = Vec::new();
+    for (_, _, name) in spans {
+        let label = if name.contains("migrating") {
+            "migrating".to_string()
+        } else {
+            name.clone()
+        };
+        if !out.iter().any(|(l, _)| *l == label) {
+            out.push((label, backend_color(name)));
+        }
+    }
+    out
 }
 
 const CHART_HEIGHT: f32 = 120.0;
@@ -163,7 +231,7 @@ fn nice_steps(input: GridInput) -> [f64; 3] {
 pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     let rows = s.rows();
     let with_ticks: Vec<usize> = (0..rows.len())
-        .filter(|&i| !rows[i].timeline().is_empty())
+        .filter(|&i| !rows[i].timeline_runs().is_empty() || !rows[i].timeline().is_empty())
         .collect();
     if with_ticks.is_empty() {
         ui.weak(
@@ -176,6 +244,7 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         .selected_job
         .filter(|j| with_ticks.contains(j))
         .unwrap_or(with_ticks[0]);
+    let row = &rows[shown];
     ui.horizontal_wrapped(|ui| {
         ui.label("Job");
         for &i in &with_ticks {
@@ -201,23 +270,30 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
             }
         }
     });
+    let (run, all_ticks) = row.timeline_of(s.timeline_run);
+    run_picker(ui, row, run, s.timeline_run, cmds);
     let overlay: Vec<usize> = s
         .overlay
         .iter()
         .copied()
         .filter(|j| with_ticks.contains(j))
         .collect();
+    let height = chart_height(ui.available_height());
     if overlay.len() >= 2 {
-        ui.label(format!("{} jobs overlaid: ops/s over time", overlay.len()));
-        overlay_chart(ui, s, &overlay);
+        ui.label(format!(
+            "{} jobs overlaid: ops/s over time (each job's default run)",
+            overlay.len()
+        ));
+        overlay_chart(ui, s, &overlay, height * 1.6);
         ui.add_space(8.0);
     }
-    let ticks = rows[shown].timeline();
+    let (ticks, tail) = without_partial_tail(all_ticks);
     let last = ticks.last();
     ui.label(
         RichText::new(format!(
-            "{}: {} ticks over {:.2} s · {} ops · {} migrations · {} compactions",
-            shown_text(&rows[shown].name, 40),
+            "{}{}: {} ticks over {:.2} s · {} ops · {} migrations · {} compactions",
+            shown_text(&row.name, 40),
+            run.map_or(String::new(), |r| format!(", run {r}")),
             ticks.len(),
             last.map_or(0.0, |t| t.t),
             crate::fmt::thousands(last.map_or(0, |t| t.ops) as f64),
@@ -226,19 +302,23 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         ))
         .strong(),
     );
-    ui.horizontal(|ui| {
-        for (name, color) in [
-            ("chaining", palette::BACKEND_CHAINING),
-            ("robinhood", palette::BACKEND_ROBINHOOD),
-            ("migrating", palette::BACKEND_MIGRATING),
-        ] {
+    let spans = backend_spans(ticks);
+    ui.horizontal_wrapped(|ui| {
+        for (name, color) in legend(&spans) {
             ui.colored_label(color, format!("■ {name}"));
         }
         ui.weak("(backend in use, shaded)");
+        if let Some(dt) = tail {
+            ui.weak(format!(
+                "· last tick ({:.1} ms, a sliver of an interval) not drawn",
+                dt * 1000.0
+            ));
+        }
     });
     let marks = markers(ticks);
-    let spans = backend_spans(ticks);
     let link = ui.make_persistent_id(("timeline_link", &s.spec_key, shown));
+    let cols = columns(ui.available_width() - 80.0);
+    let mut averaged = 1;
     for (k, m) in METRICS.iter().enumerate() {
         let pts = points(ticks, m.value);
         if pts.is_empty() {
@@ -246,23 +326,25 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         }
         ui.label(m.title);
         let is_ops = k == 0;
+        let is_latency = m.title.starts_with("p99");
+        let drawn = series(pts, cols);
+        averaged = averaged.max(drawn.per_point);
         Plot::new(("timeline", &s.spec_key, shown, k))
-            .height(CHART_HEIGHT)
+            .height(height)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .allow_scroll(false)
             .allow_zoom([true, false])
             .allow_drag([true, false])
             .include_y(0.0)
-            .x_axis_formatter(|mark, _| format!("{:.2} s", mark.value))
+            .x_axis_formatter(|mark, _| axis::seconds(mark.value, mark.step_size))
             .y_axis_formatter(move |mark, _| {
                 if is_ops {
                     compact(mark.value)
+                } else if is_latency {
+                    axis::latency_ms(mark.value, mark.step_size)
                 } else {
-                    format!("{:.3}", mark.value)
-                        .trim_end_matches('0')
-                        .trim_end_matches('.')
-                        .to_string()
+                    axis::number(mark.value, mark.step_size)
                 }
             })
             .y_axis_min_width(72.0)
@@ -275,8 +357,17 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                             .border_width(0.0),
                     );
                 }
+                if let Some((lo, hi)) = drawn.band {
+                    for (edge, pts) in [("lowest", lo), ("highest", hi)] {
+                        plot.line(
+                            Line::new(format!("{} ({edge} tick)", m.title), PlotPoints::from(pts))
+                                .color(palette::SERIES.gamma_multiply(0.35))
+                                .width(1.0),
+                        );
+                    }
+                }
                 plot.line(
-                    Line::new(m.title, PlotPoints::from(decimate(pts, MAX_LINE_POINTS)))
+                    Line::new(m.title, PlotPoints::from(drawn.line))
                         .color(palette::SERIES)
                         .width(1.5),
                 );
@@ -289,6 +380,11 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                 }
             });
     }
+    if averaged > 1 {
+        ui.weak(format!(
+            "Each point is the mean of up to {averaged} ticks; the faint lines are their lowest and highest."
+        ));
+    }
     if !marks.is_empty() {
         ui.label(RichText::new("Events").strong());
         for (t, what) in &marks {
@@ -297,25 +393,87 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     }
 }
 
-fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize]) {
+/// Which measured run the charts show: the job's median run by default
+/// (what its figures are), any run seen live on request.
+fn run_picker(
+    ui: &mut egui::Ui,
+    row: &JobRow,
+    shown: Option<u32>,
+    picked: Option<u32>,
+    cmds: &mut Vec<Command>,
+) {
+    let runs = row.timeline_runs();
+    let median = row.result.as_ref().and_then(|r| r.timeline_run);
+    let name = |r: u32| {
+        if Some(r) == median {
+            format!("run {r} (median)")
+        } else {
+            format!("run {r}")
+        }
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Run");
+        if runs.len() <= 1 {
+            let what = match (shown, median) {
+                (Some(r), Some(m)) if r == m => format!(
+                    "{}: the median of the job's runs by ops/s{}",
+                    name(r),
+                    if row.live_timelines.is_empty() {
+                        " (the only run whose ticks a report keeps)"
+                    } else {
+                        ""
+                    }
+                ),
+                (Some(r), _) => format!("run {r}"),
+                (None, _) => "the job's run".into(),
+            };
+            ui.weak(what);
+            return;
+        }
+        if ui
+            .selectable_label(picked.is_none(), "median")
+            .on_hover_text("The run whose ops/s is the median of the job's runs (the default)")
+            .clicked()
+        {
+            cmds.push(Command::TimelineRun(None));
+        }
+        for r in runs {
+            if ui.selectable_label(picked == Some(r), name(r)).clicked() {
+                cmds.push(Command::TimelineRun(Some(r)));
+            }
+        }
+        if let Some(r) = shown.filter(|_| picked.is_none() && median.is_none()) {
+            ui.weak(format!(
+                "showing run {r}, the newest (the median is known once the job ends)"
+            ));
+        }
+    });
+}
+
+/// A chart's height: a share of the room the view has, so a tall window
+/// gets tall charts (issue 27, item 12), never under the old 120 px.
+fn chart_height(available: f32) -> f32 {
+    (available / 6.0).clamp(CHART_HEIGHT, 360.0)
+}
+
+fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f32) {
     let rows = s.rows();
+    let cols = columns(ui.available_width() - 80.0);
     Plot::new(("timeline_overlay", &s.spec_key))
-        .height(CHART_HEIGHT * 1.6)
+        .height(height)
         .legend(Legend::default())
         .allow_scroll(false)
         .allow_zoom([true, false])
         .allow_drag([true, false])
         .include_y(0.0)
-        .x_axis_formatter(|mark, _| format!("{:.2} s", mark.value))
+        .x_axis_formatter(|mark, _| axis::seconds(mark.value, mark.step_size))
         .y_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(72.0)
         .y_grid_spacer(uniform_grid_spacer(nice_steps))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
-                let pts = decimate(
-                    points(rows[j].timeline(), METRICS[0].value),
-                    MAX_LINE_POINTS,
-                );
+                let (ticks, _) = without_partial_tail(rows[j].timeline());
+                let pts = series(points(ticks, METRICS[0].value), cols).line;
                 plot.line(
                     Line::new(shown_text(&rows[j].name, 32), PlotPoints::from(pts))
                         .color(palette::OVERLAY[n % palette::OVERLAY.len()])
@@ -340,17 +498,66 @@ mod tests {
         }
     }
 
+    /// Issue 27, item 1: a noisy run drawn into fewer columns than it has
+    /// ticks stays one line (each x once, in order, at most a point per
+    /// column) and its spikes stay on the chart, in the band.
     #[test]
-    fn decimation_keeps_spikes_and_real_points() {
-        let mut pts: Vec<[f64; 2]> = (0..10_000).map(|i| [i as f64, 1.0]).collect();
+    fn decimation_keeps_a_line_a_line_and_its_spikes() {
+        let mut pts: Vec<[f64; 2]> = (0..10_000)
+            .map(|i| [i as f64 * 0.01, if i % 2 == 0 { 1.0 } else { 3.0 }])
+            .collect();
         pts[4321][1] = 99.0;
         pts[777][1] = -5.0;
-        let d = decimate(pts.clone(), MAX_LINE_POINTS);
-        assert!(d.len() <= MAX_LINE_POINTS + 2, "{}", d.len());
-        assert!(d.contains(&[4321.0, 99.0]) && d.contains(&[777.0, -5.0]));
-        assert!(d.windows(2).all(|w| w[0][0] < w[1][0]), "in time order");
-        assert!(d.iter().all(|p| pts.contains(p)), "only real ticks");
-        assert_eq!(decimate(pts[..50].to_vec(), MAX_LINE_POINTS).len(), 50);
+        let cols = columns(1000.0);
+        let d = series(pts.clone(), cols);
+        assert!(d.line.len() <= cols, "{}", d.line.len());
+        assert!(
+            d.line.windows(2).all(|w| w[0][0] < w[1][0]),
+            "in time order"
+        );
+        // The zigzag between 1 and 3 becomes its mean, not a filled band.
+        let flat = d.line.iter().filter(|p| (p[1] - 2.0).abs() < 0.01).count();
+        assert!(flat * 10 >= d.line.len() * 9, "{flat} of {}", d.line.len());
+        let (lo, hi) = d.band.unwrap();
+        assert!(hi.iter().any(|p| p[1] == 99.0) && lo.iter().any(|p| p[1] == -5.0));
+        let few = series(pts[..50].to_vec(), cols);
+        assert_eq!((few.line.len(), few.band, few.per_point), (50, None, 1));
+    }
+
+    /// Issue 27, item 5: a final tick of a sliver of an interval is left
+    /// out; an ordinary last tick is kept.
+    #[test]
+    fn a_partial_last_tick_is_left_out() {
+        let mut ticks: Vec<TickPoint> = (0..10)
+            .map(|i| tick(i as f64 * 0.01, "std", vec![]))
+            .collect();
+        assert_eq!(without_partial_tail(&ticks).0.len(), 10);
+        ticks.push(tick(0.0905, "std", vec![]));
+        let (kept, tail) = without_partial_tail(&ticks);
+        assert_eq!(kept.len(), 10);
+        assert!((tail.unwrap() - 0.0005).abs() < 1e-9);
+    }
+
+    /// Issue 27, item 6: std is shaded in a colour of its own and named in
+    /// the legend.
+    #[test]
+    fn std_has_its_own_shade_and_legend_entry() {
+        let ticks = vec![tick(0.0, "std", vec![]), tick(0.1, "std", vec![])];
+        let spans = backend_spans(&ticks);
+        let l = legend(&spans);
+        assert_eq!(l, [("std".to_string(), palette::BACKEND_OTHER)]);
+        assert_ne!(backend_color("std"), backend_color("chaining"));
+        let mixed = vec![
+            tick(0.0, "chaining", vec![]),
+            tick(0.1, "chaining", vec![]),
+            tick(0.2, "chaining -> robinhood (migrating)", vec![]),
+            tick(0.3, "robinhood", vec![]),
+        ];
+        let names: Vec<String> = legend(&backend_spans(&mixed))
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(names, ["chaining", "migrating", "robinhood"]);
     }
 
     #[test]

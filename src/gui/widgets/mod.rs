@@ -1,6 +1,7 @@
 //! Reusable views: live log, throughput bars, paired comparison bars,
 //! bucket heatmap, depth histogram.
 
+pub mod axis;
 pub mod compare_chart;
 pub mod heatmap;
 pub mod histogram;

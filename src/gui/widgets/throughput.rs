@@ -52,6 +52,28 @@ pub fn compact(v: f64) -> String {
     }
 }
 
+/// A range in one unit and one precision ("11.20 M – 22.91 M", never
+/// "11.2 M – 22.91 M"): the unit is the larger end's.
+pub fn compact_range(lo: f64, hi: f64) -> String {
+    let a = lo.abs().max(hi.abs());
+    let (scale, unit, decimals) = if a >= 1e9 {
+        (1e9, " G", 2)
+    } else if a >= 1e6 {
+        (1e6, " M", 2)
+    } else if a >= 1e3 {
+        (1e3, " k", 1)
+    } else {
+        (1.0, "", 1)
+    };
+    format!(
+        "{:.*}{unit} – {:.*}{unit}",
+        decimals,
+        lo / scale,
+        decimals,
+        hi / scale
+    )
+}
+
 fn trim(s: String) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -190,6 +212,14 @@ pub fn bar_plot<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 27, item 7: both ends of a spread in one unit and precision.
+    #[test]
+    fn a_range_has_one_unit_and_one_precision() {
+        assert_eq!(compact_range(11.2e6, 22.91e6), "11.20 M – 22.91 M");
+        assert_eq!(compact_range(900e3, 1.5e6), "0.90 M – 1.50 M");
+        assert_eq!(compact_range(960.0, 1200.0), "1.0 k – 1.2 k");
+    }
 
     #[test]
     fn one_bar_is_not_a_block() {
