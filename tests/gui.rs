@@ -2142,7 +2142,7 @@ fn interleaved_suites_show_running_medians() {
         app.suites.rows()[0].partial.is_some()
     });
     h.run_steps(2);
-    assert!(label_exists(&h, "1,000 (partial: 1 of 3 runs)"));
+    assert!(label_exists(&h, "1,000 (partial 1/3)"));
     assert!(label_exists(&h, "1/6 runs"), "the headline counts runs");
     assert!(
         h.state()

@@ -1,6 +1,6 @@
 //! A running job's metrics ticks (formats.md §5), followed as the job writes
 //! them: the runner reads what was appended to `metrics.ndjson` each time
-//! it wakes for the job's output (every 20 ms at most, sleeping between),
+//! it wakes for the job's output (every 50 ms at most, sleeping between),
 //! so ticks reach Mission Control and `--events-out` while the job runs.
 
 use std::io::{Read, Seek, SeekFrom};

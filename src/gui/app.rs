@@ -26,12 +26,20 @@ use crate::batch::result::SuiteResult;
 /// Time per frame spent applying runner events; the rest waits a frame, so
 /// a chatty job cannot freeze the window.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
-/// The shortest time between frames drawn for background events (log
-/// lines, job progress): 4 a second is plenty to watch, and under software
-/// rendering each frame costs real CPU beside the benchmark being measured.
+/// The shortest time between frames drawn for background events (a DNA
+/// analysis's progress, history reads, exports).
 const BACKGROUND_FRAME: Duration = Duration::from_millis(250);
-/// While the Timeline is shown: its charts move at 10 frames a second.
-const TIMELINE_FRAME: Duration = Duration::from_millis(100);
+/// While a suite runs, frames cost CPU beside the benchmark being measured
+/// (under software rendering a 1400×900 frame is ~10–20 ms, nearly all of
+/// it rasterising): the run is redrawn only as often as what is shown of it
+/// needs (issue 27, item 10). Its jobs table and log: every 1.5 s.
+const RUN_FRAME: Duration = Duration::from_millis(1500);
+/// The Timeline's charts: twice a second.
+const TIMELINE_FRAME: Duration = Duration::from_millis(500);
+/// Another tab, or another spec shown: only the status bar's "running k/n"
+/// is of the run, and the runner's events still need taking in (a few
+/// hundred in 4 s, far below the channel's 16,384).
+const ELSEWHERE_FRAME: Duration = Duration::from_millis(4000);
 const RECENT_RUNS: usize = 20;
 const NOTICE_SECONDS: f64 = 10.0;
 /// Errors stay longer, but not for ever: an old error would read as if it
@@ -876,12 +884,7 @@ impl MissionControl {
         if std::mem::take(&mut self.run_on_start) {
             self.commands.push(Command::Run);
         }
-        let timeline = self.state.tab == Tab::Suites && self.suites.view == SuiteView::Timeline;
-        let period = if timeline {
-            TIMELINE_FRAME
-        } else {
-            BACKGROUND_FRAME
-        };
+        let period = self.background_frame();
         self.frame_period.store(
             period.as_millis() as u64,
             std::sync::atomic::Ordering::Relaxed,
@@ -898,8 +901,9 @@ impl MissionControl {
         if self.suites.has_backlog() || changed {
             ctx.request_repaint();
         } else if self.suites.is_running() {
-            // Only the elapsed-time labels change between events.
-            ctx.request_repaint_after(Duration::from_millis(500));
+            // Only the elapsed-time labels (whole seconds) change between
+            // events.
+            ctx.request_repaint_after(period);
         }
         // An info notice fades: repaint when it is due to go.
         if let Some(n) = self.notices.back() {
@@ -909,6 +913,19 @@ impl MissionControl {
             }
         }
         changed
+    }
+
+    /// How often background work may draw a frame, by what is on screen.
+    fn background_frame(&self) -> Duration {
+        if self.dna.is_analyzing() || self.pending_tasks() > 0 || !self.suites.is_running() {
+            return BACKGROUND_FRAME;
+        }
+        match (self.state.tab, self.suites.view) {
+            (Tab::Suites, _) if !self.suites.live_is_shown() => ELSEWHERE_FRAME,
+            (Tab::Suites, SuiteView::Timeline) => TIMELINE_FRAME,
+            (Tab::Suites, SuiteView::Jobs) => RUN_FRAME,
+            _ => ELSEWHERE_FRAME,
+        }
     }
 
     fn on_finished(&mut self, done: suites::FinishedRun) {
@@ -1158,6 +1175,10 @@ fn apply_theme(ctx: &egui::Context) {
     v.selection.bg_fill = palette::SELECTION;
     v.hyperlink_color = palette::ACCENT;
     style.spacing.item_spacing = egui::vec2(8.0, 6.0);
+    // No animations: a scroll bar fading in as the log grows asked for ten
+    // frames in a row, each a frame of CPU taken from the benchmark beside
+    // it (issue 27, item 10). Things appear at once.
+    style.animation_time = 0.0;
     ctx.set_style_of(egui::Theme::Dark, style);
 }
 

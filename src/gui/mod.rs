@@ -205,6 +205,9 @@ pub fn run(opts: LaunchOptions) -> Result<i32> {
         let options = eframe::NativeOptions {
             viewport: viewport.clone(),
             renderer,
+            // Dithering is a few instructions for every pixel of every
+            // frame: on a software rasteriser, CPU taken from the benchmark.
+            dithering: false,
             ..Default::default()
         };
         let o = opts.clone();

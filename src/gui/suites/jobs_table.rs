@@ -20,9 +20,30 @@ use crate::gui::{Command, palette};
 
 /// Every row of both grids is this tall, so they stay aligned.
 const ROW_HEIGHT: f32 = 22.0;
-/// The widest the pinned Job column gets (longer names are cut, whole on
-/// hover).
-const JOB_COLUMN: f32 = 220.0;
+
+/// Widths of the cells that change as a suite runs.
+const STATUS_WIDTH: f32 = 160.0;
+const DURATION_WIDTH: f32 = 64.0;
+const OPS_WIDTH: f32 = 180.0;
+const ROUNDS_WIDTH: f32 = 56.0;
+const DELTA_WIDTH: f32 = 64.0;
+const XSTD_WIDTH: f32 = 170.0;
+const SPREAD_WIDTH: f32 = 200.0;
+const P99_WIDTH: f32 = 72.0;
+const BACKEND_WIDTH: f32 = 150.0;
+
+/// `widget` in a cell `width` wide (left-aligned), whatever its text.
+fn steady(ui: &mut egui::Ui, width: f32, widget: impl egui::Widget) -> egui::Response {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ROW_HEIGHT),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.add(widget)
+        },
+    )
+    .inner
+}
 
 /// One line of the table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,7 +118,7 @@ impl Columns {
         if until.is_some() {
             headers.push("Interval");
         }
-        headers.extend(["p99 (ms)", "Backend", ""]);
+        headers.extend(["p99 (ms)", "Backend"]);
         Columns {
             headers,
             xstd,
@@ -135,6 +156,9 @@ pub(super) fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>)
             });
         // A narrow panel gets a compact Spread cell (the range is on hover).
         let narrow = ui.available_width() < 760.0;
+        // A solid bar that takes its own room: a floating one is all but
+        // invisible until hovered, and hides that columns are off-screen.
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
         egui::ScrollArea::horizontal()
             .id_salt("jobs_table_scroll")
             .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
@@ -159,7 +183,7 @@ pub(super) fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>)
                                 }
                                 Line::Job(i) => {
                                     let row = summary.iter().find(|x| x.job.name == rows[i].name);
-                                    job_figures(ui, &rows[i], row, &cols, narrow, now, cmds);
+                                    job_figures(ui, &rows[i], row, &cols, narrow, now);
                                 }
                                 Line::Run(i, k) => run_figures(ui, &rows[i], k, &cols),
                             }
@@ -236,7 +260,6 @@ fn job_cell(
             let selected = s.selected_job == Some(i);
             let open = s.open_jobs.contains(&i);
             ui.horizontal(|ui| {
-                ui.set_max_width(JOB_COLUMN);
                 let can_open = !runs_of(r).is_empty();
                 if ui
                     .add_enabled(
@@ -253,13 +276,22 @@ fn job_cell(
                     cmds.push(Command::ToggleJobRuns(i));
                 }
                 let name = ui
-                    .add(egui::Button::selectable(selected, shown_text(&r.name, 60)).truncate())
+                    .add(egui::Button::selectable(selected, shown_text(&r.name, 28)))
                     .on_hover_text(format!(
                         "{}: show only this job's log lines (click again for all)",
                         r.name
                     ));
                 if name.clicked() {
                     cmds.push(Command::SelectJob(if selected { None } else { Some(i) }));
+                }
+                // With the job, not at the far end of a row that scrolls.
+                let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
+                if ui
+                    .add_enabled(can_analyze, egui::Button::new("Analyze").small())
+                    .on_hover_text(format!("Workload DNA of {}", r.csv.display()))
+                    .clicked()
+                {
+                    cmds.push(Command::AnalyzeCsv(r.csv.clone()));
                 }
             });
         }
@@ -279,7 +311,6 @@ fn job_figures(
     cols: &Columns,
     narrow: bool,
     now: Instant,
-    cmds: &mut Vec<Command>,
 ) {
     // A profile job runs every mode: say so in one cell.
     if r.command == "profile" {
@@ -289,19 +320,24 @@ fn job_figures(
         ui.label(&r.mode)
             .on_hover_text(format!("{} --mode {}", r.command, r.mode));
     }
-    let status = ui.add(
+    // Cells whose text changes while the suite runs keep one width: a
+    // column that resizes makes egui draw the frame again (issue 27, item
+    // 10: every frame is CPU taken from the benchmark).
+    let status = steady(
+        ui,
+        STATUS_WIDTH,
         egui::Label::new(RichText::new(shown_text(&r.status_text(now), 30)).color(status_color(r)))
-            .wrap_mode(egui::TextWrapMode::Extend),
+            .truncate(),
     );
     if let Some(why) = r.result.as_ref().and_then(|x| x.reason.as_deref()) {
         status.on_hover_text(why);
     } else if r.csv_missing {
         status.on_hover_text(format!("{} does not exist", r.csv.display()));
     }
-    ui.label(r.duration_text());
+    steady(ui, DURATION_WIDTH, egui::Label::new(r.duration_text()));
     let ops = match (r.ops(), row.and_then(|x| x.partial.as_deref())) {
         (Some(o), _) if r.is_partial() => format!(
-            "{} (partial: {} of {} runs)",
+            "{} (partial {}/{})",
             thousands(o),
             r.live_runs.len(),
             r.planned_runs.max(r.live_runs.len() as u32)
@@ -310,23 +346,40 @@ fn job_figures(
         (Some(o), None) => thousands(o),
         (None, _) => "-".into(),
     };
-    let cell = ui.label(ops);
+    let cell = steady(ui, OPS_WIDTH, egui::Label::new(ops).truncate());
     if r.is_partial() {
         cell.on_hover_text(
-            "The median of the runs made so far: the job's figure once all its runs end",
+            "Partial: the median of the runs made so far of those planned; the job's figure once all its runs end",
         );
     }
-    ui.label(row.map_or("-".into(), |x| x.delta.clone()));
+    steady(
+        ui,
+        DELTA_WIDTH,
+        egui::Label::new(row.map_or("-".into(), |x| x.delta.clone())),
+    );
     if cols.xstd {
-        ui.label(row.and_then(|x| x.times_std.clone()).unwrap_or("-".into()));
+        let xstd = row.and_then(|x| x.times_std.clone()).unwrap_or("-".into());
+        steady(ui, XSTD_WIDTH, egui::Label::new(xstd).truncate());
     }
     if cols.spread {
-        spread_cell(ui, r, narrow);
+        let width = if narrow { 90.0 } else { SPREAD_WIDTH };
+        ui.allocate_ui_with_layout(
+            egui::vec2(width, ROW_HEIGHT),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                ui.set_min_width(width);
+                spread_cell(ui, r, narrow);
+            },
+        );
     }
     if cols.rounds {
         let made = runs_of(r).len();
         let planned = (r.planned_runs as usize).max(made);
-        ui.label(format!("{made}/{planned}"));
+        steady(
+            ui,
+            ROUNDS_WIDTH,
+            egui::Label::new(format!("{made}/{planned}")),
+        );
     }
     if let Some(target) = cols.until {
         match r.live_width {
@@ -352,18 +405,14 @@ fn job_figures(
             }
         }
     }
-    ui.label(latency_ms(r.result.as_ref().and_then(|x| x.p99_ms)));
+    steady(
+        ui,
+        P99_WIDTH,
+        egui::Label::new(latency_ms(r.result.as_ref().and_then(|x| x.p99_ms))),
+    );
     let (cell, full) = backend_cell(r.result.as_ref(), narrow);
-    ui.add(egui::Label::new(cell).wrap_mode(egui::TextWrapMode::Extend))
-        .on_hover_text(full);
-    let can_analyze = !r.csv.as_os_str().is_empty() && !r.csv_missing;
-    if ui
-        .add_enabled(can_analyze, egui::Button::new("Analyze").small())
-        .on_hover_text(format!("Workload DNA of {}", r.csv.display()))
-        .clicked()
-    {
-        cmds.push(Command::AnalyzeCsv(r.csv.clone()));
-    }
+    let width = if narrow { 110.0 } else { BACKEND_WIDTH };
+    steady(ui, width, egui::Label::new(cell).truncate()).on_hover_text(full);
 }
 
 /// The Backend cell, short ("picks memory-tight" for a profile's pick), and
@@ -459,7 +508,7 @@ fn run_figures(ui: &mut egui::Ui, r: &JobRow, k: usize, cols: &Columns) {
     if cols.rounds {
         ui.weak(run.round.map_or("-".into(), |x| x.to_string()));
     }
-    blank = usize::from(cols.until.is_some()) + 3;
+    blank = usize::from(cols.until.is_some()) + 2;
     for _ in 0..blank {
         ui.label("");
     }

@@ -67,7 +67,8 @@ pub fn show(
         let tab = full.y;
         egui::Panel::bottom("live_log_panel")
             .resizable(true)
-            .default_size(tab * 0.32)
+            // A short window keeps more of itself for the jobs and bars.
+            .default_size(tab * if tab < 700.0 { 0.24 } else { 0.32 })
             .min_size((tab * 0.18).max(60.0))
             .max_size(tab * 0.6)
             .show(ui, |ui| log_panel::show(ui, s, cmds));

@@ -53,7 +53,10 @@ pub(super) fn show(
             ui.add(egui::Label::new(RichText::new(p.display().to_string()).weak()).truncate());
         }
     });
-    ui.horizontal_wrapped(|ui| {
+    // One row, never wrapped: the status line is cut to its room (whole on
+    // hover) rather than pushing the view switch onto another line (issue
+    // 27, item 12).
+    ui.horizontal(|ui| {
         let can_run = !s.is_running() && matches!(s.spec, Some(Ok(_)));
         let run_hint = if s.is_running() {
             "One suite runs at a time: stop the running one first"
@@ -85,26 +88,36 @@ pub(super) fn show(
                 if run.is_running() {
                     palette::busy_dot(ui);
                 }
-                let (text, color) = run.headline();
-                ui.colored_label(color, text);
-                // Short on the row (it must not push the page around); the
-                // whole warning on hover, and in the reports.
-                if let Some(first) = run.warnings.first() {
-                    let head = first.split(':').next().unwrap_or(first);
-                    let more = match run.warnings.len() {
-                        1 => String::new(),
-                        2 => " (+1 more warning)".to_string(),
-                        n => format!(" (+{} more warnings)", n - 1),
-                    };
-                    ui.colored_label(palette::WARN, format!("⚠ {}{more}", shown_text(head, 40)))
-                        .on_hover_text(run.warnings.join("\n"));
-                }
                 if matches!(run.source, RunSource::History(_))
                     && s.pinned.as_ref().is_some_and(|p| p.key == run.key)
                     && ui.button("Show latest").clicked()
                 {
                     cmds.push(Command::ShowLatestRun);
                 }
+                let (text, color) = run.headline();
+                // Right to left: the warning keeps its place at the end,
+                // the headline takes (and is cut to) what is left.
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    // Short on the row; the whole warning on hover, and in
+                    // the reports.
+                    if let Some(first) = run.warnings.first() {
+                        let head = first.split(':').next().unwrap_or(first);
+                        let more = match run.warnings.len() {
+                            1 => String::new(),
+                            2 => " (+1 more warning)".to_string(),
+                            n => format!(" (+{} more warnings)", n - 1),
+                        };
+                        ui.colored_label(
+                            palette::WARN,
+                            format!("⚠ {}{more}", shown_text(head, 40)),
+                        )
+                        .on_hover_text(run.warnings.join("\n"));
+                    }
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        ui.add(egui::Label::new(RichText::new(&text).color(color)).truncate())
+                            .on_hover_text(text.clone());
+                    });
+                });
             }
             None if s.history.loading => {
                 ui.weak("Reading this spec's history…");
@@ -114,10 +127,11 @@ pub(super) fn show(
             }
             None => {}
         }
-        view_switch(ui, s, cmds);
     });
     let finished = s.shown_result().is_some();
     ui.horizontal_wrapped(|ui| {
+        view_switch(ui, s, cmds);
+        ui.separator();
         let label = ui.label("Export report to");
         let edit = ui.add_enabled(
             finished,
@@ -186,7 +200,6 @@ fn view_switch(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
     } else {
         format!("History ({n})")
     };
-    ui.separator();
     for (view, label, hover) in [
         (
             SuiteView::Jobs,

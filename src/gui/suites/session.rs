@@ -286,13 +286,15 @@ impl JobRow {
                 runs,
                 warmup,
             } => {
-                let t = now.duration_since(*since).as_secs_f64();
+                // Whole seconds: a running suite is redrawn about once a
+                // second (tenths would jump by ten).
+                let t = now.duration_since(*since).as_secs();
                 if *warmup {
-                    format!("warmup {run}/{runs} {t:.1} s")
+                    format!("warmup {run}/{runs}, {t} s")
                 } else if *runs > 1 {
-                    format!("running {run}/{runs} {t:.1} s")
+                    format!("running {run}/{runs}, {t} s")
                 } else {
-                    format!("running {t:.1} s")
+                    format!("running, {t} s")
                 }
             }
             RowStatus::Between { run, runs, warmup } => {
@@ -480,9 +482,7 @@ impl SuiteRun {
         };
         match &self.result {
             None => {
-                let t = self
-                    .running_since
-                    .map_or(0.0, |s| s.elapsed().as_secs_f64());
+                let t = self.running_since.map_or(0, |s| s.elapsed().as_secs());
                 // Interleaved suites finish their jobs together at the end:
                 // the runs made say how far along they are.
                 let made: usize = self.rows.iter().map(|r| r.live_runs.len()).sum();
@@ -494,7 +494,7 @@ impl SuiteRun {
                 };
                 (
                     format!(
-                        "Run started {}: {}/{} jobs done{runs}, {t:.1} s",
+                        "Run started {}: {}/{} jobs done{runs}, {t} s",
                         self.started,
                         self.done_count(),
                         self.rows.len()

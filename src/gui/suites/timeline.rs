@@ -278,7 +278,15 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         .copied()
         .filter(|j| with_ticks.contains(j))
         .collect();
-    let height = chart_height(ui.available_height());
+    // The charts share the view's height: few charts on a tall window are
+    // tall, never shorter than 120 px (issue 27, item 12).
+    let (ticks, tail) = without_partial_tail(all_ticks);
+    let charts = METRICS
+        .iter()
+        .filter(|m| ticks.iter().any(|t| (m.value)(t).is_some()))
+        .count()
+        .max(1);
+    let height = chart_height(ui.available_height(), charts);
     if overlay.len() >= 2 {
         ui.label(format!(
             "{} jobs overlaid: ops/s over time (each job's default run)",
@@ -287,7 +295,6 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         overlay_chart(ui, s, &overlay, height * 1.6);
         ui.add_space(8.0);
     }
-    let (ticks, tail) = without_partial_tail(all_ticks);
     let last = ticks.last();
     ui.label(
         RichText::new(format!(
@@ -430,17 +437,30 @@ fn run_picker(
             ui.weak(what);
             return;
         }
-        if ui
-            .selectable_label(picked.is_none(), "median")
-            .on_hover_text("The run whose ops/s is the median of the job's runs (the default)")
-            .clicked()
-        {
-            cmds.push(Command::TimelineRun(None));
-        }
-        for r in runs {
-            if ui.selectable_label(picked == Some(r), name(r)).clicked() {
-                cmds.push(Command::TimelineRun(Some(r)));
+        let median_hint = "The run whose ops/s is the median of the job's runs (the default)";
+        let mut choices = |ui: &mut egui::Ui| {
+            if ui
+                .selectable_label(picked.is_none(), "median")
+                .on_hover_text(median_hint)
+                .clicked()
+            {
+                cmds.push(Command::TimelineRun(None));
             }
+            for &r in &runs {
+                if ui.selectable_label(picked == Some(r), name(r)).clicked() {
+                    cmds.push(Command::TimelineRun(Some(r)));
+                }
+            }
+        };
+        if runs.len() <= 8 {
+            choices(ui);
+        } else {
+            // Many runs: a list, not a wall of buttons.
+            let shown_name = picked.map_or_else(|| "median".to_string(), name);
+            egui::ComboBox::from_id_salt(("timeline_run", &row.name))
+                .selected_text(shown_name)
+                .height(320.0)
+                .show_ui(ui, choices);
         }
         if let Some(r) = shown.filter(|_| picked.is_none() && median.is_none()) {
             ui.weak(format!(
@@ -450,10 +470,11 @@ fn run_picker(
     });
 }
 
-/// A chart's height: a share of the room the view has, so a tall window
-/// gets tall charts (issue 27, item 12), never under the old 120 px.
-fn chart_height(available: f32) -> f32 {
-    (available / 6.0).clamp(CHART_HEIGHT, 360.0)
+/// A chart's height: an equal share of the room the view has (less the
+/// header and each chart's title), never under 120 px nor over 420.
+fn chart_height(available: f32, charts: usize) -> f32 {
+    let n = charts as f32;
+    ((available - 120.0 - 28.0 * n) / n).clamp(CHART_HEIGHT, 420.0)
 }
 
 fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f32) {
