@@ -324,7 +324,7 @@ fn analyze_workload_switches_to_dna_tab() {
     );
     // The analysis runs and lands in the tab.
     step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
-    assert!(h.query_by_label("UNIFORM").is_some());
+    assert!(h.query_by_label("hash spread: UNIFORM").is_some());
 }
 
 fn write_csv(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
@@ -369,7 +369,7 @@ fn dna_open_csv_shows_verdict_and_hover() {
     h.get_by_label("Open CSV…").click();
     step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
     h.run_steps(2);
-    assert!(h.query_by_label("SKEWED").is_some());
+    assert!(h.query_by_label("hash spread: SKEWED").is_some());
     let report = h.state().dna.current.clone().unwrap().report;
     // Hover the cell of the fullest bucket: its id and count are shown.
     let (bucket, count) = adhash::gui::dna_tab::top_buckets(&report, 1, false)[0];
@@ -410,7 +410,7 @@ fn dna_baseline_comparison_and_errors_keep_the_report() {
         app.dna.current.is_some()
     });
     h.run_steps(2);
-    assert!(h.query_by_label("UNIFORM").is_some());
+    assert!(h.query_by_label("hash spread: UNIFORM").is_some());
     h.get_by_label("Pin as baseline").click();
     h.run_steps(2);
     assert!(h.state().dna.baseline.is_some());
@@ -425,8 +425,8 @@ fn dna_baseline_comparison_and_errors_keep_the_report() {
     });
     h.run_steps(2);
     // Side by side: the baseline's badge and heatmap, then the current one.
-    assert!(h.query_by_label("baseline UNIFORM").is_some());
-    assert!(h.query_by_label("SKEWED").is_some());
+    assert!(h.query_by_label("baseline hash spread: UNIFORM").is_some());
+    assert!(h.query_by_label("hash spread: SKEWED").is_some());
     assert!(
         h.query_all_by_label_contains("Baseline: u.csv")
             .next()
@@ -1127,7 +1127,7 @@ fn nothing_overlaps_at(size: egui::Vec2) {
     // Both heatmaps and the verdict are on screen.
     let heat = h.state().dna.heatmap_rect.unwrap();
     assert!(heat.width() >= 96.0 && heat.right() <= size.x, "{heat:?}");
-    let badge = h.get_by_label("baseline UNIFORM").rect();
+    let badge = h.get_by_label("baseline hash spread: UNIFORM").rect();
     assert!(
         badge.left() >= heat.right() && badge.bottom() <= size.y,
         "{badge:?}"
@@ -1177,12 +1177,12 @@ fn a_new_analysis_starts_at_the_top() {
     step_until(&mut h, 60, "analysis", |app| app.dna.current.is_some());
     h.run_steps(2);
     // `--dna` opens at the top.
-    let top = h.get_by_label("UNIFORM").rect().top();
+    let top = h.get_by_label("hash spread: UNIFORM").rect().top();
     assert!(top > 60.0 && top < 200.0, "verdict at {top} after --dna");
     h.get_by_label("Hot keys").scroll_to_me();
     h.run_steps(3);
     assert!(
-        h.get_by_label("UNIFORM").rect().bottom() < 60.0,
+        h.get_by_label("hash spread: UNIFORM").rect().bottom() < 60.0,
         "scrolled down first"
     );
     h.state_mut().send(adhash::gui::Command::Dna(
@@ -1192,7 +1192,7 @@ fn a_new_analysis_starts_at_the_top() {
         app.dna.current.as_ref().is_some_and(|c| c.id > 1)
     });
     h.run_steps(3);
-    let top = h.get_by_label("UNIFORM").rect().top();
+    let top = h.get_by_label("hash spread: UNIFORM").rect().top();
     assert!(
         top > 60.0 && top < 200.0,
         "verdict at {top}: kept the old scroll"
@@ -2153,4 +2153,62 @@ fn interleaved_suites_show_running_medians() {
     );
     h.state_mut().send(adhash::gui::Command::Stop);
     step_until(&mut h, 30, "the stop", |app| !app.suites.is_running());
+}
+
+/// Items 4 and 20: the DNA tab names its verdict for what it judges (hash
+/// spread), shows key popularity apart from it (a Zipf 1.1 workload spreads
+/// its hashes uniformly yet one key takes a large share), and a bucket's
+/// text gives the baseline's count for the same bucket.
+#[test]
+fn dna_tells_hash_spread_from_key_popularity() {
+    let dir = tempfile::tempdir().unwrap();
+    let zipf = write_csv(
+        dir.path(),
+        "zipf.csv",
+        &["--ops", "60000", "--key-space", "5000", "--key-skew", "1.1"],
+    );
+    let uniform = write_csv(
+        dir.path(),
+        "uniform.csv",
+        &["--ops", "60000", "--key-space", "5000"],
+    );
+    let mut h = dna_harness(Some(zipf), None);
+    step_until(&mut h, 60, "the analysis", |app| app.dna.current.is_some());
+    h.run_steps(3);
+    assert!(label_exists(&h, "hash spread: UNIFORM"));
+    assert!(label_exists(
+        &h,
+        "Key popularity: rank – frequency (log–log)"
+    ));
+    let kp = h
+        .state()
+        .dna
+        .current
+        .as_ref()
+        .unwrap()
+        .report
+        .key_popularity
+        .clone();
+    assert!(kp.zipf_exponent > 0.9, "{kp:?}");
+    assert!(label_exists(
+        &h,
+        &format!("Zipf exponent {:.2} · hottest 1% of keys", kp.zipf_exponent)
+    ));
+    // Against a uniform baseline, a bucket's text has both counts.
+    let zr = h.state().dna.current.as_ref().unwrap().report.clone();
+    h.state_mut().send(adhash::gui::Command::Dna(
+        adhash::gui::dna_tab::DnaCommand::Analyze(uniform),
+    ));
+    step_until(&mut h, 60, "the second analysis", |app| {
+        app.dna
+            .current
+            .as_ref()
+            .is_some_and(|c| c.report.csv_path.ends_with("uniform.csv"))
+    });
+    let ur = h.state().dna.current.as_ref().unwrap().report.clone();
+    let text = adhash::gui::dna_tab::bucket_text_beside(&ur, Some((&zr, "baseline")), 7);
+    assert!(
+        text.ends_with(&format!("; baseline: {} keys", zr.bucket_counts[7])),
+        "{text}"
+    );
 }

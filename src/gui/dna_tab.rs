@@ -71,6 +71,8 @@ pub struct DnaSession {
     pub bars_by_id: bool,
     /// The bucket under the pointer in the current heatmap.
     pub hovered: Option<usize>,
+    /// A bucket picked in "Fullest buckets": marked on the heatmaps.
+    pub highlight: Option<usize>,
     /// Where the current heatmap was drawn last frame (tests hover into it).
     pub heatmap_rect: Option<egui::Rect>,
     /// The depth range the histogram drew last (tests read it).
@@ -100,6 +102,7 @@ impl Default for DnaSession {
             top_n: 16,
             bars_by_id: false,
             hovered: None,
+            highlight: None,
             heatmap_rect: None,
             reset_histogram: false,
             depth_range: None,
@@ -192,6 +195,7 @@ impl DnaSession {
                 });
                 self.next_id += 1;
                 self.hovered = None;
+                self.highlight = None;
                 self.reset_histogram = true;
                 Some(Ok(msg))
             }
@@ -289,6 +293,21 @@ pub fn bucket_text(r: &DnaReport, bucket: usize) -> String {
     format!("0x{bucket:03x}: {n} keys ({share:.2}%)")
 }
 
+/// A bucket's text with the other map's count for the same bucket, when
+/// two are shown side by side (issue 27, item 20).
+pub fn bucket_text_beside(
+    r: &DnaReport,
+    other: Option<(&DnaReport, &str)>,
+    bucket: usize,
+) -> String {
+    let mut t = bucket_text(r, bucket);
+    if let Some((o, name)) = other {
+        let n = o.bucket_counts.get(bucket).copied().unwrap_or(0);
+        t.push_str(&format!("; {name}: {n} keys"));
+    }
+    t
+}
+
 /// The `n` fullest buckets, by count or re-sorted by bucket id.
 pub fn top_buckets(r: &DnaReport, n: usize, by_id: bool) -> Vec<(usize, u64)> {
     let mut v: Vec<(usize, u64)> = r.bucket_counts.iter().copied().enumerate().collect();
@@ -343,6 +362,8 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
                     .truncate(),
                 );
                 verdict(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
+                ui.add_space(4.0);
+                popularity(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
                 ui.add_space(4.0);
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new("Collision depth: buckets per depth").strong());
@@ -547,10 +568,16 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                         &bcs,
                     )
                     .clone();
-                let (hov, resp) = heatmap::show(ui, &tex, side, s.hovered);
+                let outlined = bcs.outliers(&b.report.bucket_counts, MAX_OUTLINED);
+                let (hov, resp) =
+                    heatmap::show(ui, &tex, side, s.hovered.or(s.highlight), &outlined);
                 if let Some(h) = hov {
                     resp.on_hover_ui_at_pointer(|ui| {
-                        ui.label(bucket_text(&b.report, h));
+                        ui.label(bucket_text_beside(
+                            &b.report,
+                            Some((&current.report, "current")),
+                            h,
+                        ));
                     });
                 }
                 heatmap::legend(ui, side, &bcs);
@@ -570,23 +597,30 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
                 .tex
                 .get(&ctx, cur_key, &current.report.bucket_counts, &cur_cs)
                 .clone();
-            let (hov, resp) = heatmap::show(ui, &tex, side, None);
+            let outlined = cur_cs.outliers(&current.report.bucket_counts, MAX_OUTLINED);
+            let (hov, resp) = heatmap::show(ui, &tex, side, s.highlight, &outlined);
             s.heatmap_rect = Some(resp.rect);
             s.hovered = hov;
+            let other = baseline.map(|b| (&*b.report, "baseline"));
             if let Some(h) = hov {
                 resp.on_hover_ui_at_pointer(|ui| {
-                    ui.label(bucket_text(&current.report, h));
+                    ui.label(bucket_text_beside(&current.report, other, h));
                 });
             }
             heatmap::legend(ui, side, &cur_cs);
         });
     });
-    let line = s.hovered.map_or_else(
+    let other = baseline.map(|b| (&*b.report, "baseline"));
+    let line = s.hovered.or(s.highlight).map_or_else(
         || "Hover a cell to see its bucket".to_string(),
-        |h| bucket_text(&current.report, h),
+        |h| bucket_text_beside(&current.report, other, h),
     );
     ui.label(RichText::new(line).monospace());
 }
+
+/// Outliers outlined at most (an attack has a handful; a map where
+/// hundreds stand out is already plainly magenta).
+const MAX_OUTLINED: usize = 256;
 
 /// A p-value as people read it, with its relation: "= 0.388",
 /// "= 0.00120", "= 3.1e-9", "< 1e-300" (below what a double holds).
@@ -617,6 +651,9 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
                 .inner_margin(egui::Margin::symmetric(10, 4))
                 .show(ui, |ui| {
                     ui.label(
+                        // Of the hash's spread over buckets, not of key
+                        // popularity (the chart below): a Zipf workload can
+                        // spread uniformly (issue 27, item 4).
                         RichText::new(format!("{prefix}{}", r.skew_verdict.to_uppercase()))
                             .strong()
                             .size(16.0)
@@ -638,9 +675,102 @@ fn verdict(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
         });
     };
     if let Some(b) = baseline {
-        badge(ui, b, "baseline ");
+        badge(ui, b, "baseline hash spread: ");
     }
-    badge(ui, r, "");
+    badge(ui, r, "hash spread: ");
+}
+
+/// Key popularity: rank against count on log–log axes (a Zipf law is a
+/// straight line of slope −s), with the fitted exponent and the hottest 1%
+/// of keys' share of rows (issue 27, item 4). The hash-spread verdict
+/// above says nothing about this.
+fn popularity(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
+    let kp = &r.key_popularity;
+    if kp.points.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Key popularity: rank – frequency (log–log)").strong());
+        ui.label(format!(
+            "Zipf exponent {:.2} · hottest 1% of keys: {:.1}% of rows",
+            kp.zipf_exponent,
+            kp.top_1pct_share * 100.0
+        ))
+        .on_hover_text(
+            "The exponent is fitted to log(count) over log(rank) for keys seen more than once: \
+             about 0 for uniform keys, about s for a Zipf(s) workload",
+        );
+        if let Some(b) = baseline {
+            ui.colored_label(
+                palette::BASELINE,
+                format!(
+                    "baseline {:.2} · {:.1}%",
+                    b.key_popularity.zipf_exponent,
+                    b.key_popularity.top_1pct_share * 100.0
+                ),
+            );
+        }
+    });
+    let line = |kp: &crate::workload::dna::KeyPopularity| -> Vec<[f64; 2]> {
+        kp.points
+            .iter()
+            .map(|p| [(p[0] as f64).log10(), (p[1] as f64).log10()])
+            .collect()
+    };
+    let pow10 = |v: f64| {
+        let x = 10f64.powf(v);
+        if x >= 1.0 {
+            crate::fmt::thousands(x.round())
+        } else {
+            String::new()
+        }
+    };
+    let h = (ui.available_width() * 0.3).clamp(120.0, 220.0);
+    Plot::new(("key_popularity", baseline.is_some()))
+        .height(h)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .include_x(0.0)
+        .include_y(0.0)
+        .x_axis_label("rank")
+        .y_axis_label("rows")
+        .x_axis_formatter(move |m, _| pow10(m.value))
+        .y_axis_formatter(move |m, _| pow10(m.value))
+        .x_grid_spacer(egui_plot::log_grid_spacer(10))
+        .y_grid_spacer(egui_plot::log_grid_spacer(10))
+        // The axes are logs: say the point in ranks and rows, and only at a
+        // measured point.
+        .label_formatter(|h| match h {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
+                "{plot_name}: rank {}, {} rows",
+                crate::fmt::thousands(10f64.powf(position.x).round()),
+                crate::fmt::thousands(10f64.powf(position.y).round())
+            )),
+            _ => None,
+        })
+        .legend(egui_plot::Legend::default())
+        .show(ui, |p| {
+            if let Some(b) = baseline {
+                p.line(
+                    egui_plot::Line::new(
+                        "baseline",
+                        egui_plot::PlotPoints::from(line(&b.key_popularity)),
+                    )
+                    .color(palette::BASELINE)
+                    .width(1.5),
+                );
+            }
+            p.line(
+                egui_plot::Line::new("this workload", egui_plot::PlotPoints::from(line(kp)))
+                    .color(palette::SERIES)
+                    .width(2.0),
+            );
+        });
 }
 
 fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
@@ -667,6 +797,11 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
             Bar::new(i as f64, *n as f64)
                 .name(format!("0x{b:03x}: {n} keys"))
                 .fill(cs.color(*n))
+                .stroke(if s.highlight == Some(*b) {
+                    egui::Stroke::new(2.0, egui::Color32::WHITE)
+                } else {
+                    egui::Stroke::NONE
+                })
                 .width(0.8)
         })
         .collect();
@@ -681,7 +816,15 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
         .map(|(i, (b, n))| (i as f64, *n as f64, format!("{b:03x}")))
         .collect();
     let highest = top.first().map_or(1, |t| t.1) as f64;
-    Plot::new("bucket_bars")
+    let picked = s.highlight;
+    let buckets: Vec<usize> = top.iter().map(|(b, _)| *b).collect();
+    // One axis mark every `every` bars, as many as fit (~44 points each):
+    // egui_plot's own spacing would keep two for 16 bars (issue 27, item 13).
+    let every = ((top.len() as f32 * 44.0) / ui.available_width().max(1.0))
+        .ceil()
+        .max(1.0) as usize;
+    let n_bars = top.len();
+    let plot = Plot::new("bucket_bars")
         .height(150.0)
         .allow_zoom(false)
         .allow_drag(false)
@@ -696,6 +839,15 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
             } else {
                 String::new()
             }
+        })
+        .x_grid_spacer(move |_| {
+            (0..n_bars)
+                .step_by(every)
+                .map(|i| egui_plot::GridMark {
+                    value: i as f64,
+                    step_size: every as f64,
+                })
+                .collect()
         })
         .show(ui, |p| {
             p.bar_chart(
@@ -714,6 +866,17 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
                 }
             }
         });
+    // A click on a bar marks its bucket on the heatmaps (again: unmarks).
+    if plot.response.clicked()
+        && let Some(pos) = plot.response.interact_pointer_pos()
+    {
+        let x = plot.transform.value_from_position(pos).x.round();
+        if x >= 0.0
+            && let Some(&b) = buckets.get(x as usize)
+        {
+            s.highlight = if picked == Some(b) { None } else { Some(b) };
+        }
+    }
 }
 
 /// Rows of the summary: (label, value text).

@@ -51,6 +51,9 @@ pub const OP_PUT: Color32 = Color32::from_rgb(0x4c, 0x8d, 0xf6);
 pub const OP_GET: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
 pub const OP_DEL: Color32 = Color32::from_rgb(0xf0, 0x7a, 0x5a);
 
+/// An outlier heatmap bucket (far fuller than the rest): no colour of the
+/// viridis scale is near it.
+pub const OUTLIER: Color32 = Color32::from_rgb(0xff, 0x3e, 0xc8);
 /// An empty heatmap bucket: apart from every colour of the scale.
 pub const EMPTY_BUCKET: Color32 = Color32::from_rgb(0x24, 0x28, 0x31);
 pub const GRID_LINE: Color32 = Color32::from_gray(70);

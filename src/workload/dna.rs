@@ -1007,7 +1007,7 @@ pub fn render_text(r: &DnaReport) -> String {
     );
     let _ = writeln!(
         o,
-        "  verdict       {} (chi-square {:.1} on {} dof, p = {:.3e}; hash {})",
+        "  hash spread   {} (chi-square {:.1} on {} dof, p = {:.3e}; hash {})",
         r.skew_verdict.to_uppercase(),
         r.chi_square,
         BUCKETS - 1,

@@ -303,7 +303,6 @@ fn job_cell(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn job_figures(
     ui: &mut egui::Ui,
     r: &JobRow,

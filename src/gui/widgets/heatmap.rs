@@ -33,6 +33,10 @@ pub struct ColorScale {
     pub max: u64,
     /// Buckets above `top` (drawn at full colour).
     pub above: usize,
+    /// Auto on a map whose fullest buckets dwarf the rest: counts above
+    /// this are outliers, drawn in `palette::OUTLIER` and outlined, so an
+    /// attack stands out from ordinary full buckets (issue 27, item 3).
+    pub outlier_above: Option<u64>,
     pub note: String,
 }
 
@@ -44,10 +48,35 @@ impl ColorScale {
     pub fn new(counts: &[u64], scale: Scale, clip_percentile: f32) -> ColorScale {
         let max = counts.iter().copied().max().unwrap_or(0).max(1);
         let p99 = clip_value(counts, 99.0);
+        let outlier = AUTO_CLIP_RATIO * p99;
+        if scale == Scale::Auto && max > outlier {
+            // The ordinary buckets get the whole scale; the outliers a
+            // colour of their own.
+            let top = counts
+                .iter()
+                .copied()
+                .filter(|&c| c <= outlier)
+                .max()
+                .unwrap_or(p99)
+                .max(1);
+            let n = counts.iter().filter(|&&c| c > outlier).count();
+            return ColorScale {
+                log: false,
+                top,
+                max,
+                above: n,
+                outlier_above: Some(outlier),
+                note: format!(
+                    "auto: linear 0 – {} keys; {n} outlier bucket{} (over {}× p99 = {} keys, up to {}) outlined in magenta",
+                    thousands(top as f64),
+                    if n == 1 { "" } else { "s" },
+                    AUTO_CLIP_RATIO,
+                    thousands(outlier as f64),
+                    thousands(max as f64)
+                ),
+            };
+        }
         let (log, top, how) = match scale {
-            Scale::Auto if max > AUTO_CLIP_RATIO * p99 => {
-                (false, p99, "auto: linear, clipped at p99".to_string())
-            }
             Scale::Auto => (false, max, "auto: linear".to_string()),
             Scale::Linear | Scale::Log => {
                 let top = clip_value(counts, clip_percentile);
@@ -75,6 +104,7 @@ impl ColorScale {
             top,
             max,
             above,
+            outlier_above: None,
             note,
         }
     }
@@ -89,7 +119,14 @@ impl ColorScale {
             "{shared_note}, {kind}: 0 – {} keys",
             thousands(self.top as f64)
         );
-        if above > 0 {
+        if let Some(t) = self.outlier_above {
+            let n = counts.iter().filter(|&&c| c > t).count();
+            note.push_str(&format!(
+                "; here {n} outlier bucket{} (over {} keys) outlined in magenta",
+                if n == 1 { "" } else { "s" },
+                thousands(t as f64)
+            ));
+        } else if above > 0 {
             note.push_str(&format!(
                 "; here {above} fuller buckets (max {}) at full colour",
                 thousands(max as f64)
@@ -100,6 +137,7 @@ impl ColorScale {
             top: self.top,
             max,
             above,
+            outlier_above: self.outlier_above,
             note,
         }
     }
@@ -112,7 +150,25 @@ impl ColorScale {
         if count == 0 {
             return EMPTY;
         }
+        if self.is_outlier(count) {
+            return palette::OUTLIER;
+        }
         viridis(self.position(count))
+    }
+
+    pub fn is_outlier(&self, count: u64) -> bool {
+        self.outlier_above.is_some_and(|t| count > t)
+    }
+
+    /// The buckets drawn as outliers (at most `max` of them, fullest
+    /// first): the heatmap outlines them.
+    pub fn outliers(&self, counts: &[u64], max: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..counts.len())
+            .filter(|&i| self.is_outlier(counts[i]))
+            .collect();
+        v.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+        v.truncate(max);
+        v
     }
 
     /// The count at position `t` (0..=1) of the scale, for tick labels.
@@ -133,6 +189,7 @@ pub struct HeatmapKey {
     /// the counts.
     pub top: u64,
     pub log: bool,
+    pub outlier_above: Option<u64>,
 }
 
 impl HeatmapKey {
@@ -141,6 +198,7 @@ impl HeatmapKey {
             report_id,
             top: cs.top,
             log: cs.log,
+            outlier_above: cs.outlier_above,
         }
     }
 }
@@ -240,7 +298,8 @@ pub fn png_bytes(
 /// A tick label of the colour bar; the top one says "≥" when clipped.
 pub fn tick_text(cs: &ColorScale, t: f64, last: bool) -> String {
     let v = thousands(cs.value_at(t));
-    if last && cs.above > 0 {
+    // Outliers have their own colour: the scale's top is a real top.
+    if last && cs.above > 0 && cs.outlier_above.is_none() {
         format!("≥{v}")
     } else {
         v
@@ -314,6 +373,7 @@ pub fn show(
     tex: &TextureHandle,
     side: f32,
     highlight: Option<usize>,
+    outlined: &[usize],
 ) -> (Option<usize>, egui::Response) {
     let (rect, resp) = ui.allocate_exact_size(Vec2::splat(side), Sense::hover());
     let painter = ui.painter_at(rect.expand(2.0));
@@ -329,6 +389,15 @@ pub fn show(
         Stroke::new(1.0, palette::GRID_LINE),
         egui::StrokeKind::Outside,
     );
+    // Outliers outlined, so even one cell of them is seen at a glance.
+    for &b in outlined {
+        painter.rect_stroke(
+            cell_rect(rect, b).expand(1.5),
+            0.0,
+            Stroke::new(1.5, palette::OUTLIER),
+            egui::StrokeKind::Outside,
+        );
+    }
     let hovered = resp.hover_pos().and_then(|p| cell_at(rect, p));
     if let Some(b) = hovered.or(highlight) {
         painter.rect_stroke(
@@ -340,6 +409,9 @@ pub fn show(
     }
     (hovered, resp)
 }
+
+/// Legend text: readable at a glance (egui's "small" is ~7 px high).
+const LEGEND_TEXT: f32 = 12.0;
 
 /// The colour bar under a heatmap: the scale's numbers and what it shows.
 pub fn legend(ui: &mut egui::Ui, width: f32, cs: &ColorScale) {
@@ -365,15 +437,15 @@ pub fn legend(ui: &mut egui::Ui, width: f32, cs: &ColorScale) {
         for (i, t) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
             ui.add_sized(
                 [w, 14.0],
-                egui::Label::new(egui::RichText::new(tick_text(cs, *t, i == 4)).small()),
+                egui::Label::new(egui::RichText::new(tick_text(cs, *t, i == 4)).size(LEGEND_TEXT)),
             );
         }
     });
     ui.horizontal(|ui| {
         let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
         ui.painter().rect_filled(r, 2.0, EMPTY);
-        ui.label(egui::RichText::new("empty").small());
-        ui.add(egui::Label::new(egui::RichText::new(&cs.note).small().weak()).wrap());
+        ui.label(egui::RichText::new("empty").size(LEGEND_TEXT));
+        ui.add(egui::Label::new(egui::RichText::new(&cs.note).size(LEGEND_TEXT).weak()).wrap());
     });
 }
 
@@ -444,13 +516,55 @@ mod tests {
         );
         counts[4000] = 5_000; // one adversarial bucket
         let skew = ColorScale::new(&counts, Scale::Auto, 100.0);
-        assert_eq!(skew.top, 20, "p99 of the non-empty buckets");
+        assert_eq!(skew.top, 20, "the fullest ordinary bucket");
         assert_eq!((skew.above, skew.max), (1, 5_000));
-        assert!(skew.note.contains("clipped at p99"), "{}", skew.note);
-        assert!(skew.note.contains("max 5,000"), "{}", skew.note);
-        assert_eq!(tick_text(&skew, 1.0, true), "≥20");
+        assert!(skew.note.contains("1 outlier bucket"), "{}", skew.note);
+        assert!(skew.note.contains("up to 5,000"), "{}", skew.note);
+        assert_eq!(tick_text(&skew, 1.0, true), "20");
+        assert_eq!(skew.color(5_000), palette::OUTLIER);
+        assert_eq!(skew.outliers(&counts, 10), [4000]);
         // The rest keep distinct colours instead of one dark smear.
         assert_ne!(skew.color(5), skew.color(15));
+    }
+
+    /// Issue 27, item 3: 16 attacked buckets at ~100× the mean stand apart
+    /// from ~40 ordinary buckets with 22+ keys (once the same yellow): a
+    /// colour no ordinary bucket has, and an outline; a uniform map has
+    /// none, and a pair sharing a scale shows the difference.
+    #[test]
+    fn attacked_buckets_stand_out_from_full_ordinary_ones() {
+        let mut uniform = vec![0u64; BUCKETS];
+        for (i, c) in uniform.iter_mut().enumerate() {
+            // Mostly 4–8 keys, a few buckets at 22–25.
+            *c = if i % 100 == 0 {
+                22 + (i as u64 / 100 % 4)
+            } else {
+                4 + (i as u64 % 5)
+            };
+        }
+        let mut attacked = uniform.clone();
+        for b in 0..16 {
+            attacked[b * 256] = 600;
+        }
+        let cs = ColorScale::new(&attacked, Scale::Auto, 100.0);
+        let out = cs.outliers(&attacked, 256);
+        assert_eq!(out.len(), 16);
+        assert!(out.iter().all(|&b| attacked[b] == 600));
+        let full_ordinary = cs.color(25);
+        assert_ne!(full_ordinary, palette::OUTLIER);
+        assert_eq!(cs.color(600), palette::OUTLIER);
+        // The ordinary buckets keep the whole scale: 25 keys is its top.
+        assert_eq!(cs.top, 25);
+        let plain = ColorScale::new(&uniform, Scale::Auto, 100.0);
+        assert!(plain.outliers(&uniform, 256).is_empty());
+        assert_eq!(plain.outlier_above, None);
+        // Pinned side by side (one scale over both): only the attacked map
+        // has outlined cells.
+        let shared = cs.describing(&uniform, "shared by both maps");
+        assert!(shared.outliers(&uniform, 256).is_empty());
+        assert!(shared.note.contains("0 outlier buckets"), "{}", shared.note);
+        let here = cs.describing(&attacked, "shared by both maps");
+        assert_eq!(here.outliers(&attacked, 256).len(), 16);
     }
 
     #[test]
