@@ -2049,7 +2049,8 @@ fn exports_ask_before_replacing_a_file_they_did_not_write() {
     assert_eq!(PathBuf::from(&h.state().state.export_input), mine);
 }
 
-/// Item 15: a comparison stays with its spec across a switch to another.
+/// Items 15 and 18: a comparison stays with its spec across a switch to
+/// another, and overlays each job's timelines before and after.
 #[test]
 fn a_comparison_survives_a_spec_switch() {
     let (_dir, spec) = small_suite(TWO_JOBS);
@@ -2065,6 +2066,16 @@ fn a_comparison_survives_a_spec_switch() {
     h.get_by_label("Compare with previous").click();
     wait_for_comparison(&mut h);
     let before = h.state().suites.comparison().unwrap().clone();
+    // Item 18: each job's timelines, before and after, on one chart.
+    let names: Vec<&str> = before.timelines.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["run-std", "run-adaptive"]);
+    assert!(
+        before
+            .timelines
+            .iter()
+            .all(|t| !t.old.is_empty() && !t.new.is_empty())
+    );
+    assert!(label_exists(&h, "Timelines, before and after"));
     h.state_mut().send(adhash::gui::Command::OpenSpec(other));
     settle(&mut h);
     assert!(

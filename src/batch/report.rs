@@ -613,6 +613,60 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1a7f37}.bad
 pre{background:#141923;color:#e6e9ef;padding:.8rem;border-radius:4px;overflow:auto;font-size:.82rem;max-height:28rem}\
 .warn{color:#9a6700}";
 
+/// Points a report's timeline draws at most (its width in pixels / 2).
+const SVG_POINTS: usize = 320;
+
+/// A job's ops/s over its run as an inline SVG line (no script, no external
+/// file: the report stays one self-contained page). Issue 27, item 18.
+pub fn timeline_svg(j: &JobResult) -> String {
+    let (w, h, left, bottom) = (640.0, 160.0, 64.0, 22.0);
+    let pts: Vec<(f64, f64)> = j
+        .timeline
+        .iter()
+        .filter(|t| t.t.is_finite() && t.ops_per_second.is_finite())
+        .map(|t| (t.t, t.ops_per_second.max(0.0)))
+        .collect();
+    let per = pts.len().div_ceil(SVG_POINTS).max(1);
+    let line: Vec<(f64, f64)> = pts
+        .chunks(per)
+        .map(|c| {
+            let n = c.len() as f64;
+            (
+                c.iter().map(|p| p.0).sum::<f64>() / n,
+                c.iter().map(|p| p.1).sum::<f64>() / n,
+            )
+        })
+        .collect();
+    let t_max = line.iter().map(|p| p.0).fold(0.0, f64::max).max(1e-9);
+    let y_max = line.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0);
+    let x = |t: f64| left + t / t_max * (w - left - 8.0);
+    let y = |v: f64| (h - bottom) - v / y_max * (h - bottom - 8.0);
+    let poly: Vec<String> = line
+        .iter()
+        .map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v)))
+        .collect();
+    let run = j
+        .timeline_run
+        .map_or(String::new(), |r| format!(", run {r} (the median)"));
+    format!(
+        "<figure><figcaption>{name}{run}: ops/s over {t_max:.2} s</figcaption>\
+<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{name}: ops/s over time\">\
+<line x1=\"{left}\" y1=\"{base:.1}\" x2=\"{right:.1}\" y2=\"{base:.1}\" stroke=\"#888\"/>\
+<line x1=\"{left}\" y1=\"8\" x2=\"{left}\" y2=\"{base:.1}\" stroke=\"#888\"/>\
+<text x=\"{lx:.1}\" y=\"12\" font-size=\"11\" text-anchor=\"end\">{top}</text>\
+<text x=\"{lx:.1}\" y=\"{base:.1}\" font-size=\"11\" text-anchor=\"end\">0</text>\
+<text x=\"{right:.1}\" y=\"{h}\" font-size=\"11\" text-anchor=\"end\">{t_max:.2} s</text>\
+<text x=\"{left}\" y=\"{h}\" font-size=\"11\">0 s</text>\
+<polyline fill=\"none\" stroke=\"#4c8df6\" stroke-width=\"1.5\" points=\"{points}\"/></svg></figure>\n",
+        name = esc(&j.name),
+        base = h - bottom,
+        right = w - 8.0,
+        lx = left - 4.0,
+        top = thousands(y_max),
+        points = poly.join(" "),
+    )
+}
+
 pub fn html(suite: &SuiteResult) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
@@ -754,6 +808,17 @@ pub fn html(suite: &SuiteResult) -> String {
             ));
         }
         o.push_str("</tbody></table>\n");
+    }
+    let timelines: Vec<&JobResult> = suite
+        .jobs
+        .iter()
+        .filter(|j| j.timeline.len() >= 2)
+        .collect();
+    if !timelines.is_empty() {
+        o.push_str("<h2>Timelines</h2>\n<p class=\"meta\">Ops/s over each job's run (the median run by ops/s), from its metrics ticks; a point is the mean of the ticks it stands for.</p>\n");
+        for j in timelines {
+            o.push_str(&timeline_svg(j));
+        }
     }
     o.push_str("<h2>Job Logs</h2>\n");
     for j in &suite.jobs {
@@ -1129,5 +1194,39 @@ mod tests {
         let jobs = [job("zero", "std", "run-csv", "w.csv", Some(0.0))];
         let refs: Vec<&JobResult> = jobs.iter().collect();
         assert_eq!(summary_rows(&refs)[0].fraction, 0.0);
+    }
+
+    /// Issue 27, item 18: the HTML report draws each job's timeline as an
+    /// inline SVG line, at most 320 points, the name escaped.
+    #[test]
+    fn html_reports_carry_timelines_as_svg() {
+        let mut j = job("a<b", "std", "run-csv", "w.csv", Some(5.0));
+        j.timeline = (0..5000)
+            .map(|i| crate::batch::ticks::TickPoint {
+                t: i as f64 * 0.01,
+                ops_per_second: 1000.0 + (i % 7) as f64,
+                ..Default::default()
+            })
+            .collect();
+        j.timeline_run = Some(3);
+        let svg = timeline_svg(&j);
+        assert!(svg.contains("a&lt;b, run 3 (the median)"), "{svg}");
+        let points = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(points.split(' ').count() <= SVG_POINTS);
+        let suite = SuiteResult::of_jobs("s.toml", vec![j]);
+        let page = html(&suite);
+        assert!(page.contains("<h2>Timelines</h2>") && page.contains("<svg"));
+        // A job without ticks gets no chart.
+        let bare = SuiteResult::of_jobs(
+            "s.toml",
+            vec![job("b", "std", "run-csv", "w.csv", Some(5.0))],
+        );
+        assert!(!html(&bare).contains("<h2>Timelines</h2>"));
     }
 }

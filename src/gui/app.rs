@@ -142,6 +142,7 @@ enum Outcome {
         new: PathBuf,
         metric: compare::Metric,
         result: Result<Comparison, String>,
+        timelines: Vec<suites::JobTimelines>,
     },
 }
 
@@ -437,12 +438,17 @@ impl MissionControl {
                 new: new.clone(),
                 metric,
                 result: None,
+                timelines: Vec::new(),
+                timeline_job: 0,
             },
         );
         self.suites.view = SuiteView::Compare;
         self.spawn("compare", move |_| {
-            let result = history::load(&old)
-                .and_then(|o| history::load(&new).map(|n| (o, n)))
+            let loaded = history::load(&old).and_then(|o| history::load(&new).map(|n| (o, n)));
+            let timelines = loaded
+                .as_ref()
+                .map_or_else(|_| Vec::new(), |(o, n)| suites::JobTimelines::of(o, n));
+            let result = loaded
                 .map(|(o, n)| {
                     let opts = compare::CompareOptions {
                         metric,
@@ -457,6 +463,7 @@ impl MissionControl {
                 new,
                 metric,
                 result,
+                timelines,
             }
         });
     }
@@ -572,6 +579,13 @@ impl MissionControl {
             Command::ToggleOverlay(j) => self.suites.toggle_overlay(j),
             Command::TimelineRun(r) => self.suites.timeline_run = r,
             Command::ToggleJobRuns(j) => self.suites.toggle_job_runs(j),
+            Command::CompareTimeline(j) => {
+                if let Some(key) = self.suites.spec_key.clone()
+                    && let Some(c) = self.suites.comparisons.get_mut(&key)
+                {
+                    c.timeline_job = j;
+                }
+            }
             Command::CompareRuns { old, new } => {
                 // A new pair keeps the metric the last comparison used.
                 let metric = self
@@ -789,6 +803,7 @@ impl MissionControl {
                 new,
                 metric,
                 result,
+                timelines,
             } => {
                 // Only the comparison last asked for is shown.
                 if let Some(c) = self.suites.comparisons.get_mut(&key)
@@ -799,6 +814,7 @@ impl MissionControl {
                 {
                     let failed = result.as_ref().err().cloned();
                     c.result = Some(result);
+                    c.timelines = timelines;
                     if let Some(e) = failed {
                         self.notify(NoticeKind::Error, format!("cannot compare: {e}"));
                     }
@@ -1076,10 +1092,15 @@ impl MissionControl {
                                 // One line always: a long or multi-line message is
                                 // cut here and shown whole on hover.
                                 let first = n.text.lines().next().unwrap_or("");
-                                ui.add(
+                                // (A cut line shows itself whole on hover; a
+                                // tooltip on every notice would appear and go
+                                // under a resting pointer: issue 27, item 16.)
+                                let shown = ui.add(
                                     egui::Label::new(RichText::new(first).color(color)).truncate(),
-                                )
-                                .on_hover_text(&n.text);
+                                );
+                                if n.text.lines().nth(1).is_some() {
+                                    shown.on_hover_text(&n.text);
+                                }
                             }
                             _ => {
                                 ui.weak("Ready");

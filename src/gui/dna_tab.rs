@@ -347,7 +347,9 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
     egui::CentralPanel::default().show(ui, |ui| {
         // A new report starts at the top, not where the last one was left.
         egui::ScrollArea::vertical()
-            .id_salt(("dna_right", current.id))
+            // Pinning or clearing a baseline adds or takes rows above:
+            // start at the top then too, the verdict in view (item 16).
+            .id_salt(("dna_right", current.id, baseline.as_ref().map(|b| b.id)))
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.add(

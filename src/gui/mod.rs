@@ -117,6 +117,8 @@ pub enum Command {
     ConfirmReplace(bool),
     /// Add a job to (or take it from) the Timeline's overlay.
     ToggleOverlay(usize),
+    /// Overlay this job's timelines (by index) in Compare.
+    CompareTimeline(usize),
     /// Show (or hide) a job's runs under it in the jobs table.
     ToggleJobRuns(usize),
     /// Show this measured run on the Timeline (`None`: the median run).

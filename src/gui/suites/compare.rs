@@ -3,10 +3,13 @@
 
 use egui::RichText;
 
-use super::session::{SuiteSession, SuiteView};
+use super::session::{CompareState, SuiteSession, SuiteView};
+use super::timeline;
 use crate::batch::compare::{self, Verdict};
 use crate::fmt::shown_text;
+use crate::gui::widgets::axis;
 use crate::gui::widgets::compare_chart;
+use crate::gui::widgets::throughput::compact;
 use crate::gui::{Command, palette};
 
 pub(super) fn show(
@@ -136,6 +139,8 @@ pub(super) fn show(
     compare_chart::show(ui, &state.key, c);
     ui.weak(compare::method_note(c));
     ui.add_space(6.0);
+    timelines(ui, state, cmds);
+    ui.add_space(6.0);
     ui.horizontal(|ui| {
         let label = ui.label("Export comparison to");
         let field = ui
@@ -168,5 +173,53 @@ fn badge(ui: &mut egui::Ui, v: Verdict, reason: Option<&str>) {
                     ui.label(RichText::new(shown_text(r, 80)).color(color));
                 }
             });
+        });
+}
+
+/// The same job's ops/s over its run, before and after, on one chart (each
+/// run's kept timeline: its median run).
+fn timelines(ui: &mut egui::Ui, state: &CompareState, cmds: &mut Vec<Command>) {
+    if state.timelines.is_empty() {
+        return;
+    }
+    let shown = state.timeline_job.min(state.timelines.len() - 1);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Timelines, before and after").strong());
+        for (i, t) in state.timelines.iter().enumerate() {
+            if ui
+                .selectable_label(i == shown, shown_text(&t.name, 32))
+                .clicked()
+            {
+                cmds.push(Command::CompareTimeline(i));
+            }
+        }
+    });
+    let t = &state.timelines[shown];
+    let cols = timeline::columns(ui.available_width() - 80.0);
+    let line = |ticks: &[crate::batch::ticks::TickPoint]| {
+        let (ticks, _) = timeline::without_partial_tail(ticks);
+        timeline::series(timeline::points(ticks, timeline::METRICS[0].value), cols).line
+    };
+    egui_plot::Plot::new(("compare_timelines", &state.key, &t.name))
+        .height(180.0)
+        .legend(egui_plot::Legend::default())
+        .allow_scroll(false)
+        .allow_zoom([true, false])
+        .allow_drag([true, false])
+        .include_y(0.0)
+        .x_axis_formatter(|m, _| axis::seconds(m.value, m.step_size))
+        .y_axis_formatter(|m, _| compact(m.value))
+        .y_axis_min_width(72.0)
+        .show(ui, |p| {
+            p.line(
+                egui_plot::Line::new("old run", egui_plot::PlotPoints::from(line(&t.old)))
+                    .color(palette::OLD_RUN)
+                    .width(1.5),
+            );
+            p.line(
+                egui_plot::Line::new("new run", egui_plot::PlotPoints::from(line(&t.new)))
+                    .color(palette::SERIES)
+                    .width(1.5),
+            );
         });
 }

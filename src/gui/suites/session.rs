@@ -51,6 +51,37 @@ pub struct CompareState {
     pub metric: compare::Metric,
     /// `None` while loading.
     pub result: Option<Result<Comparison, String>>,
+    /// Each job both runs kept ticks for: (name, old run's, new run's), so
+    /// Compare overlays the same job before and after (issue 27, item 18).
+    pub timelines: Vec<JobTimelines>,
+    /// The job whose timelines are overlaid.
+    pub timeline_job: usize,
+}
+
+/// One job's timelines in two archived runs.
+#[derive(Debug, Clone)]
+pub struct JobTimelines {
+    pub name: String,
+    pub old: Vec<TickPoint>,
+    pub new: Vec<TickPoint>,
+}
+
+impl JobTimelines {
+    /// Jobs of `new` that `old` has too, both with ticks, in `new`'s order.
+    pub fn of(old: &SuiteResult, new: &SuiteResult) -> Vec<JobTimelines> {
+        new.jobs
+            .iter()
+            .filter(|n| n.timeline.len() >= 2)
+            .filter_map(|n| {
+                let o = old.jobs.iter().find(|o| o.name == n.name)?;
+                (o.timeline.len() >= 2).then(|| JobTimelines {
+                    name: n.name.clone(),
+                    old: o.timeline.clone(),
+                    new: n.timeline.clone(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// The archive of the shown run and the run it is compared with: the
