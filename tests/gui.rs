@@ -1592,6 +1592,16 @@ fn a_long_spec_error_scrolls_in_its_box() {
         assert!(r.right() <= 1400.5, "'{label}' pushed to {r:?}");
     }
     assert!(h.get_by_label("Open report").rect().right() <= 1400.0);
+    // Issue 27, item 13: a message without carets wraps inside the box,
+    // so its "(known: …)" list is read whole, not cut at the edge.
+    let shown: Vec<egui::Rect> = h
+        .query_all_by_label_contains("(known: name, command, csv, mode")
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        shown.iter().any(|r| r.height() > 20.0 && r.right() <= 1400.5),
+        "not wrapped inside the window: {shown:?}"
+    );
 }
 
 // ---- History and Compare views (issue 11) ----

@@ -177,15 +177,18 @@ pub(super) fn show(
                 // Monospace keeps TOML error carets under the column they mark.
                 // Both ways: a long line scrolls inside the box instead of
                 // pushing the panel past the window.
+                // A message with no carets wraps: a long "(known: …)" list is
+                // read whole, not cut at the box's edge (issue 27, item 13).
+                let carets = e.lines().any(|l| l.trim_start().starts_with('|'));
+                ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
                 egui::ScrollArea::both()
                     .id_salt("spec_error")
                     .max_height(120.0)
                     .max_width(ui.available_width())
                     .show(ui, |ui| {
-                        ui.add(
-                            egui::Label::new(RichText::new(e).monospace().color(palette::BAD))
-                                .extend(),
-                        );
+                        let label =
+                            egui::Label::new(RichText::new(e).monospace().color(palette::BAD));
+                        ui.add(if carets { label.extend() } else { label.wrap() });
                     });
             });
     }
