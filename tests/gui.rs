@@ -1093,7 +1093,7 @@ fn nothing_overlaps_at_the_minimum_size() {
     }
 }
 
-fn nothing_overlaps_at(size: egui::Vec2) {
+fn nothing_overlaps_at(size: egui::Vec2) -> Harness<'static, MissionControl> {
     let (dir, spec) = small_suite(TWO_JOBS);
     let mut h = harness_sized(
         LaunchOptions {
@@ -1131,6 +1131,22 @@ fn nothing_overlaps_at(size: egui::Vec2) {
     assert!(
         badge.left() >= heat.right() && badge.bottom() <= size.y,
         "{badge:?}"
+    );
+    h
+}
+
+/// Issue 27, item 12: a large window fills the room under a pinned pair of
+/// heatmaps (the key-popularity chart goes there) and overlaps nothing.
+#[test]
+fn a_large_window_fills_the_room_under_a_pinned_pair() {
+    let h = nothing_overlaps_at(egui::vec2(2560.0, 1440.0));
+    let heat = h.state().dna.heatmap_rect.unwrap();
+    let title = h
+        .get_by_label("Key popularity: rank – frequency (log–log)")
+        .rect();
+    assert!(
+        title.top() > heat.bottom() && title.right() <= heat.right() + 1.0,
+        "under the heatmaps: {title:?} vs {heat:?}"
     );
 }
 
@@ -1599,7 +1615,9 @@ fn a_long_spec_error_scrolls_in_its_box() {
         .map(|n| n.rect())
         .collect();
     assert!(
-        shown.iter().any(|r| r.height() > 20.0 && r.right() <= 1400.5),
+        shown
+            .iter()
+            .any(|r| r.height() > 20.0 && r.right() <= 1400.5),
         "not wrapped inside the window: {shown:?}"
     );
 }

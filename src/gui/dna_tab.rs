@@ -340,10 +340,12 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
     let share = if baseline.is_some() { 0.55 } else { 0.42 };
     // A fixed share of this frame's width: the split follows the window
     // both ways (a stored width would stay small after a shrink and grow).
-    egui::Panel::left(("dna_heatmaps", baseline.is_some()))
+    // (Whether the key-popularity chart went under the heatmaps.)
+    let popularity_drawn = egui::Panel::left(("dna_heatmaps", baseline.is_some()))
         .resizable(false)
         .exact_size((full.x * share).round())
-        .show(ui, |ui| heatmaps(ui, s, &current, baseline.as_ref()));
+        .show(ui, |ui| heatmaps(ui, s, &current, baseline.as_ref()))
+        .inner;
     egui::CentralPanel::default().show(ui, |ui| {
         // A new report starts at the top, not where the last one was left.
         egui::ScrollArea::vertical()
@@ -365,8 +367,10 @@ pub fn show(ui: &mut egui::Ui, s: &mut DnaSession, spec_csvs: &[PathBuf], cmds: 
                 );
                 verdict(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
                 ui.add_space(4.0);
-                popularity(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
-                ui.add_space(4.0);
+                if !popularity_drawn {
+                    popularity(ui, &current.report, baseline.as_ref().map(|b| &*b.report));
+                    ui.add_space(4.0);
+                }
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new("Collision depth: buckets per depth").strong());
                     if ui
@@ -503,7 +507,15 @@ fn short_name(r: &DnaReport) -> String {
         .map_or_else(|| r.csv_path.clone(), |n| n.to_string_lossy().into_owned())
 }
 
-fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: Option<&Loaded>) {
+/// The heatmaps (side by side with a baseline); returns whether the
+/// key-popularity chart was drawn under them, where a large window leaves
+/// room (issue 27, item 12: the area under a pinned pair stayed empty).
+fn heatmaps(
+    ui: &mut egui::Ui,
+    s: &mut DnaSession,
+    current: &Loaded,
+    baseline: Option<&Loaded>,
+) -> bool {
     // A side panel shrinks to its content: claim its whole width so the
     // user's (or the default) width holds.
     ui.set_min_width(ui.available_width());
@@ -618,7 +630,17 @@ fn heatmaps(ui: &mut egui::Ui, s: &mut DnaSession, current: &Loaded, baseline: O
         |h| bucket_text_beside(&current.report, other, h),
     );
     ui.label(RichText::new(line).monospace());
+    if ui.available_height() >= POPULARITY_UNDER_HEATMAPS {
+        ui.add_space(8.0);
+        popularity(ui, &current.report, baseline.map(|b| &*b.report));
+        true
+    } else {
+        false
+    }
 }
+
+/// Room under the heatmaps (points) for the key-popularity chart there.
+const POPULARITY_UNDER_HEATMAPS: f32 = 280.0;
 
 /// Outliers outlined at most (an attack has a handful; a map where
 /// hundreds stand out is already plainly magenta).
