@@ -2306,3 +2306,32 @@ fn a_running_suite_is_redrawn_only_as_often_as_needed() {
     h.run_steps(2);
     assert_eq!(h.state().frame_period(), Duration::from_millis(250));
 }
+
+/// Issue 27, item 12: at 960×600 a five-job spec shows all five rows (the
+/// log panel starts smaller on a short window).
+#[test]
+fn five_jobs_fit_a_960_window() {
+    let size = egui::Vec2::from(adhash::gui::MIN_WINDOW);
+    let mut h = harness_sized(
+        LaunchOptions {
+            spec: Some(repo("docs/examples/batch_modes.toml")),
+            ..Default::default()
+        },
+        None,
+        size,
+    );
+    settle(&mut h);
+    let rows: Vec<egui::Rect> = widgets(&h)
+        .into_iter()
+        .filter(|(l, _)| l == "Analyze")
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    let log = h.get_by_label("Jump to end").rect();
+    for r in rows {
+        assert!(
+            r.bottom() <= log.top(),
+            "a row under the log panel: {r:?} vs {log:?}"
+        );
+    }
+}
