@@ -534,11 +534,23 @@ pub fn command() -> clap::Command {
     };
     let mut own = MissionControlArgs::augment_args(
         clap::Command::new("mission-control")
-            .bin_name("adhash mission-control")
+            .bin_name(format!("{} mission-control", bin_name()))
             .about(mc.get_about().cloned().unwrap_or_default()),
     );
     let help = own.render_help().to_string();
     cmd.mut_subcommand("mission-control", |sc| sc.override_help(help))
+}
+
+/// The program's name as it was started (help says what the user typed).
+fn bin_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "adhash".into())
 }
 
 /// The first of `flags` (long names) given on the command line.

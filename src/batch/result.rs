@@ -294,11 +294,15 @@ impl Environment {
         }
     }
 
-    /// A short line for lists: "host · 2 cores · load 0.4".
+    /// A short line for lists: "host · 2 cores · load 0.4", or with both
+    /// figures "load 2.0 at start, 2.5 at end" (the caveats read the larger:
+    /// one run never shows two different loads unexplained).
     pub fn describe(&self) -> String {
         let mut s = format!("{} · {} cores", self.hostname, self.logical_cores);
-        if let Some(l) = self.load_average_start {
-            s.push_str(&format!(" · load {l:.1}"));
+        match (self.load_average_start, self.load_average_end) {
+            (Some(a), Some(b)) => s.push_str(&format!(" · load {a:.1} at start, {b:.1} at end")),
+            (Some(l), None) | (None, Some(l)) => s.push_str(&format!(" · load {l:.1}")),
+            (None, None) => {}
         }
         s
     }

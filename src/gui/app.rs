@@ -1114,6 +1114,8 @@ impl MissionControl {
                                     shown.on_hover_text(&n.text);
                                 }
                             }
+                            // The right side says a suite is running.
+                            _ if self.suites.is_running() => {}
                             _ => {
                                 ui.weak("Ready");
                             }

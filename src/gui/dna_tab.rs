@@ -715,8 +715,13 @@ fn popularity(ui: &mut egui::Ui, r: &DnaReport, baseline: Option<&DnaReport>) {
     }
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Key popularity: rank – frequency (log–log)").strong());
+        let near_uniform = if kp.zipf_exponent < 0.2 {
+            " (keys about equally popular)"
+        } else {
+            ""
+        };
         ui.label(format!(
-            "Zipf exponent {:.2} · hottest 1% of keys: {:.1}% of rows",
+            "Zipf exponent {:.2}{near_uniform} · hottest 1% of keys: {:.1}% of rows",
             kp.zipf_exponent,
             kp.top_1pct_share * 100.0
         ))

@@ -197,7 +197,7 @@ fn timelines(ui: &mut egui::Ui, state: &CompareState, cmds: &mut Vec<Command>) {
     let t = &state.timelines[shown];
     let cols = timeline::columns(ui.available_width() - 80.0);
     let line = |ticks: &[crate::batch::ticks::TickPoint]| {
-        let (ticks, _) = timeline::without_partial_tail(ticks);
+        let (ticks, _) = timeline::without_partial_tail(timeline::measured(ticks));
         timeline::series(timeline::points(ticks, timeline::METRICS[0].value), cols).line
     };
     egui_plot::Plot::new(("compare_timelines", &state.key, &t.name))
@@ -207,7 +207,9 @@ fn timelines(ui: &mut egui::Ui, state: &CompareState, cmds: &mut Vec<Command>) {
         .allow_zoom([true, false])
         .allow_drag([true, false])
         .include_y(0.0)
-        .x_axis_formatter(|m, _| axis::seconds(m.value, m.step_size))
+        .x_axis_formatter(|m, range| {
+            axis::seconds(m.value, m.step_size, range.end() - range.start())
+        })
         .y_axis_formatter(|m, _| compact(m.value))
         .y_axis_min_width(72.0)
         .show(ui, |p| {

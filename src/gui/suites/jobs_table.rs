@@ -161,7 +161,7 @@ pub(super) fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>)
         ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
         egui::ScrollArea::horizontal()
             .id_salt("jobs_table_scroll")
-            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::VisibleWhenNeeded)
             .show(ui, |ui| {
                 // One layout memory per spec and column set: a new table gets
                 // egui's hidden sizing pass instead of one frame drawn with
@@ -204,7 +204,12 @@ fn headers(ui: &mut egui::Ui, cols: &Columns) {
                 );
             }
             "×std" => {
-                l.on_hover_text("Ops/s ÷ the std job's on the same CSV (the control)");
+                l.on_hover_text(
+                    "Against the std job on the same CSV (the control): the job's ops/s over std's in each round, \
+                     the Hodges–Lehmann middle of those ratios, with its 97% interval and verdict. \
+                     Δ vs. max compares the medians of all runs instead, so the two can differ \
+                     (the paired rounds cancel what the machine did to both)",
+                );
             }
             "Spread" => {
                 l.on_hover_text(
@@ -276,7 +281,7 @@ fn job_cell(
                     cmds.push(Command::ToggleJobRuns(i));
                 }
                 let name = ui
-                    .add(egui::Button::selectable(selected, shown_text(&r.name, 28)))
+                    .add(egui::Button::selectable(selected, shown_text(&r.name, 48)))
                     .on_hover_text(format!(
                         "{}: show only this job's log lines (click again for all)",
                         r.name

@@ -330,7 +330,12 @@ impl JobRow {
             }
             RowStatus::Between { run, runs, warmup } => {
                 let what = if *warmup { "warmup" } else { "run" };
-                format!("{what} {run}/{runs} done, waiting")
+                if run == runs && !*warmup {
+                    // Interleaved: its runs are over; the suite's are not.
+                    format!("{runs}/{runs} runs done")
+                } else {
+                    format!("{what} {run}/{runs} done, waiting")
+                }
             }
             RowStatus::Done(s) => {
                 let word = match s {
@@ -1210,5 +1215,13 @@ mod tests {
         assert_eq!(f.status_text(now), "failed: exit code 3");
         let t = done(JobStatus::Timeout, "timeout");
         assert_eq!(t.status_text(now), "timed out");
+        // Interleaved, a job whose runs are all over says so, not "waiting".
+        let mut between = done(JobStatus::Ok, "");
+        between.status = RowStatus::Between {
+            run: 1,
+            runs: 1,
+            warmup: false,
+        };
+        assert_eq!(between.status_text(now), "1/1 runs done");
     }
 }

@@ -126,6 +126,14 @@ pub fn columns(width: f32) -> usize {
     ((width / PIXELS_PER_POINT) as usize).max(16)
 }
 
+/// The ticks from the first that measured anything: a tick at 0 s before
+/// the first operation reads 0 ops/s and load 0, and draws a ramp up from
+/// zero that the run never had.
+pub fn measured(ticks: &[TickPoint]) -> &[TickPoint] {
+    let first = ticks.iter().position(|t| t.ops > 0).unwrap_or(ticks.len());
+    &ticks[first..]
+}
+
 /// The ticks worth drawing, and the length of a last tick left out: a run
 /// ends between two ticks, and its last tick then covers a sliver of an
 /// interval whose ops/s is noise (a 1 ms tail reads 20 M ops/s after a run
@@ -280,7 +288,7 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         .collect();
     // The charts share the view's height: few charts on a tall window are
     // tall, never shorter than 120 px (issue 27, item 12).
-    let (ticks, tail) = without_partial_tail(all_ticks);
+    let (ticks, tail) = without_partial_tail(measured(all_ticks));
     let charts = METRICS
         .iter()
         .filter(|m| ticks.iter().any(|t| (m.value)(t).is_some()))
@@ -295,7 +303,8 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         overlay_chart(ui, s, &overlay, height * 1.6);
         ui.add_space(8.0);
     }
-    let last = ticks.last();
+    // The run's totals are its last tick's, drawn or not.
+    let last = all_ticks.last();
     ui.label(
         RichText::new(format!(
             "{}{}: {} ticks over {:.2} s · {} ops · {} migrations · {} compactions",
@@ -344,14 +353,17 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
             .allow_zoom([true, false])
             .allow_drag([true, false])
             .include_y(0.0)
-            .x_axis_formatter(|mark, _| axis::seconds(mark.value, mark.step_size))
-            .y_axis_formatter(move |mark, _| {
+            .x_axis_formatter(|mark, range| {
+                axis::seconds(mark.value, mark.step_size, range.end() - range.start())
+            })
+            .y_axis_formatter(move |mark, range| {
+                let span = range.end() - range.start();
                 if is_ops {
                     compact(mark.value)
                 } else if is_latency {
-                    axis::latency_ms(mark.value, mark.step_size)
+                    axis::latency_ms(mark.value, mark.step_size, span)
                 } else {
-                    axis::number(mark.value, mark.step_size)
+                    axis::number(mark.value, mark.step_size, span)
                 }
             })
             .y_axis_min_width(72.0)
@@ -487,13 +499,15 @@ fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f3
         .allow_zoom([true, false])
         .allow_drag([true, false])
         .include_y(0.0)
-        .x_axis_formatter(|mark, _| axis::seconds(mark.value, mark.step_size))
+        .x_axis_formatter(|mark, range| {
+            axis::seconds(mark.value, mark.step_size, range.end() - range.start())
+        })
         .y_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(72.0)
         .y_grid_spacer(uniform_grid_spacer(nice_steps))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
-                let (ticks, _) = without_partial_tail(rows[j].timeline());
+                let (ticks, _) = without_partial_tail(measured(rows[j].timeline()));
                 let pts = series(points(ticks, METRICS[0].value), cols).line;
                 plot.line(
                     Line::new(shown_text(&rows[j].name, 32), PlotPoints::from(pts))
@@ -557,6 +571,21 @@ mod tests {
         let (kept, tail) = without_partial_tail(&ticks);
         assert_eq!(kept.len(), 10);
         assert!((tail.unwrap() - 0.0005).abs() < 1e-9);
+    }
+
+    /// A walk found every trace starting at 0 at 0 s: the tick before the
+    /// first operation is not drawn.
+    #[test]
+    fn ticks_before_the_first_operation_are_not_drawn() {
+        let mut ticks: Vec<TickPoint> = (0..4)
+            .map(|i| tick(i as f64 * 0.01, "std", vec![]))
+            .collect();
+        for (i, t) in ticks.iter_mut().enumerate() {
+            t.ops = i as u64 * 100;
+        }
+        assert_eq!(measured(&ticks).len(), 3);
+        assert_eq!(measured(&ticks)[0].ops, 100);
+        assert!(measured(&ticks[..1]).is_empty());
     }
 
     /// Issue 27, item 6: std is shaded in a colour of its own and named in

@@ -1,6 +1,8 @@
 //! Axis labels that say different things differently: as many decimals as
-//! the grid step needs (a 2 ms step reads "0.004 s", not "0.00 s"), and a
-//! latency in the unit that fits its size ("0.4 µs", not "0").
+//! the axis's marks need (marks 2 ms apart read "0.004 s", not "0.00 s"),
+//! and a latency in the unit that fits its size ("0.4 µs", not "0"). Every
+//! label of an axis is formatted from the axis's visible span, not the
+//! mark's own grid level, so one axis never mixes "0.00 µs" with "50 ns".
 
 /// Decimals that tell marks `step` apart (0 for a step of 1 or more).
 pub fn decimals(step: f64) -> usize {
@@ -20,22 +22,48 @@ pub fn decimals(step: f64) -> usize {
     d.min(12)
 }
 
-/// A value on a seconds axis whose marks are `step` apart.
-pub fn seconds(value: f64, step: f64) -> String {
-    format!("{:.*} s", decimals(step), clean_zero(value, step))
+/// The step between labelled marks on an axis spanning `span`: about a
+/// quarter of it, rounded to 1, 2 or 5 times a power of ten.
+pub fn label_step(span: f64) -> f64 {
+    if !(span.is_finite() && span > 0.0) {
+        return 1.0;
+    }
+    let rough = span / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough * 0.999)
+        .unwrap_or(10.0 * power)
 }
 
-/// A plain number on an axis whose marks are `step` apart.
-pub fn number(value: f64, step: f64) -> String {
-    format!("{:.*}", decimals(step), clean_zero(value, step))
+/// Decimals for a mark `step` apart from its neighbours on an axis
+/// spanning `span`: at least those of the finest marks the axis is likely
+/// to label (a fifth of `label_step`), so its labels share a precision,
+/// and more if this mark needs them (never a wrong digit).
+fn decimals_on(step: f64, span: f64) -> usize {
+    decimals(step).max(decimals(label_step(span) / 5.0))
 }
 
-/// A latency given in milliseconds, in ms, µs or ns by the size of the step
-/// (so 0.0003–0.0008 ms, marks 0.0001 ms apart, reads 0.3 µs … 0.8 µs).
-pub fn latency_ms(value: f64, step: f64) -> String {
-    let (scale, unit) = latency_unit(step);
-    let (v, s) = (value * scale, step * scale);
-    format!("{:.*} {unit}", decimals(s), clean_zero(v, s))
+/// A value on a seconds axis spanning `span` seconds (the mark `step`
+/// from its neighbours).
+pub fn seconds(value: f64, step: f64, span: f64) -> String {
+    let d = decimals_on(step, span);
+    format!("{:.*} s", d, clean_zero(value, step))
+}
+
+/// A plain number on an axis spanning `span`.
+pub fn number(value: f64, step: f64, span: f64) -> String {
+    let d = decimals_on(step, span);
+    format!("{:.*}", d, clean_zero(value, step))
+}
+
+/// A latency given in milliseconds, in ms, µs or ns: one unit for the whole
+/// axis, chosen by its span (0.0003–0.0008 ms reads 0.3 µs … 0.8 µs).
+pub fn latency_ms(value: f64, step: f64, span: f64) -> String {
+    let (scale, unit) = latency_unit(label_step(span));
+    let d = decimals_on(step * scale, span * scale);
+    format!("{:.*} {unit}", d, clean_zero(value * scale, step * scale))
 }
 
 /// The scale from milliseconds and the unit name for marks `step_ms` apart.
@@ -78,21 +106,34 @@ mod tests {
     /// told apart, never repeated.
     #[test]
     fn marks_of_short_runs_and_tiny_latencies_differ() {
-        let times: Vec<String> = (0..6).map(|i| seconds(i as f64 * 0.002, 0.002)).collect();
+        // A 10 ms run, marks 2 ms apart: told apart, one precision.
+        let times: Vec<String> = (0..6)
+            .map(|i| seconds(i as f64 * 0.002, 0.002, 0.01))
+            .collect();
+        assert_eq!(times[0], "0.000 s");
         assert_eq!(times[1], "0.002 s");
         let mut unique = times.clone();
         unique.dedup();
         assert_eq!(unique.len(), times.len(), "{times:?}");
-        let p99: Vec<String> = [0.0003, 0.0004, 0.0005]
-            .iter()
-            .map(|v| latency_ms(*v, 0.0001))
-            .collect();
-        assert_eq!(p99, ["0.3 µs", "0.4 µs", "0.5 µs"]);
-        assert_eq!(latency_ms(1.5, 0.5), "1.5 ms");
-        assert_eq!(latency_ms(0.0035, 0.0005), "3.5 µs");
-        assert_eq!(latency_ms(2.0, 1.0), "2 ms");
-        assert_eq!(latency_ms(0.00002, 0.00001), "20 ns");
-        assert_eq!(seconds(-1e-12, 0.5), "0.0 s");
-        assert_eq!(number(0.75, 0.25), "0.75");
+        // A coarse mark and a fine one of the same axis: same unit, and
+        // the same precision.
+        assert_eq!(seconds(0.0, 0.01, 0.01), "0.000 s");
+        // One unit for a whole latency axis, whatever grid level a mark is.
+        let p99: Vec<String> = [
+            (0.0, 0.0002),
+            (0.00005, 0.00005),
+            (0.0003, 0.0001),
+            (0.0004, 0.0002),
+        ]
+        .iter()
+        .map(|(v, step)| latency_ms(*v, *step, 0.0008))
+        .collect();
+        assert!(p99.iter().all(|l| l.ends_with(" µs")), "{p99:?}");
+        assert_eq!(p99[2], "0.30 µs");
+        assert_eq!(latency_ms(1.5, 0.5, 2.0), "1.5 ms");
+        assert_eq!(latency_ms(0.00002, 0.00001, 0.00004), "20 ns");
+        assert_eq!(seconds(-1e-12, 0.5, 2.0), "0.0 s");
+        assert_eq!(number(0.75, 0.25, 1.0), "0.75");
+        assert_eq!(label_step(0.01), 0.005);
     }
 }

@@ -400,10 +400,11 @@ pub fn show(
     }
     let hovered = resp.hover_pos().and_then(|p| cell_at(rect, p));
     if let Some(b) = hovered.or(highlight) {
+        // Thick enough to be found among outlined outliers.
         painter.rect_stroke(
-            cell_rect(rect, b).expand(1.0),
+            cell_rect(rect, b).expand(3.0),
             0.0,
-            Stroke::new(2.0, Color32::WHITE),
+            Stroke::new(3.0, Color32::WHITE),
             egui::StrokeKind::Outside,
         );
     }
