@@ -94,7 +94,14 @@ pub(super) fn show(
                 "Runs (old / new)".into(),
                 "Verdict".into(),
             ] {
-                ui.label(RichText::new(h).strong());
+                let l = ui.label(RichText::new(&h).strong());
+                if h == "Δ" {
+                    l.on_hover_text(
+                        "The Hodges–Lehmann shift: the median of the ratios of every new run to every old run. \
+                         With runs spread widely it can differ from the ratio of the two medians beside it, \
+                         even in sign; its interval and verdict say whether the move is real",
+                    );
+                }
             }
             ui.end_row();
             for j in &c.jobs {
@@ -108,7 +115,15 @@ pub(super) fn show(
                 }
                 ui.label(compare::ops_short(j.old_median));
                 ui.label(compare::ops_short(j.new_median));
-                ui.label(compare::pct(j.delta_pct));
+                let d = ui.label(compare::pct(j.delta_pct));
+                if let (Some(o), Some(n)) = (j.old_median, j.new_median)
+                    && o > 0.0
+                {
+                    d.on_hover_text(format!(
+                        "ratio of the medians: {:+.1}% (Δ is the median of all run ratios)",
+                        (n / o - 1.0) * 100.0
+                    ));
+                }
                 let ci = compare::interval_text(j);
                 ui.label(if ci.is_empty() { "-".to_string() } else { ci });
                 ui.label(format!("{} / {}", j.old_runs, j.new_runs));
