@@ -2192,6 +2192,14 @@ fn interleaved_suites_show_running_medians() {
     );
     h.state_mut().send(adhash::gui::Command::Stop);
     step_until(&mut h, 30, "the stop", |app| !app.suites.is_running());
+    // Stopped, the bars still show what was measured, with its mark.
+    let bars = h.state().suites.bars();
+    assert!(
+        bars.iter()
+            .any(|b| b.name == "quick (1/3 runs)" && !b.fastest),
+        "{:?}",
+        bars.iter().map(|b| &b.name).collect::<Vec<_>>()
+    );
 }
 
 /// Items 4 and 20: the DNA tab names its verdict for what it judges (hash

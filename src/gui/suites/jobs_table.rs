@@ -377,7 +377,11 @@ fn job_figures(
         );
     }
     if cols.rounds {
-        let made = runs_of(r).len();
+        // Rounds finished: a run cut short by Stop is not one.
+        let made = runs_of(r)
+            .iter()
+            .filter(|x| x.status != JobStatus::Cancelled)
+            .count();
         let planned = (r.planned_runs as usize).max(made);
         steady(
             ui,

@@ -20,12 +20,18 @@ pub struct BarDatum {
     pub fastest: bool,
 }
 
-/// Bars of the ranked summary rows (jobs whose runs all ended ok), fastest first.
+/// Bars of the summary rows: the ranked ones (jobs whose runs all ended
+/// ok) fastest first, then those with only some runs, named with their
+/// mark ("alpha (7/40 runs)") so a stopped suite still shows what it
+/// measured, never ranked.
 pub fn bar_data(rows: &[SummaryRow]) -> Vec<BarDatum> {
     rows.iter()
-        .filter(|r| r.partial.is_none())
+        .filter(|r| r.ops > 0.0)
         .map(|r| BarDatum {
-            name: r.job.name.clone(),
+            name: match &r.partial {
+                Some(mark) => format!("{} ({mark})", r.job.name),
+                None => r.job.name.clone(),
+            },
             ops: r.ops,
             delta: r.delta.clone(),
             p99_ms: r.job.p99_ms,
@@ -33,7 +39,7 @@ pub fn bar_data(rows: &[SummaryRow]) -> Vec<BarDatum> {
             noisy: r.spread.as_ref().is_some_and(|s| s.1),
             // The fastest of its workload: suites of several CSVs have one
             // each, and no bar is ranked against another CSV's.
-            fastest: r.group_start,
+            fastest: r.group_start && r.partial.is_none(),
         })
         .collect()
 }
