@@ -137,7 +137,8 @@ pub(super) fn show(
             finished,
             egui::TextEdit::singleline(export_input)
                 .hint_text("reports/export.html")
-                .desired_width(220.0),
+                // Room for the path's end (its extension picks the format).
+                .desired_width((ui.available_width() - 300.0).clamp(220.0, 560.0)),
         );
         edit.labelled_by(label.id);
         let hint = "Markdown, HTML or JSON, chosen by the extension (.md, .html, .json)";

@@ -510,7 +510,8 @@ impl SuiteRun {
             .count()
     }
 
-    /// The status line: "Run of … : finished 2/2 ok in 3.21 s".
+    /// The status line, what changes first (a narrow window cuts its end):
+    /// "finished, 2/2 ok in 3.21 s · Run of 2026-12-06 08:12:59".
     pub fn headline(&self) -> (String, Color32) {
         let from = match &self.source {
             RunSource::Live => String::new(),
@@ -528,12 +529,13 @@ impl SuiteRun {
                     (None, true) => format!(", {made}/{planned} runs"),
                     (None, false) => String::new(),
                 };
+                // What changes first: a narrow window cuts the line's end.
                 (
                     format!(
-                        "Run started {}: {}/{} jobs done{runs}, {t} s",
-                        self.started,
+                        "{}/{} jobs done{runs}, {t} s · Run started {}",
                         self.done_count(),
-                        self.rows.len()
+                        self.rows.len(),
+                        self.started,
                     ),
                     palette::ACCENT,
                 )
@@ -546,11 +548,11 @@ impl SuiteRun {
                 };
                 (
                     format!(
-                        "Run of {}{from}: {how}, {}/{} ok in {:.2} s",
-                        self.started,
+                        "{how}, {}/{} ok in {:.2} s · Run of {}{from}",
                         s.ok_count(),
                         s.jobs.len(),
-                        s.wall_seconds
+                        s.wall_seconds,
+                        self.started,
                     ),
                     color,
                 )
