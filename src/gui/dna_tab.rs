@@ -888,7 +888,7 @@ fn bucket_bars(ui: &mut egui::Ui, s: &mut DnaSession, r: &DnaReport) {
                         egui_plot::Text::new(
                             "",
                             egui_plot::PlotPoint::new(x, y),
-                            RichText::new(format!("0x{text}")).small(),
+                            RichText::new(format!("0x{text}")).size(11.0),
                         )
                         .anchor(egui::Align2::CENTER_BOTTOM),
                     );

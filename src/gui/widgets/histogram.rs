@@ -160,7 +160,8 @@ pub fn show(
     ui.horizontal_wrapped(|ui| {
         let key = |ui: &mut egui::Ui, color: egui::Color32, text: &str| {
             ui.label(egui::RichText::new("■").color(color));
-            ui.label(egui::RichText::new(text).small());
+            // Body size: egui's "small" is ~7 px high (issue 27, item 13).
+            ui.label(text);
         };
         key(ui, palette::SERIES, "observed");
         key(ui, palette::EXPECTED, "expected (Poisson)");
