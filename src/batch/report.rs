@@ -626,17 +626,12 @@ pub fn timeline_svg(j: &JobResult) -> String {
         .filter(|t| t.t.is_finite() && t.ops_per_second.is_finite())
         .map(|t| (t.t, t.ops_per_second.max(0.0)))
         .collect();
-    let per = pts.len().div_ceil(SVG_POINTS).max(1);
-    let line: Vec<(f64, f64)> = pts
-        .chunks(per)
-        .map(|c| {
-            let n = c.len() as f64;
-            (
-                c.iter().map(|p| p.0).sum::<f64>() / n,
-                c.iter().map(|p| p.1).sum::<f64>() / n,
-            )
-        })
-        .collect();
+    let line: Vec<(f64, f64)> =
+        crate::batch::ticks::series(pts.iter().map(|&(t, v)| [t, v]).collect(), SVG_POINTS)
+            .line
+            .into_iter()
+            .map(|[t, v]| (t, v))
+            .collect();
     let t_max = line.iter().map(|p| p.0).fold(0.0, f64::max).max(1e-9);
     let y_max = line.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0);
     let x = |t: f64| left + t / t_max * (w - left - 8.0);

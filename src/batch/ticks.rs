@@ -193,6 +193,53 @@ impl TickTail {
     }
 }
 
+/// Points of a chart line.
+pub type Points = Vec<[f64; 2]>;
+
+/// A metric as a chart draws it: a line, and where the line averages several
+/// ticks per point, the band of their lowest and highest values (Mission
+/// Control's Timeline, the HTML report's timelines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub line: Points,
+    /// (lowest, highest) per point, when a point stands for several ticks.
+    pub band: Option<(Points, Points)>,
+    /// Ticks per drawn point (1: every tick is drawn).
+    pub per_point: usize,
+}
+
+/// `pts` for a chart with room for `columns` points: every tick when they
+/// fit; otherwise consecutive runs of ticks become one point at their mean
+/// (a line that stays a line) with their min and max kept as a band, so a
+/// spike or a dip is still on the chart.
+pub fn series(pts: Vec<[f64; 2]>, columns: usize) -> Series {
+    let columns = columns.max(2);
+    if pts.len() <= columns {
+        return Series {
+            line: pts,
+            band: None,
+            per_point: 1,
+        };
+    }
+    let per = pts.len().div_ceil(columns);
+    let (mut line, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+    for chunk in pts.chunks(per) {
+        let n = chunk.len() as f64;
+        let x = chunk.iter().map(|p| p[0]).sum::<f64>() / n;
+        let y = chunk.iter().map(|p| p[1]).sum::<f64>() / n;
+        let min = chunk.iter().map(|p| p[1]).fold(f64::INFINITY, f64::min);
+        let max = chunk.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+        line.push([x, y]);
+        lo.push([x, min]);
+        hi.push([x, max]);
+    }
+    Series {
+        line,
+        band: Some((lo, hi)),
+        per_point: per,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,6 @@ use super::session::{CompareState, SuiteSession, SuiteView};
 use super::timeline;
 use crate::batch::compare::{self, Verdict};
 use crate::fmt::shown_text;
-use crate::gui::widgets::axis;
 use crate::gui::widgets::compare_chart;
 use crate::gui::widgets::throughput::compact;
 use crate::gui::{Command, palette};
@@ -211,22 +210,10 @@ fn timelines(ui: &mut egui::Ui, state: &CompareState, cmds: &mut Vec<Command>) {
     });
     let t = &state.timelines[shown];
     let cols = timeline::columns(ui.available_width() - 80.0);
-    let line = |ticks: &[crate::batch::ticks::TickPoint]| {
-        let (ticks, _) = timeline::without_partial_tail(timeline::measured(ticks));
-        timeline::series(timeline::points(ticks, timeline::METRICS[0].value), cols).line
-    };
-    egui_plot::Plot::new(("compare_timelines", &state.key, &t.name))
-        .height(180.0)
+    let line = |ticks| timeline::ops_line(ticks, cols);
+    timeline::time_plot(("compare_timelines", &state.key, &t.name), 180.0)
         .legend(egui_plot::Legend::default())
-        .allow_scroll(false)
-        .allow_zoom([true, false])
-        .allow_drag([true, false])
-        .include_y(0.0)
-        .x_axis_formatter(|m, range| {
-            axis::seconds(m.value, m.step_size, range.end() - range.start())
-        })
         .y_axis_formatter(|m, _| compact(m.value))
-        .y_axis_min_width(72.0)
         .show(ui, |p| {
             p.line(
                 egui_plot::Line::new("old run", egui_plot::PlotPoints::from(line(&t.old)))

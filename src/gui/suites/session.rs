@@ -665,6 +665,17 @@ impl SuiteRun {
     }
 }
 
+/// Take `job` out of `list`, or put it in when it is one of the `jobs`.
+fn toggle(list: &mut Vec<usize>, job: usize, jobs: usize) {
+    match list.iter().position(|&j| j == job) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None if job < jobs => list.push(job),
+        None => {}
+    }
+}
+
 /// A spec's identity: its canonical path, so `docs/x.toml` and
 /// `/repo/docs/x.toml` are one spec.
 pub fn spec_key(p: &Path) -> PathBuf {
@@ -1074,23 +1085,13 @@ impl SuiteSession {
 
     /// Show (or hide) a job's runs in the table.
     pub fn toggle_job_runs(&mut self, job: usize) {
-        match self.open_jobs.iter().position(|&j| j == job) {
-            Some(i) => {
-                self.open_jobs.remove(i);
-            }
-            None if job < self.rows().len() => self.open_jobs.push(job),
-            None => {}
-        }
+        let n = self.rows().len();
+        toggle(&mut self.open_jobs, job, n);
     }
 
     pub fn toggle_overlay(&mut self, job: usize) {
-        match self.overlay.iter().position(|&j| j == job) {
-            Some(i) => {
-                self.overlay.remove(i);
-            }
-            None if job < self.rows().len() => self.overlay.push(job),
-            None => {}
-        }
+        let n = self.rows().len();
+        toggle(&mut self.overlay, job, n);
     }
 
     pub fn unpin(&mut self) {

@@ -75,51 +75,9 @@ pub fn points(ticks: &[TickPoint], value: fn(&TickPoint) -> Option<f64>) -> Vec<
 /// zigzags into what looks like a filled band (issue 27, item 1).
 pub const PIXELS_PER_POINT: f32 = 4.0;
 
-/// Points of a chart line.
-pub type Points = Vec<[f64; 2]>;
-
-/// A metric as drawn: a line, and where the line averages several ticks per
-/// point, the band of their lowest and highest values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub line: Points,
-    /// (lowest, highest) per point, when a point stands for several ticks.
-    pub band: Option<(Points, Points)>,
-    /// Ticks per drawn point (1: every tick is drawn).
-    pub per_point: usize,
-}
-
-/// `pts` for a chart with room for `columns` points: every tick when they
-/// fit; otherwise consecutive runs of ticks become one point at their mean
-/// (a line that stays a line) with their min and max kept as a band, so a
-/// spike or a dip is still on the chart.
-pub fn series(pts: Vec<[f64; 2]>, columns: usize) -> Series {
-    let columns = columns.max(2);
-    if pts.len() <= columns {
-        return Series {
-            line: pts,
-            band: None,
-            per_point: 1,
-        };
-    }
-    let per = pts.len().div_ceil(columns);
-    let (mut line, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
-    for chunk in pts.chunks(per) {
-        let n = chunk.len() as f64;
-        let x = chunk.iter().map(|p| p[0]).sum::<f64>() / n;
-        let y = chunk.iter().map(|p| p[1]).sum::<f64>() / n;
-        let min = chunk.iter().map(|p| p[1]).fold(f64::INFINITY, f64::min);
-        let max = chunk.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
-        line.push([x, y]);
-        lo.push([x, min]);
-        hi.push([x, max]);
-    }
-    Series {
-        line,
-        band: Some((lo, hi)),
-        per_point: per,
-    }
-}
+// The drawing of a series (a mean per column, min and max as a band) is
+// the batch layer's: the HTML report draws timelines the same way.
+pub use crate::batch::ticks::{Points, Series, series};
 
 /// Points a chart `width` pixels wide draws at most.
 pub fn columns(width: f32) -> usize {
@@ -226,13 +184,7 @@ fn nice_steps(input: GridInput) -> [f64; 3] {
     let range = (input.bounds.1 - input.bounds.0)
         .abs()
         .max(f64::MIN_POSITIVE);
-    let rough = range / 3.0;
-    let power = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|s| *s >= rough)
-        .unwrap_or(10.0 * power);
+    let step = axis::nice(range / 3.0);
     [step / 5.0, step, step * 5.0]
 }
 
@@ -345,17 +297,9 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
         let is_latency = m.title.starts_with("p99");
         let drawn = series(pts, cols);
         averaged = averaged.max(drawn.per_point);
-        Plot::new(("timeline", &s.spec_key, shown, k))
-            .height(height)
+        time_plot(("timeline", &s.spec_key, shown, k), height)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
-            .allow_scroll(false)
-            .allow_zoom([true, false])
-            .allow_drag([true, false])
-            .include_y(0.0)
-            .x_axis_formatter(|mark, range| {
-                axis::seconds(mark.value, mark.step_size, range.end() - range.start())
-            })
             .y_axis_formatter(move |mark, range| {
                 let span = range.end() - range.start();
                 if is_ops {
@@ -366,8 +310,6 @@ pub fn show(ui: &mut egui::Ui, s: &SuiteSession, cmds: &mut Vec<Command>) {
                     axis::number(mark.value, mark.step_size, span)
                 }
             })
-            .y_axis_min_width(72.0)
-            .y_grid_spacer(uniform_grid_spacer(nice_steps))
             .show(ui, |plot| {
                 for (from, to, name) in &spans {
                     plot.span(
@@ -489,12 +431,11 @@ fn chart_height(available: f32, charts: usize) -> f32 {
     ((available - 120.0 - 28.0 * n) / n).clamp(CHART_HEIGHT, 420.0)
 }
 
-fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f32) {
-    let rows = s.rows();
-    let cols = columns(ui.available_width() - 80.0);
-    Plot::new(("timeline_overlay", &s.spec_key))
+/// A chart over a run's time: seconds on x (zoom and drag along it only),
+/// y from 0 with a few round marks. The Timeline's charts and Compare's.
+pub fn time_plot<'a>(id: impl egui::AsIdSalt, height: f32) -> Plot<'a> {
+    Plot::new(id)
         .height(height)
-        .legend(Legend::default())
         .allow_scroll(false)
         .allow_zoom([true, false])
         .allow_drag([true, false])
@@ -502,13 +443,26 @@ fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f3
         .x_axis_formatter(|mark, range| {
             axis::seconds(mark.value, mark.step_size, range.end() - range.start())
         })
-        .y_axis_formatter(|mark, _| compact(mark.value))
         .y_axis_min_width(72.0)
         .y_grid_spacer(uniform_grid_spacer(nice_steps))
+}
+
+/// A run's ops/s as an overlay draws it: from its first measured tick, its
+/// partial last tick left out, `cols` points at most.
+pub fn ops_line(ticks: &[TickPoint], cols: usize) -> Points {
+    let (ticks, _) = without_partial_tail(measured(ticks));
+    series(points(ticks, METRICS[0].value), cols).line
+}
+
+fn overlay_chart(ui: &mut egui::Ui, s: &SuiteSession, jobs: &[usize], height: f32) {
+    let rows = s.rows();
+    let cols = columns(ui.available_width() - 80.0);
+    time_plot(("timeline_overlay", &s.spec_key), height)
+        .legend(Legend::default())
+        .y_axis_formatter(|mark, _| compact(mark.value))
         .show(ui, |plot| {
             for (n, &j) in jobs.iter().enumerate() {
-                let (ticks, _) = without_partial_tail(measured(rows[j].timeline()));
-                let pts = series(points(ticks, METRICS[0].value), cols).line;
+                let pts = ops_line(rows[j].timeline(), cols);
                 plot.line(
                     Line::new(shown_text(&rows[j].name, 32), PlotPoints::from(pts))
                         .color(palette::OVERLAY[n % palette::OVERLAY.len()])

@@ -28,7 +28,11 @@ pub fn label_step(span: f64) -> f64 {
     if !(span.is_finite() && span > 0.0) {
         return 1.0;
     }
-    let rough = span / 4.0;
+    nice(span / 4.0)
+}
+
+/// The smallest 1, 2 or 5 times a power of ten not below `rough` (> 0).
+pub fn nice(rough: f64) -> f64 {
     let power = 10f64.powf(rough.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
         .into_iter()
